@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Structures shared by bpf/memslot.bpf.c and the engine: the memslot
+ * deletion measurement (cost of a KVM memslot flush, by zap mode).
+ */
+#ifndef VSVA_MEMSLOT_H
+#define VSVA_MEMSLOT_H
+
+#define VSVA_HIST_SLOTS		32	/* log2(ns) slots; the last one is clamped */
+#define VSVA_COMM_LEN		16
+#define VSVA_MAX_VMS		1024	/* VMs tracked at once (live + retained) */
+#define VSVA_MAX_INFLIGHT	4096	/* deletions in progress (one per thread) */
+
+/* How a deletion flushed the MMU. */
+enum vsva_zap_mode {
+	VSVA_ZAP_ALL_FAST = 0,	/* kvm_mmu_zap_all_fast(): whole MMU obsoleted */
+	VSVA_ZAP_MEMSLOT = 1,	/* only the deleted slot's SPTEs zapped */
+	VSVA_ZAP_NONE = 2,	/* not inside a deletion (shadow zaps only) */
+	VSVA_ZAP_MODES,
+};
+
+/* Reasons an event could not be recorded; exported, never silent. */
+enum vsva_drop {
+	VSVA_DROP_INFLIGHT_FULL = 0,	/* in-flight deletion map full */
+	VSVA_DROP_VM_FULL = 1,		/* per-VM stats map full */
+	VSVA_DROP_VMINFO_FULL = 2,	/* per-VM info map full */
+	VSVA_DROP_UNMATCHED_EXIT = 3,	/* exit hook without its entry */
+	VSVA_DROPS,
+};
+
+/* Per-CPU value of the per-VM stats map (key: VMM tgid). */
+struct vsva_memslot_stats {
+	__u64 zaps[VSVA_ZAP_MODES];		/* successful deletions */
+	__u64 zap_ns_sum[VSVA_ZAP_MODES];
+	__u64 zap_slots[VSVA_ZAP_MODES][VSVA_HIST_SLOTS];
+	__u64 shadow_zapped[VSVA_ZAP_MODES];	/* kvm_mmu_prepare_zap_page */
+	__u64 pages_created;			/* kvm_mmu_get_page, created */
+	__u64 pages_rebuilt[VSVA_ZAP_MODES];	/* created after a deletion */
+	__u64 delete_errors;			/* deletions that failed */
+};
+
+/* Shared (not per-CPU) per-VM identity and life cycle (key: VMM tgid). */
+struct vsva_vm_info {
+	char comm[VSVA_COMM_LEN];	/* comm of the thread-group leader */
+	__u64 first_ns;			/* CLOCK_MONOTONIC of the first event */
+	__u64 exit_ns;			/* 0 while the VMM lives */
+	__u32 last_mode;		/* mode of the latest deletion */
+	__u32 deleted;			/* a deletion happened: rebuild counting on */
+};
+
+#endif /* VSVA_MEMSLOT_H */

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Install the Debian 12 packages vsva needs to build and test.
+# Idempotent and non-interactive; run as root (or through sudo).
+set -eu
+
+PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
+libmicrohttpd-dev libncurses-dev libcap-ng-dev libcmocka-dev linux-perf
+prometheus tmux curl gnuplot-nox strace"
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: must run as root (try: sudo make deps)" >&2
+	exit 1
+fi
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+	echo "deps: all packages present"
+	exit 0
+fi
+echo "deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vsva-kvmload: a KVM workload with exactly known operations.
+ *
+ * Creates a VM through /dev/kvm with one vCPU in 64-bit long mode.  The
+ * guest writes one byte into every page of its RAM, reads a small "ROM"
+ * slot and exits to the host with an OUT.  The host then deletes and
+ * re-creates the ROM slot (as a PCI ROM BAR toggle does) and runs the
+ * guest again, N times.  Prints a JSON summary of what it did.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+
+#ifndef KVM_CAP_DISABLE_QUIRKS2
+#define KVM_CAP_DISABLE_QUIRKS2		213
+#endif
+#ifndef KVM_CAP_USER_MEMORY2
+#define KVM_CAP_USER_MEMORY2		231
+#endif
+#define QUIRK_SLOT_ZAP_ALL		(1 << 7)	/* KVM_X86_QUIRK_SLOT_ZAP_ALL */
+
+/* Debian 12's uapi headers predate KVM_SET_USER_MEMORY_REGION2 (6.8). */
+struct vsva_kvm_region2 {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+	__u64 guest_memfd_offset;
+	__u32 guest_memfd;
+	__u32 pad1;
+	__u64 pad2[14];
+};
+#define VSVA_KVM_SET_USER_MEMORY_REGION2 \
+	_IOW(KVMIO, 0x49, struct vsva_kvm_region2)
+
+#define GUEST_PT_BASE	0x1000UL	/* PML4, PDPT, 4 PDs: identity 4 GiB */
+#define GUEST_CODE	0x10000UL
+#define GUEST_RAM_BASE	0x200000UL	/* pages the guest touches */
+#define ROM_GPA		0xC0000000UL
+#define ROM_SLOT	1
+#define EXIT_PORT	0x10
+#define PAGE		4096UL
+
+/* rsi = first page, rbx = end, rdx = ROM address. */
+__asm__(".pushsection .rodata\n"
+	".globl vsva_guest_code\n"
+	".globl vsva_guest_code_end\n"
+	"vsva_guest_code:\n"
+	"1:	mov %rsi, %rax\n"
+	"2:	movb $1, (%rax)\n"
+	"	add $0x1000, %rax\n"
+	"	cmp %rbx, %rax\n"
+	"	jb 2b\n"
+	"	mov (%rdx), %al\n"
+	"	out %al, $0x10\n"
+	"	jmp 1b\n"
+	"vsva_guest_code_end:\n"
+	".popsection\n");
+extern const unsigned char vsva_guest_code[], vsva_guest_code_end[];
+
+struct opts {
+	unsigned long deletions;
+	unsigned long mem_mib;
+	unsigned long rom_pages;
+	bool memslot_mode;	/* disable KVM_X86_QUIRK_SLOT_ZAP_ALL */
+	bool region2;
+};
+
+struct vm {
+	int kvm, fd, vcpu;
+	struct kvm_run *run;
+	size_t run_size;
+	void *ram, *rom;
+	size_t ram_size, rom_size;
+};
+
+struct result {
+	unsigned long deletions, creations, runs, errors;
+	uint64_t del_sum, del_min, del_max, elapsed;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "vsva-kvmload: %s: %s\n", what, strerror(errno));
+	return -1;
+}
+
+static int set_region(struct vm *vm, const struct opts *o, __u32 slot,
+		      __u64 gpa, __u64 size, void *hva)
+{
+	if (o->region2) {
+		struct vsva_kvm_region2 r = {
+			.slot = slot, .guest_phys_addr = gpa,
+			.memory_size = size, .userspace_addr = (__u64)hva,
+		};
+		return ioctl(vm->fd, VSVA_KVM_SET_USER_MEMORY_REGION2, &r);
+	}
+	struct kvm_userspace_memory_region r = {
+		.slot = slot, .guest_phys_addr = gpa,
+		.memory_size = size, .userspace_addr = (__u64)hva,
+	};
+	return ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r);
+}
+
+static void build_page_tables(uint8_t *ram)
+{
+	uint64_t *pml4 = (uint64_t *)(ram + GUEST_PT_BASE);
+	uint64_t *pdpt = pml4 + 512;
+	uint64_t *pd = pdpt + 512;
+	int i, j;
+
+	pml4[0] = (GUEST_PT_BASE + PAGE) | 3;
+	for (i = 0; i < 4; i++) {
+		pdpt[i] = (GUEST_PT_BASE + (2 + i) * PAGE) | 3;
+		for (j = 0; j < 512; j++)
+			pd[i * 512 + j] = ((uint64_t)i << 30 | (uint64_t)j << 21)
+					  | 0x83; /* present, writable, 2M */
+	}
+}
+
+static int setup_vcpu(struct vm *vm, const struct opts *o)
+{
+	struct kvm_sregs s;
+	struct kvm_regs r = { 0 };
+	struct kvm_segment cs = {
+		.base = 0, .limit = 0xffffffff, .selector = 8, .type = 11,
+		.present = 1, .s = 1, .l = 1, .g = 1,
+	};
+	struct kvm_segment ds = cs;
+
+	if (ioctl(vm->vcpu, KVM_GET_SREGS, &s) < 0)
+		return fail("KVM_GET_SREGS");
+	ds.selector = 16;
+	ds.type = 3;
+	ds.l = 0;
+	ds.db = 1;
+	s.cs = cs;
+	s.ds = s.es = s.fs = s.gs = s.ss = ds;
+	s.cr3 = GUEST_PT_BASE;
+	s.cr4 = 1 << 5;				/* PAE */
+	s.cr0 = 0x80050033;			/* PG WP NE ET MP PE */
+	s.efer = (1 << 8) | (1 << 10);		/* LME LMA */
+	if (ioctl(vm->vcpu, KVM_SET_SREGS, &s) < 0)
+		return fail("KVM_SET_SREGS");
+	r.rip = GUEST_CODE;
+	r.rflags = 2;
+	r.rsp = GUEST_RAM_BASE;
+	r.rsi = GUEST_RAM_BASE;
+	r.rbx = GUEST_RAM_BASE + (o->mem_mib << 20);
+	r.rdx = ROM_GPA;
+	if (ioctl(vm->vcpu, KVM_SET_REGS, &r) < 0)
+		return fail("KVM_SET_REGS");
+	return 0;
+}
+
+static int disable_slot_zap_all(struct vm *vm)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_DISABLE_QUIRKS2,
+		.args[0] = QUIRK_SLOT_ZAP_ALL,
+	};
+	int quirks = ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_DISABLE_QUIRKS2);
+
+	if (quirks <= 0 || !(quirks & QUIRK_SLOT_ZAP_ALL)) {
+		fprintf(stderr, "vsva-kvmload: this kernel cannot disable "
+			"KVM_X86_QUIRK_SLOT_ZAP_ALL (needs Linux 6.12+)\n");
+		return -1;
+	}
+	if (ioctl(vm->fd, KVM_ENABLE_CAP, &cap) < 0)
+		return fail("KVM_ENABLE_CAP(DISABLE_QUIRKS2)");
+	return 0;
+}
+
+static int vm_create(struct vm *vm, const struct opts *o)
+{
+	vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm < 0)
+		return fail("open /dev/kvm");
+	vm->fd = ioctl(vm->kvm, KVM_CREATE_VM, 0);
+	if (vm->fd < 0)
+		return fail("KVM_CREATE_VM");
+	if (o->memslot_mode && disable_slot_zap_all(vm))
+		return -1;
+	if (o->region2 && ioctl(vm->kvm, KVM_CHECK_EXTENSION,
+				KVM_CAP_USER_MEMORY2) <= 0) {
+		fprintf(stderr, "vsva-kvmload: KVM_SET_USER_MEMORY_REGION2 "
+			"is not supported by this kernel\n");
+		return -1;
+	}
+	ioctl(vm->fd, KVM_SET_TSS_ADDR, 0xfffbd000UL); /* VMX only; harmless */
+
+	vm->ram_size = GUEST_RAM_BASE + (o->mem_mib << 20);
+	vm->rom_size = o->rom_pages * PAGE;
+	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	vm->rom = mmap(NULL, vm->rom_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vm->ram == MAP_FAILED || vm->rom == MAP_FAILED)
+		return fail("mmap guest memory");
+	build_page_tables(vm->ram);
+	memcpy((uint8_t *)vm->ram + GUEST_CODE, vsva_guest_code,
+	       vsva_guest_code_end - vsva_guest_code);
+	if (set_region(vm, o, 0, 0, vm->ram_size, vm->ram) < 0)
+		return fail("create RAM slot");
+	if (set_region(vm, o, ROM_SLOT, ROM_GPA, vm->rom_size, vm->rom) < 0)
+		return fail("create ROM slot");
+
+	vm->vcpu = ioctl(vm->fd, KVM_CREATE_VCPU, 0);
+	if (vm->vcpu < 0)
+		return fail("KVM_CREATE_VCPU");
+	vm->run_size = ioctl(vm->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       vm->vcpu, 0);
+	if (vm->run == MAP_FAILED)
+		return fail("mmap kvm_run");
+	return setup_vcpu(vm, o);
+}
+
+/* Run the guest until it has touched all its pages and signalled. */
+static int guest_pass(struct vm *vm)
+{
+	for (;;) {
+		if (ioctl(vm->vcpu, KVM_RUN, 0) < 0) {
+			if (errno == EINTR)
+				continue;
+			return fail("KVM_RUN");
+		}
+		if (vm->run->exit_reason == KVM_EXIT_IO &&
+		    vm->run->io.port == EXIT_PORT)
+			return 0;
+		fprintf(stderr, "vsva-kvmload: unexpected guest exit %u "
+			"(hardware reason 0x%llx)\n", vm->run->exit_reason,
+			(unsigned long long)
+			vm->run->fail_entry.hardware_entry_failure_reason);
+		return -1;
+	}
+}
+
+static int toggle_rom(struct vm *vm, const struct opts *o, struct result *res)
+{
+	uint64_t t0 = now_ns(), dt;
+
+	if (set_region(vm, o, ROM_SLOT, ROM_GPA, 0, vm->rom) < 0) {
+		res->errors++;
+		return fail("delete ROM slot");
+	}
+	dt = now_ns() - t0;
+	res->deletions++;
+	res->del_sum += dt;
+	if (!res->del_min || dt < res->del_min)
+		res->del_min = dt;
+	if (dt > res->del_max)
+		res->del_max = dt;
+	if (set_region(vm, o, ROM_SLOT, ROM_GPA, vm->rom_size, vm->rom) < 0)
+		return fail("re-create ROM slot");
+	res->creations++;
+	return 0;
+}
+
+static void print_json(const struct opts *o, const struct result *r)
+{
+	char comm[32] = "";
+	FILE *f = fopen("/proc/self/comm", "r");
+
+	if (f) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = 0;
+		fclose(f);
+	}
+	printf("{\"tool\":\"vsva-kvmload\",\"pid\":%d,\"comm\":\"%s\","
+	       "\"mode\":\"%s\",\"quirk_slot_zap_all\":%s,\"ioctl\":\"%s\","
+	       "\"memory_bytes\":%lu,\"rom_bytes\":%lu,"
+	       "\"pages_touched_per_run\":%lu,\"guest_runs\":%lu,"
+	       "\"deletions\":%lu,\"deletion_errors\":%lu,\"creations\":%lu,"
+	       "\"delete_ns\":{\"sum\":%llu,\"min\":%llu,\"max\":%llu},"
+	       "\"elapsed_ns\":%llu}\n",
+	       getpid(), comm, o->memslot_mode ? "memslot" : "all_fast",
+	       o->memslot_mode ? "false" : "true",
+	       o->region2 ? "KVM_SET_USER_MEMORY_REGION2"
+			  : "KVM_SET_USER_MEMORY_REGION",
+	       o->mem_mib << 20, o->rom_pages * PAGE, (o->mem_mib << 20) / PAGE,
+	       r->runs, r->deletions, r->errors, r->creations,
+	       (unsigned long long)r->del_sum, (unsigned long long)r->del_min,
+	       (unsigned long long)r->del_max, (unsigned long long)r->elapsed);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: vsva-kvmload [OPTION]...\n"
+"Run a KVM guest that touches its memory, then delete and re-create a small\n"
+"memory slot N times (a PCI ROM BAR toggle), re-running the guest after each\n"
+"toggle. Prints a JSON summary of exactly what was done on standard output.\n"
+"\n"
+"  -n, --deletions N   memslot deletions to perform (default 10)\n"
+"  -m, --memory MIB    guest RAM the guest touches, in MiB (default 64)\n"
+"  -r, --rom-pages P   size of the toggled slot in 4 KiB pages (default 16)\n"
+"      --mode MODE     all_fast (default; KVM's quirk on) or memslot\n"
+"                      (KVM_X86_QUIRK_SLOT_ZAP_ALL disabled)\n"
+"      --region2       use KVM_SET_USER_MEMORY_REGION2\n"
+"  -h, --help          show this help\n"
+"\n"
+"Needs read/write access to /dev/kvm. Exit status: 0 done, 1 KVM failure,\n"
+"2 usage error.\n");
+}
+
+static int parse_ul(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return errno || *s == '-' || end == s || *end || *out > max ? -1 : 0;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "deletions", required_argument, NULL, 'n' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "rom-pages", required_argument, NULL, 'r' },
+		{ "mode", required_argument, NULL, 'M' },
+		{ "region2", no_argument, NULL, '2' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "n:m:r:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (parse_ul(optarg, 10000000, &o->deletions))
+				goto bad;
+			break;
+		case 'm':
+			if (parse_ul(optarg, 3000, &o->mem_mib) || !o->mem_mib)
+				goto bad;
+			break;
+		case 'r':
+			if (parse_ul(optarg, 4096, &o->rom_pages) ||
+			    !o->rom_pages)
+				goto bad;
+			break;
+		case 'M':
+			if (!strcmp(optarg, "memslot"))
+				o->memslot_mode = true;
+			else if (strcmp(optarg, "all_fast"))
+				goto bad;
+			break;
+		case '2':
+			o->region2 = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind == argc)
+		return 0;
+	fprintf(stderr, "vsva-kvmload: unexpected argument '%s'\n", argv[optind]);
+	return -1;
+bad:
+	fprintf(stderr, "vsva-kvmload: invalid value '%s' for --%s\n", optarg,
+		c == 'n' ? "deletions" : c == 'm' ? "memory (1..3000)" :
+		c == 'r' ? "rom-pages (1..4096)" : "mode (all_fast|memslot)");
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .deletions = 10, .mem_mib = 64, .rom_pages = 16 };
+	struct vm vm = { .kvm = -1, .fd = -1, .vcpu = -1 };
+	struct result res = { 0 };
+	uint64_t t0;
+	unsigned long i;
+
+	if (parse_opts(argc, argv, &o))
+		return 2;
+	t0 = now_ns();
+	if (vm_create(&vm, &o) || guest_pass(&vm))
+		return 1;
+	res.runs = 1;
+	for (i = 0; i < o.deletions; i++) {
+		if (toggle_rom(&vm, &o, &res) || guest_pass(&vm))
+			return 1;
+		res.runs++;
+	}
+	res.elapsed = now_ns() - t0;
+	print_json(&o, &res);
+	return 0;
+}
