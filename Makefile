@@ -1,0 +1,84 @@
+# vsva: one Makefile builds everything into build/.
+#   make deps    install Debian packages (root)
+#   make         BPF objects, skeletons, engine library, binaries
+#   make check   every test tier; ends with "N passed, N failed"
+#   make bench   per-event BPF cost figures
+#   make vmlinux regenerate include/$(ARCH)/vmlinux.h from the running kernel
+
+ARCH		?= x86
+B		:= build
+CC		?= gcc
+CLANG		?= clang
+BPFTOOL		?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
+LLVM_STRIP	?= llvm-strip
+
+CFLAGS		?= -O2 -g
+CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
+		   -Wno-missing-field-initializers -Iinclude -I$(B)
+LDLIBS_ENGINE	:= -lbpf -lelf -lz -lcap-ng -lm
+BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) \
+		   -Iinclude -Iinclude/$(ARCH) -Wall -Wno-unused-function
+
+BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
+BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(B)/%.bpf.o,$(BPF_SRCS))
+SKELS		:= $(patsubst bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRCS))
+ENGINE_SRCS	:= src/metrics.c src/expo.c src/probe.c src/engine.c src/privs.c
+ENGINE_OBJS	:= $(patsubst src/%.c,$(B)/%.o,$(ENGINE_SRCS))
+LIB		:= $(B)/libvsva.a
+BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-bench
+UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
+
+.SECONDARY: $(BPF_OBJS) $(SKELS)
+.PHONY: all deps check check-unit check-live bench vmlinux clean
+all: $(BINS) $(UNIT_TESTS)
+
+deps:
+	./scripts/deps.sh
+
+$(B):
+	mkdir -p $@
+
+$(B)/%.bpf.o: bpf/%.bpf.c bpf/bits.bpf.h $(wildcard include/*.h) | $(B)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(LLVM_STRIP) -g $@
+
+$(B)/%.skel.h: $(B)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@
+
+$(B)/%.o: src/%.c $(wildcard include/*.h) $(SKELS) | $(B)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(ENGINE_OBJS)
+	ar rcs $@ $^
+
+$(B)/vsvad: src/vsvad.c $(LIB)
+	$(CC) $(CFLAGS) $< -o $@ $(LIB) -lmicrohttpd -lpthread $(LDLIBS_ENGINE)
+
+$(B)/vsva-bench: tools/vsva-bench.c $(LIB)
+	$(CC) $(CFLAGS) $< -o $@ $(LIB) $(LDLIBS_ENGINE)
+
+$(B)/vsva-kvmload: tools/vsva-kvmload.c | $(B)
+	$(CC) $(CFLAGS) $< -o $@
+
+$(B)/test_%: tests/unit/test_%.c $(LIB)
+	$(CC) $(CFLAGS) $< -o $@ $(LIB) -lcmocka $(LDLIBS_ENGINE)
+
+check: all
+	./tests/run.sh
+
+check-unit: all
+	VSVA_TIERS=unit ./tests/run.sh
+
+check-live: all
+	VSVA_TIERS=live ./tests/run.sh
+
+bench: all
+	./$(B)/vsva-bench
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > \
+		include/$(ARCH)/vmlinux_$$(uname -r | sed -E 's/^([0-9]+)\.([0-9]+).*/\1\2/').h
+	@echo "now point include/$(ARCH)/vmlinux.h at the new file"
+
+clean:
+	rm -rf $(B)

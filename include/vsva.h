@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vsva engine: probe ladder, BPF life cycle and snapshots, shared by
+ * vsvad, vsva-top and vsva-bench.
+ */
+#ifndef VSVA_H
+#define VSVA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VSVA_VERSION		"0.1.0"
+#define VSVA_MAX_LABELS		4
+
+/* ---- growable text buffer ------------------------------------------- */
+
+struct vsva_buf {
+	char *p;
+	size_t len, cap;
+	bool oom;		/* an append failed: the contents are short */
+};
+
+void vsva_buf_printf(struct vsva_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void vsva_buf_put(struct vsva_buf *b, const char *s, size_t n);
+void vsva_buf_free(struct vsva_buf *b);
+
+/* ---- snapshot: metric families, independent of their source --------- */
+
+enum vsva_mtype { VSVA_COUNTER, VSVA_GAUGE, VSVA_HISTOGRAM };
+
+struct vsva_sample {
+	int nlabels;
+	const char *lname[VSVA_MAX_LABELS];
+	char *lval[VSVA_MAX_LABELS];
+	double value;			/* counter, gauge */
+	uint64_t count;			/* histogram */
+	double sum;
+	int nbuckets;			/* finite buckets; +Inf is count */
+	double *le;			/* upper bounds */
+	uint64_t *cum;			/* cumulative counts */
+};
+
+struct vsva_family {
+	const char *name;
+	const char *help;
+	enum vsva_mtype type;
+	int nsamples, cap;
+	struct vsva_sample *samples;
+};
+
+struct vsva_snapshot {
+	int nfam, cap;
+	struct vsva_family *fam;
+	bool oom;			/* something could not be added */
+};
+
+struct vsva_family *vsva_snap_family(struct vsva_snapshot *s,
+				     const char *name, const char *help,
+				     enum vsva_mtype type);
+/* Add a sample; label name/value pairs follow, terminated by NULL. */
+struct vsva_sample *vsva_family_add(struct vsva_family *f, double value, ...)
+	__attribute__((sentinel));
+void vsva_snap_free(struct vsva_snapshot *s);
+const struct vsva_family *vsva_snap_find(const struct vsva_snapshot *s,
+					 const char *name);
+
+/*
+ * Log2 histograms: slot i counts values v with floor(log2(v)) == i (slot 0
+ * also counts 0); the last slot is clamped and counts everything above.
+ * Fill @smp with cumulative buckets le = 2^k * @unit for k in
+ * [kmin, nslots - 1] (a bucket counts values below its bound) and
+ * count/sum.  Returns 0, or -1 when out of memory.
+ */
+int vsva_hist_set(struct vsva_sample *smp, const uint64_t *slots, int nslots,
+		  int kmin, double unit, double sum);
+
+/* ---- Prometheus text exposition (format 0.0.4) ----------------------- */
+
+void vsva_expo_write(struct vsva_buf *b, const struct vsva_snapshot *s);
+void vsva_expo_label_value(struct vsva_buf *b, const char *v);
+void vsva_expo_help(struct vsva_buf *b, const char *v);
+
+/* ---- probe ladder ----------------------------------------------------- */
+
+enum vsva_rung {
+	VSVA_RUNG_NONE = 0,
+	VSVA_RUNG_OWN_TP,	/* vsva kernel series tracepoint, tp_btf */
+	VSVA_RUNG_FENTRY,	/* fentry/fexit on the kernel function */
+	VSVA_RUNG_STOCK_TP,	/* stock tracepoint, tp_btf */
+	VSVA_RUNG_SYSCALL_TP,	/* syscall tracepoints: an approximation */
+};
+
+const char *vsva_rung_name(enum vsva_rung r);
+
+/* What the running kernel offers; filled by vsva_kcaps_detect(). */
+struct vsva_kcaps {
+	bool btf;		/* kernel BTF (/sys/kernel/btf/vmlinux) */
+	bool dev_kvm;		/* /dev/kvm is KVM's character device */
+	bool own_memslot_tp;	/* btf_trace_kvm_flush_shadow_memslot_enter */
+	bool kvmmmu_tp;		/* btf_trace_kvm_mmu_{zap_all_fast,...} */
+	bool flush_fn;		/* BTF FUNC kvm_arch_flush_shadow_memslot */
+	int fentry_err;		/* trial fentry load: 0 or -errno */
+	bool tracefs;		/* tracefs mounted (classic tracepoints) */
+	bool ioctl_tp;		/* syscalls/sys_{enter,exit}_ioctl */
+	char tracefs_msg[192];	/* why tracefs is missing, what to do */
+};
+
+struct vsva_choice {
+	enum vsva_rung rung;
+	bool approximate;
+	char reason[384];	/* why this rung (or none), why not higher */
+};
+
+void vsva_kcaps_detect(struct vsva_kcaps *k, bool may_mount_tracefs);
+void vsva_choose_memslot(const struct vsva_kcaps *k, struct vsva_choice *c);
+void vsva_choose_kvmmmu(const struct vsva_kcaps *k, struct vsva_choice *c);
+
+/* ---- engine ----------------------------------------------------------- */
+
+struct vsva_engine_opts {
+	unsigned int retention_s;	/* keep exited VMs this long */
+	bool no_mount_tracefs;
+	bool verbose;
+};
+
+struct vsva_engine;
+
+int vsva_engine_open(struct vsva_engine **out,
+		     const struct vsva_engine_opts *o, char *err, size_t len);
+/* Append every measurement's families to @s. */
+int vsva_engine_snapshot(struct vsva_engine *e, struct vsva_snapshot *s);
+/* Retire VMs that exited more than the retention window ago. */
+void vsva_engine_gc(struct vsva_engine *e);
+void vsva_engine_close(struct vsva_engine *e);
+/* Probe choices, for reporting (vsva-top header, bench). */
+int vsva_engine_choices(struct vsva_engine *e, const char **names,
+			const struct vsva_choice **choices, int max);
+/* BPF program ids of loaded programs, for stats (bench). */
+int vsva_engine_prog_fds(struct vsva_engine *e, int *fds, const char **names,
+			 int max);
+
+/* Privileges: 0 if this process may load tracing BPF, else a message. */
+int vsva_check_privileges(char *msg, size_t len);
+
+#endif /* VSVA_H */

@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The engine: detect the kernel, choose a rung per measurement, load and
+ * attach the BPF programs that won, and turn their maps into snapshots.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "vsva.h"
+#include "vsva_memslot.h"
+#include "memslot.skel.h"
+
+#define HIST_KMIN	10	/* first bucket: 2^10 ns ~ 1 us */
+
+struct vsva_engine {
+	struct vsva_engine_opts o;
+	struct vsva_kcaps caps;
+	struct vsva_choice memslot, kvmmmu;
+	struct memslot_bpf *skel;
+	int ncpus;
+	struct vsva_memslot_stats *percpu;	/* lookup buffer */
+};
+
+static const char *const mode_name[VSVA_ZAP_MODES] = {
+	[VSVA_ZAP_ALL_FAST] = "all_fast",
+	[VSVA_ZAP_MEMSLOT] = "memslot",
+	[VSVA_ZAP_NONE] = "none",
+};
+
+static const char *const drop_name[VSVA_DROPS] = {
+	[VSVA_DROP_INFLIGHT_FULL] = "inflight_map_full",
+	[VSVA_DROP_VM_FULL] = "vm_stats_map_full",
+	[VSVA_DROP_VMINFO_FULL] = "vm_info_map_full",
+	[VSVA_DROP_UNMATCHED_EXIT] = "unmatched_exit",
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int libbpf_quiet(enum libbpf_print_level lvl, const char *fmt,
+			va_list ap)
+{
+	if (lvl == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void set_autoload(struct memslot_bpf *s, enum vsva_rung memslot,
+			 enum vsva_rung kvmmmu)
+{
+	bpf_program__set_autoload(s->progs.own_flush_enter,
+				  memslot == VSVA_RUNG_OWN_TP);
+	bpf_program__set_autoload(s->progs.own_flush_exit,
+				  memslot == VSVA_RUNG_OWN_TP);
+	bpf_program__set_autoload(s->progs.fentry_flush_memslot,
+				  memslot == VSVA_RUNG_FENTRY);
+	bpf_program__set_autoload(s->progs.fexit_flush_memslot,
+				  memslot == VSVA_RUNG_FENTRY);
+	bpf_program__set_autoload(s->progs.sys_enter_ioctl,
+				  memslot == VSVA_RUNG_SYSCALL_TP);
+	bpf_program__set_autoload(s->progs.sys_exit_ioctl,
+				  memslot == VSVA_RUNG_SYSCALL_TP);
+	bpf_program__set_autoload(s->progs.kvm_mmu_zap_all_fast,
+				  kvmmmu == VSVA_RUNG_STOCK_TP);
+	bpf_program__set_autoload(s->progs.kvm_mmu_prepare_zap_page,
+				  kvmmmu == VSVA_RUNG_STOCK_TP);
+	bpf_program__set_autoload(s->progs.kvm_mmu_get_page,
+				  kvmmmu == VSVA_RUNG_STOCK_TP);
+}
+
+static int load_memslot(struct vsva_engine *e, char *err, size_t len)
+{
+	struct memslot_bpf *s;
+	int rc;
+
+	s = memslot_bpf__open();
+	if (!s) {
+		snprintf(err, len, "opening the memslot BPF object: %s",
+			 strerror(errno));
+		return -1;
+	}
+	set_autoload(s, e->memslot.rung, e->kvmmmu.rung);
+	rc = memslot_bpf__load(s);
+	if (rc) {
+		snprintf(err, len, "loading the memslot BPF programs: %s",
+			 strerror(-rc));
+		goto destroy_skel;
+	}
+	rc = memslot_bpf__attach(s);
+	if (rc) {
+		snprintf(err, len, "attaching the memslot BPF programs: %s",
+			 strerror(-rc));
+		goto destroy_skel;
+	}
+	e->skel = s;
+	return 0;
+destroy_skel:
+	memslot_bpf__destroy(s);
+	return -1;
+}
+
+int vsva_engine_open(struct vsva_engine **out,
+		     const struct vsva_engine_opts *o, char *err, size_t len)
+{
+	struct vsva_engine *e = calloc(1, sizeof(*e));
+
+	if (!e) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	e->o = *o;
+	if (!o->verbose)
+		libbpf_set_print(libbpf_quiet);
+	e->ncpus = libbpf_num_possible_cpus();
+	if (e->ncpus <= 0) {
+		snprintf(err, len, "cannot count possible CPUs");
+		goto free_engine;
+	}
+	e->percpu = calloc(e->ncpus, sizeof(*e->percpu));
+	if (!e->percpu) {
+		snprintf(err, len, "out of memory");
+		goto free_engine;
+	}
+	vsva_kcaps_detect(&e->caps, !o->no_mount_tracefs);
+	vsva_choose_memslot(&e->caps, &e->memslot);
+	vsva_choose_kvmmmu(&e->caps, &e->kvmmmu);
+	if ((e->memslot.rung || e->kvmmmu.rung) && load_memslot(e, err, len))
+		goto free_percpu;
+	*out = e;
+	return 0;
+free_percpu:
+	free(e->percpu);
+free_engine:
+	free(e);
+	return -1;
+}
+
+void vsva_engine_close(struct vsva_engine *e)
+{
+	if (!e)
+		return;
+	memslot_bpf__destroy(e->skel);
+	free(e->percpu);
+	free(e);
+}
+
+int vsva_engine_choices(struct vsva_engine *e, const char **names,
+			const struct vsva_choice **choices, int max)
+{
+	if (max < 2)
+		return 0;
+	names[0] = "kvm_memslot_zap";
+	choices[0] = &e->memslot;
+	names[1] = "kvm_mmu_pages";
+	choices[1] = &e->kvmmmu;
+	return 2;
+}
+
+int vsva_engine_prog_fds(struct vsva_engine *e, int *fds, const char **names,
+			 int max)
+{
+	struct bpf_program *p;
+	int n = 0;
+
+	if (!e->skel)
+		return 0;
+	bpf_object__for_each_program(p, e->skel->obj) {
+		if (n == max || bpf_program__fd(p) < 0)
+			continue;
+		fds[n] = bpf_program__fd(p);
+		names[n++] = bpf_program__name(p);
+	}
+	return n;
+}
+
+/* Sum one VM's per-CPU stats into @sum. */
+static int read_stats(struct vsva_engine *e, __u32 tgid,
+		      struct vsva_memslot_stats *sum)
+{
+	const __u64 *src;
+	__u64 *dst = (__u64 *)sum;
+	size_t words = sizeof(*sum) / sizeof(__u64), i;
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	if (bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.vm_stats), &tgid,
+				e->percpu))
+		return -1;
+	for (cpu = 0; cpu < e->ncpus; cpu++) {
+		src = (const __u64 *)&e->percpu[cpu];
+		for (i = 0; i < words; i++)
+			dst[i] += src[i];
+	}
+	return 0;
+}
+
+struct memslot_fams {
+	struct vsva_family *zaps, *secs, *errors, *zapped, *created, *rebuilt;
+	struct vsva_family *vm_info;
+};
+
+static void add_families(struct vsva_snapshot *s, struct memslot_fams *f)
+{
+	f->zaps = vsva_snap_family(s, "vsva_kvm_memslot_zap_total",
+		"KVM memslot deletions (and moves) that flushed the MMU, by "
+		"mode: all_fast (whole MMU invalidated) or memslot (only the "
+		"slot zapped).", VSVA_COUNTER);
+	f->secs = vsva_snap_family(s, "vsva_kvm_memslot_zap_seconds",
+		"Time to delete a KVM memslot, by zap mode (see vsva_probe_info "
+		"for what is timed).", VSVA_HISTOGRAM);
+	f->errors = vsva_snap_family(s, "vsva_kvm_memslot_delete_errors_total",
+		"Memslot deletions that the kernel refused (syscall rung "
+		"only).", VSVA_COUNTER);
+	f->zapped = vsva_snap_family(s, "vsva_kvm_mmu_shadow_pages_zapped_total",
+		"Shadow MMU pages zapped, by the memslot deletion mode that "
+		"zapped them; mode=\"none\" outside deletions.", VSVA_COUNTER);
+	f->created = vsva_snap_family(s, "vsva_kvm_mmu_pages_created_total",
+		"Shadow MMU pages created (kvm_mmu_get_page).", VSVA_COUNTER);
+	f->rebuilt = vsva_snap_family(s, "vsva_kvm_mmu_pages_rebuilt_total",
+		"Shadow MMU pages created after a memslot deletion, by the "
+		"mode of the latest deletion: the rebuild cost.", VSVA_COUNTER);
+	f->vm_info = vsva_snap_family(s, "vsva_kvm_vm_info",
+		"VMs (VMM processes) seen by vsva; state=exited ones are kept "
+		"for the retention window.", VSVA_GAUGE);
+}
+
+static void add_vm(struct memslot_fams *f, __u32 tgid,
+		   const struct vsva_vm_info *info,
+		   const struct vsva_memslot_stats *st)
+{
+	char vm[VSVA_COMM_LEN + 16], pid[16];
+	struct vsva_sample *m;
+	int i;
+
+	snprintf(vm, sizeof(vm), "%s/%u", info->comm, tgid);
+	snprintf(pid, sizeof(pid), "%u", tgid);
+	vsva_family_add(f->vm_info, 1, "vm", vm, "pid", pid, "comm",
+			info->comm, "state", info->exit_ns ? "exited" : "running",
+			NULL);
+	for (i = 0; i < VSVA_ZAP_MODES; i++) {
+		vsva_family_add(f->zapped, st->shadow_zapped[i], "vm", vm,
+				"mode", mode_name[i], NULL);
+		if (i == VSVA_ZAP_NONE)
+			continue;
+		vsva_family_add(f->zaps, st->zaps[i], "vm", vm, "mode",
+				mode_name[i], NULL);
+		m = vsva_family_add(f->secs, 0, "vm", vm, "mode",
+				    mode_name[i], NULL);
+		if (m)
+			vsva_hist_set(m, (const uint64_t *)st->zap_slots[i], VSVA_HIST_SLOTS,
+				      HIST_KMIN, 1e-9, st->zap_ns_sum[i] * 1e-9);
+		vsva_family_add(f->rebuilt, st->pages_rebuilt[i], "vm", vm,
+				"mode", mode_name[i], NULL);
+	}
+	vsva_family_add(f->errors, st->delete_errors, "vm", vm, NULL);
+	vsva_family_add(f->created, st->pages_created, "vm", vm, NULL);
+}
+
+static void snap_vms(struct vsva_engine *e, struct vsva_snapshot *s)
+{
+	int info_fd = bpf_map__fd(e->skel->maps.vm_info);
+	struct vsva_memslot_stats st;
+	struct vsva_vm_info info;
+	struct memslot_fams f;
+	__u32 key, next, *prev = NULL;
+
+	add_families(s, &f);
+	while (bpf_map_get_next_key(info_fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(info_fd, &key, &info))
+			continue;
+		info.comm[VSVA_COMM_LEN - 1] = 0;
+		if (read_stats(e, key, &st))
+			continue;
+		add_vm(&f, key, &info, &st);
+	}
+}
+
+static void snap_drops(struct vsva_engine *e, struct vsva_snapshot *s)
+{
+	struct vsva_family *f;
+	__u64 *v = (__u64 *)e->percpu, total;
+	__u32 r;
+	int cpu;
+
+	f = vsva_snap_family(s, "vsva_events_dropped_total",
+		"Events the BPF programs could not record, by reason.",
+		VSVA_COUNTER);
+	for (r = 0; r < VSVA_DROPS; r++) {
+		total = 0;
+		if (e->skel &&
+		    !bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.drops), &r, v))
+			for (cpu = 0; cpu < e->ncpus; cpu++)
+				total += v[cpu];
+		vsva_family_add(f, total, "reason", drop_name[r], NULL);
+	}
+}
+
+static void snap_probes(struct vsva_engine *e, struct vsva_snapshot *s)
+{
+	const struct vsva_choice *c[4];
+	const char *names[4];
+	struct vsva_family *f;
+	int i, n;
+
+	f = vsva_snap_family(s, "vsva_probe_info",
+		"The probe rung each measurement uses (none: unavailable, "
+		"reason says why).", VSVA_GAUGE);
+	n = vsva_engine_choices(e, names, c, 4);
+	for (i = 0; i < n; i++)
+		vsva_family_add(f, 1, "measurement", names[i], "rung",
+				vsva_rung_name(c[i]->rung), "approximate",
+				c[i]->approximate ? "true" : "false",
+				"reason", c[i]->reason, NULL);
+}
+
+int vsva_engine_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
+{
+	snap_probes(e, s);
+	if (e->skel)
+		snap_vms(e, s);
+	else
+		add_families(s, &(struct memslot_fams){ 0 });
+	snap_drops(e, s);
+	return s->oom ? -1 : 0;
+}
+
+/* Decide whether VM @tgid is due for retirement; mark missed exits. */
+static bool vm_expired(struct vsva_engine *e, int fd, __u32 tgid,
+		       struct vsva_vm_info *info, uint64_t now)
+{
+	if (!info->exit_ns) {
+		if (kill(tgid, 0) == 0 || errno != ESRCH)
+			return false;
+		info->exit_ns = now;	/* its exit event was missed */
+		bpf_map_update_elem(fd, &tgid, info, BPF_EXIST);
+		return false;
+	}
+	return now - info->exit_ns >= e->o.retention_s * 1000000000ULL;
+}
+
+void vsva_engine_gc(struct vsva_engine *e)
+{
+	__u32 key, next, *prev = NULL, doomed[VSVA_MAX_VMS];
+	struct vsva_vm_info info;
+	uint64_t now = mono_ns();
+	int fd, n = 0, i;
+
+	if (!e->skel)
+		return;
+	fd = bpf_map__fd(e->skel->maps.vm_info);
+	while (n < VSVA_MAX_VMS && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(fd, &key, &info) &&
+		    vm_expired(e, fd, key, &info, now))
+			doomed[n++] = key;
+	}
+	for (i = 0; i < n; i++) {
+		bpf_map_delete_elem(bpf_map__fd(e->skel->maps.vm_stats),
+				    &doomed[i]);
+		bpf_map_delete_elem(fd, &doomed[i]);
+	}
+}

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Prometheus text exposition format, version 0.0.4. */
+#include <math.h>
+#include <stdio.h>
+#include "vsva.h"
+
+static const char *const type_name[] = {
+	[VSVA_COUNTER] = "counter",
+	[VSVA_GAUGE] = "gauge",
+	[VSVA_HISTOGRAM] = "histogram",
+};
+
+/* Escape \, " and newline, as label values require. */
+void vsva_expo_label_value(struct vsva_buf *b, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\')
+			vsva_buf_put(b, "\\\\", 2);
+		else if (*v == '"')
+			vsva_buf_put(b, "\\\"", 2);
+		else if (*v == '\n')
+			vsva_buf_put(b, "\\n", 2);
+		else
+			vsva_buf_put(b, v, 1);
+	}
+}
+
+/* HELP text escapes only \ and newline. */
+void vsva_expo_help(struct vsva_buf *b, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\')
+			vsva_buf_put(b, "\\\\", 2);
+		else if (*v == '\n')
+			vsva_buf_put(b, "\\n", 2);
+		else
+			vsva_buf_put(b, v, 1);
+	}
+}
+
+static void put_value(struct vsva_buf *b, double v)
+{
+	if (isnan(v))
+		vsva_buf_put(b, "NaN", 3);
+	else if (isinf(v))
+		vsva_buf_printf(b, "%cInf", v > 0 ? '+' : '-');
+	else if (v == (double)(long long)v && fabs(v) < 1e15)
+		vsva_buf_printf(b, "%lld", (long long)v);
+	else
+		vsva_buf_printf(b, "%.15g", v);
+}
+
+/* name{labels[,le="..."]} */
+static void put_series(struct vsva_buf *b, const char *name,
+		       const char *suffix, const struct vsva_sample *m,
+		       const char *le)
+{
+	int i;
+
+	vsva_buf_printf(b, "%s%s", name, suffix);
+	if (!m->nlabels && !le)
+		goto value_sep;
+	vsva_buf_put(b, "{", 1);
+	for (i = 0; i < m->nlabels; i++) {
+		vsva_buf_printf(b, "%s%s=\"", i ? "," : "", m->lname[i]);
+		vsva_expo_label_value(b, m->lval[i]);
+		vsva_buf_put(b, "\"", 1);
+	}
+	if (le)
+		vsva_buf_printf(b, "%sle=\"%s\"", m->nlabels ? "," : "", le);
+	vsva_buf_put(b, "}", 1);
+value_sep:
+	vsva_buf_put(b, " ", 1);
+}
+
+static void put_histogram(struct vsva_buf *b, const char *name,
+			  const struct vsva_sample *m)
+{
+	char le[32];
+	int i;
+
+	for (i = 0; i < m->nbuckets; i++) {
+		snprintf(le, sizeof(le), "%.10g", m->le[i]);
+		put_series(b, name, "_bucket", m, le);
+		vsva_buf_printf(b, "%llu\n", (unsigned long long)m->cum[i]);
+	}
+	put_series(b, name, "_bucket", m, "+Inf");
+	vsva_buf_printf(b, "%llu\n", (unsigned long long)m->count);
+	put_series(b, name, "_sum", m, NULL);
+	put_value(b, m->sum);
+	vsva_buf_put(b, "\n", 1);
+	put_series(b, name, "_count", m, NULL);
+	vsva_buf_printf(b, "%llu\n", (unsigned long long)m->count);
+}
+
+void vsva_expo_write(struct vsva_buf *b, const struct vsva_snapshot *s)
+{
+	int i, j;
+
+	for (i = 0; i < s->nfam; i++) {
+		const struct vsva_family *f = &s->fam[i];
+
+		vsva_buf_printf(b, "# HELP %s ", f->name);
+		vsva_expo_help(b, f->help);
+		vsva_buf_printf(b, "\n# TYPE %s %s\n", f->name,
+				type_name[f->type]);
+		for (j = 0; j < f->nsamples; j++) {
+			const struct vsva_sample *m = &f->samples[j];
+
+			if (f->type == VSVA_HISTOGRAM) {
+				put_histogram(b, f->name, m);
+				continue;
+			}
+			put_series(b, f->name, "", m, NULL);
+			put_value(b, m->value);
+			vsva_buf_put(b, "\n", 1);
+		}
+	}
+}

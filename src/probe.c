@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The probe ladder: what the running kernel offers, and which rung each
+ * measurement uses.  Detection fills struct vsva_kcaps; the choice is a
+ * pure function of it, so it is unit-tested with made-up kernels.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "vsva.h"
+
+#define TRACEFS		"/sys/kernel/tracing"
+#define DEBUGFS_TRACING	"/sys/kernel/debug/tracing"
+
+const char *vsva_rung_name(enum vsva_rung r)
+{
+	switch (r) {
+	case VSVA_RUNG_OWN_TP:
+		return "tracepoint";
+	case VSVA_RUNG_FENTRY:
+		return "fentry";
+	case VSVA_RUNG_STOCK_TP:
+		return "stock_tracepoint";
+	case VSVA_RUNG_SYSCALL_TP:
+		return "syscall_tracepoint";
+	default:
+		return "none";
+	}
+}
+
+struct kbtf {
+	struct btf *vmlinux, *kvm;	/* kvm: module BTF when KVM is a module */
+};
+
+static int btf_find(const struct kbtf *kb, const char *name, int kind,
+		    int *obj_fd)
+{
+	int id;
+
+	if (obj_fd)
+		*obj_fd = 0;
+	id = btf__find_by_name_kind(kb->vmlinux, name, kind);
+	if (id > 0 || !kb->kvm)
+		return id;
+	id = btf__find_by_name_kind(kb->kvm, name, kind);
+	if (id > 0 && obj_fd)
+		*obj_fd = -1;	/* caller must use the module's BTF fd */
+	return id;
+}
+
+/* Trial load and attach of an empty fentry program (cf. libbpf-tools). */
+static int fentry_try(const struct kbtf *kb, const char *fn)
+{
+	static const struct bpf_insn insns[] = {
+		{ .code = 0xb7, .dst_reg = 0, .imm = 0 },	/* r0 = 0 */
+		{ .code = 0x95 },				/* exit */
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = BPF_TRACE_FENTRY);
+	int id, obj_fd, fd, link;
+
+	id = btf_find(kb, fn, BTF_KIND_FUNC, &obj_fd);
+	if (id <= 0)
+		return -ENOENT;
+	if (obj_fd < 0)
+		return -EOPNOTSUPP;	/* module functions: not needed yet */
+	opts.attach_btf_id = id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "vsva_probe", "GPL", insns,
+			   2, &opts);
+	if (fd < 0)
+		return fd;
+	link = bpf_link_create(fd, 0, BPF_TRACE_FENTRY, NULL);
+	close(fd);
+	if (link < 0)
+		return link;
+	close(link);
+	return 0;
+}
+
+static bool tracefs_events(const char *root)
+{
+	char p[128];
+
+	snprintf(p, sizeof(p), "%s/events", root);
+	return access(p, F_OK) == 0;
+}
+
+static void tracefs_detect(struct vsva_kcaps *k, bool may_mount)
+{
+	if (tracefs_events(DEBUGFS_TRACING) || tracefs_events(TRACEFS)) {
+		k->tracefs = true;
+		return;
+	}
+	if (may_mount && mount("nodev", TRACEFS, "tracefs", 0, NULL) == 0 &&
+	    tracefs_events(TRACEFS)) {
+		fprintf(stderr, "vsva: mounted tracefs at " TRACEFS "\n");
+		k->tracefs = true;
+		return;
+	}
+	snprintf(k->tracefs_msg, sizeof(k->tracefs_msg),
+		 "tracefs is not mounted at " TRACEFS "%s%s; run "
+		 "'mount -t tracefs nodev " TRACEFS "' as root",
+		 may_mount ? " and mounting it failed: " : "",
+		 may_mount ? strerror(errno) : "");
+}
+
+static bool is_kvm_dev(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISCHR(st.st_mode) &&
+	       major(st.st_rdev) == 10 && minor(st.st_rdev) == 232;
+}
+
+void vsva_kcaps_detect(struct vsva_kcaps *k, bool may_mount_tracefs)
+{
+	struct kbtf kb = { 0 };
+
+	memset(k, 0, sizeof(*k));
+	k->fentry_err = -ENOENT;
+	k->dev_kvm = is_kvm_dev("/dev/kvm");
+	tracefs_detect(k, may_mount_tracefs);
+	k->ioctl_tp = k->tracefs &&
+		(access(TRACEFS "/events/syscalls/sys_exit_ioctl/id", F_OK) == 0 ||
+		 access(DEBUGFS_TRACING "/events/syscalls/sys_exit_ioctl/id",
+			F_OK) == 0);
+
+	kb.vmlinux = btf__load_vmlinux_btf();
+	if (!kb.vmlinux)
+		return;
+	k->btf = true;
+	if (access("/sys/kernel/btf/kvm", F_OK) == 0)
+		kb.kvm = btf__load_module_btf("kvm", kb.vmlinux);
+	k->own_memslot_tp =
+		btf_find(&kb, "btf_trace_kvm_flush_shadow_memslot_enter",
+			 BTF_KIND_TYPEDEF, NULL) > 0 &&
+		btf_find(&kb, "btf_trace_kvm_flush_shadow_memslot_exit",
+			 BTF_KIND_TYPEDEF, NULL) > 0;
+	k->kvmmmu_tp =
+		btf_find(&kb, "btf_trace_kvm_mmu_zap_all_fast",
+			 BTF_KIND_TYPEDEF, NULL) > 0 &&
+		btf_find(&kb, "btf_trace_kvm_mmu_prepare_zap_page",
+			 BTF_KIND_TYPEDEF, NULL) > 0 &&
+		btf_find(&kb, "btf_trace_kvm_mmu_get_page",
+			 BTF_KIND_TYPEDEF, NULL) > 0;
+	k->flush_fn = btf_find(&kb, "kvm_arch_flush_shadow_memslot",
+			       BTF_KIND_FUNC, NULL) > 0;
+	if (k->flush_fn)
+		k->fentry_err = fentry_try(&kb, "kvm_arch_flush_shadow_memslot");
+	btf__free(kb.kvm);
+	btf__free(kb.vmlinux);
+}
+
+static void set(struct vsva_choice *c, enum vsva_rung r, bool approx,
+		const char *fmt, const char *a, const char *b)
+{
+	c->rung = r;
+	c->approximate = approx;
+	snprintf(c->reason, sizeof(c->reason), fmt, a ? a : "", b ? b : "");
+}
+
+/* Preconditions shared by every KVM measurement. */
+static bool kvm_usable(const struct vsva_kcaps *k, struct vsva_choice *c)
+{
+	if (!k->btf) {
+		set(c, VSVA_RUNG_NONE, false, "kernel has no BTF "
+		    "(/sys/kernel/btf/vmlinux): CONFIG_DEBUG_INFO_BTF=y is "
+		    "needed%s%s", NULL, NULL);
+		return false;
+	}
+	if (!k->dev_kvm) {
+		set(c, VSVA_RUNG_NONE, false, "no /dev/kvm: KVM is not "
+		    "available on this host (module not loaded or no "
+		    "hardware virtualization)%s%s", NULL, NULL);
+		return false;
+	}
+	return true;
+}
+
+void vsva_choose_kvmmmu(const struct vsva_kcaps *k, struct vsva_choice *c)
+{
+	if (!kvm_usable(k, c))
+		return;
+	if (k->kvmmmu_tp)
+		set(c, VSVA_RUNG_STOCK_TP, false, "kvmmmu tracepoints "
+		    "kvm_mmu_get_page, kvm_mmu_prepare_zap_page, "
+		    "kvm_mmu_zap_all_fast%s%s", NULL, NULL);
+	else
+		set(c, VSVA_RUNG_NONE, false, "kvmmmu tracepoints "
+		    "(kvm_mmu_zap_all_fast, kvm_mmu_prepare_zap_page, "
+		    "kvm_mmu_get_page) are not in this kernel's BTF%s%s",
+		    NULL, NULL);
+}
+
+void vsva_choose_memslot(const struct vsva_kcaps *k, struct vsva_choice *c)
+{
+	char no_fentry[128];
+
+	if (!kvm_usable(k, c))
+		return;
+	if (k->own_memslot_tp) {
+		set(c, VSVA_RUNG_OWN_TP, false, "kvm_flush_shadow_memslot_enter"
+		    "/_exit tracepoints (vsva kernel series)%s%s", NULL, NULL);
+		return;
+	}
+	if (!k->kvmmmu_tp) {
+		set(c, VSVA_RUNG_NONE, false, "no own tracepoint (kernel "
+		    "without the vsva series) and no kvmmmu tracepoints to "
+		    "tell the zap mode%s%s", NULL, NULL);
+		return;
+	}
+	if (k->flush_fn && k->fentry_err == 0) {
+		set(c, VSVA_RUNG_FENTRY, false, "fentry/fexit on "
+		    "kvm_arch_flush_shadow_memslot; no own tracepoint (kernel "
+		    "without the vsva series)%s%s", NULL, NULL);
+		return;
+	}
+	if (k->flush_fn)
+		snprintf(no_fentry, sizeof(no_fentry), "fentry refused: %s",
+			 strerror(-k->fentry_err));
+	else
+		snprintf(no_fentry, sizeof(no_fentry), "kvm_arch_flush_shadow_"
+			 "memslot is not in BTF (inlined or renamed)");
+	if (k->ioctl_tp) {
+		set(c, VSVA_RUNG_SYSCALL_TP, true, "approximate: times the "
+		    "whole KVM_SET_USER_MEMORY_REGION(2) ioctl that deletes a "
+		    "slot; no own tracepoint (kernel without the vsva series); "
+		    "%s%s", no_fentry, NULL);
+		return;
+	}
+	set(c, VSVA_RUNG_NONE, false, "no own tracepoint; %s; no syscall "
+	    "tracepoints: %s", no_fentry,
+	    k->tracefs ? "kernel built without CONFIG_FTRACE_SYSCALLS"
+		       : k->tracefs_msg);
+}

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vsvad: serves vsva's measurements as Prometheus metrics over HTTP.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <microhttpd.h>
+#include "vsva.h"
+
+#define DEFAULT_LISTEN	"127.0.0.1:9477"
+#define DEFAULT_RETAIN	300
+
+enum {
+	EXIT_RUNTIME = 1,	/* BPF or HTTP failure */
+	EXIT_USAGE = 2,
+	EXIT_PRIVS = 3,
+	EXIT_LISTEN = 4,
+};
+
+struct vsvad {
+	struct vsva_engine *engine;
+	pthread_mutex_t lock;	/* engine: scrapes vs. the GC tick */
+};
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static const char landing[] =
+	"<!DOCTYPE html>\n<html><head><title>vsvad</title></head><body>\n"
+	"<h1>vsvad " VSVA_VERSION "</h1>\n"
+	"<p>vsva exporter: KVM memslot zap, IOMMU PASID/SVA, nesting and "
+	"IRQ bypass measurements.</p>\n"
+	"<p><a href=\"/metrics\">Metrics</a></p>\n</body></html>\n";
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status,
+			     const char *type, char *body, size_t len,
+			     enum MHD_ResponseMemoryMode mode)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(len, body, mode);
+	if (!r) {
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result reply_text(struct MHD_Connection *c,
+				  unsigned int status, const char *msg)
+{
+	return reply(c, status, "text/plain; charset=utf-8", (char *)msg,
+		     strlen(msg), MHD_RESPMEM_PERSISTENT);
+}
+
+static void self_metrics(struct vsva_snapshot *s, double t0)
+{
+	vsva_family_add(vsva_snap_family(s, "vsva_build_info",
+			"vsva version.", VSVA_GAUGE), 1,
+			"version", VSVA_VERSION, NULL);
+	vsva_family_add(vsva_snap_family(s, "vsva_scrape_duration_seconds",
+			"Time vsvad took to read the BPF maps for this scrape.",
+			VSVA_GAUGE), mono_s() - t0, NULL);
+}
+
+static enum MHD_Result serve_metrics(struct vsvad *d, struct MHD_Connection *c)
+{
+	struct vsva_snapshot s = { 0 };
+	struct vsva_buf b = { 0 };
+	double t0 = mono_s();
+	int rc;
+
+	pthread_mutex_lock(&d->lock);
+	rc = vsva_engine_snapshot(d->engine, &s);
+	pthread_mutex_unlock(&d->lock);
+	self_metrics(&s, t0);
+	if (!rc && !s.oom)
+		vsva_expo_write(&b, &s);
+	vsva_snap_free(&s);
+	if (rc || b.oom || !b.p) {
+		vsva_buf_free(&b);
+		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  "vsvad: out of memory building metrics\n");
+	}
+	return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
+		     b.p, b.len, MHD_RESPMEM_MUST_FREE);
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
+			      const char *url, const char *method,
+			      const char *version, const char *upload,
+			      size_t *upload_size, void **state)
+{
+	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+				  "method not allowed\n");
+	if (!strcmp(url, "/metrics"))
+		return serve_metrics(cls, c);
+	if (!strcmp(url, "/"))
+		return reply(c, MHD_HTTP_OK, "text/html; charset=utf-8",
+			     (char *)landing, sizeof(landing) - 1,
+			     MHD_RESPMEM_PERSISTENT);
+	return reply_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+}
+
+/* ADDR:PORT or [ADDR6]:PORT -> a listening socket, or -1 with a message. */
+static int listen_on(const char *spec)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE };
+	char host[256], *port;
+	struct addrinfo *ai;
+	int fd, one = 1, rc;
+
+	snprintf(host, sizeof(host), "%s", spec);
+	port = strrchr(host, ':');
+	if (!port || port == host || !port[1]) {
+		fprintf(stderr, "vsvad: --listen '%s': expected ADDR:PORT\n", spec);
+		return -EXIT_USAGE;
+	}
+	*port++ = 0;
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = 0;
+	}
+	rc = getaddrinfo(host, port, &hints, &ai);
+	if (rc) {
+		fprintf(stderr, "vsvad: --listen '%s': %s\n", spec,
+			gai_strerror(rc));
+		return -EXIT_USAGE;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 128))
+		goto close_fd;
+	freeaddrinfo(ai);
+	return fd;
+close_fd:
+	rc = errno;
+	close(fd);
+	errno = rc;
+fail:
+	fprintf(stderr, "vsvad: cannot listen on %s: %s\n", spec,
+		strerror(errno));
+	freeaddrinfo(ai);
+	return -EXIT_LISTEN;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: vsvad [OPTION]...\n"
+"Export vsva's measurements of KVM and IOMMU virtualized I/O paths as\n"
+"Prometheus metrics at http://ADDR:PORT/metrics.\n"
+"\n"
+"  -l, --listen ADDR:PORT  where to serve (default " DEFAULT_LISTEN ");\n"
+"                          IPv6 as [::1]:9477\n"
+"  -r, --retention SECS    keep VMs that exited visible this long\n"
+"                          (default %d)\n"
+"      --no-mount-tracefs  do not mount tracefs when it is missing\n"
+"  -v, --verbose           libbpf debug output\n"
+"  -V, --version           print the version\n"
+"  -h, --help              show this help\n"
+"\n"
+"Needs root, or CAP_BPF and CAP_PERFMON, and a kernel with BTF. Each\n"
+"measurement's probe, or why it is unavailable, is in vsva_probe_info.\n"
+"Exit status: 0 stopped by SIGINT/SIGTERM, 1 BPF or HTTP failure,\n"
+"2 usage error, 3 insufficient privileges, 4 cannot listen.\n",
+		DEFAULT_RETAIN);
+}
+
+struct opts {
+	const char *listen;
+	struct vsva_engine_opts eng;
+};
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "retention", required_argument, NULL, 'r' },
+		{ "no-mount-tracefs", no_argument, NULL, 'T' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	unsigned long v;
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "l:r:vVh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'r':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || *optarg == '-' ||
+			    v > 30 * 86400) {
+				fprintf(stderr, "vsvad: --retention '%s': expected "
+					"seconds (0..2592000)\n", optarg);
+				return -1;
+			}
+			o->eng.retention_s = v;
+			break;
+		case 'T':
+			o->eng.no_mount_tracefs = true;
+			break;
+		case 'v':
+			o->eng.verbose = true;
+			break;
+		case 'V':
+			printf("vsvad %s\n", VSVA_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vsvad: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static void log_choices(struct vsva_engine *e)
+{
+	const struct vsva_choice *c[8];
+	const char *names[8];
+	int i, n = vsva_engine_choices(e, names, c, 8);
+
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "vsvad: %s: %s%s (%s)\n", names[i],
+			vsva_rung_name(c[i]->rung),
+			c[i]->rung ? "" : ", unavailable", c[i]->reason);
+}
+
+static void serve_until_signal(struct vsvad *d)
+{
+	struct timespec tick = { .tv_sec = 1 };
+
+	while (!exiting) {
+		nanosleep(&tick, NULL);
+		pthread_mutex_lock(&d->lock);
+		vsva_engine_gc(d->engine);
+		pthread_mutex_unlock(&d->lock);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .listen = DEFAULT_LISTEN,
+			  .eng.retention_s = DEFAULT_RETAIN };
+	struct vsvad d = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct MHD_Daemon *httpd;
+	char err[512];
+	int fd, rc = EXIT_RUNTIME;
+
+	if (parse_opts(argc, argv, &o))
+		return EXIT_USAGE;
+	if (vsva_check_privileges(err, sizeof(err))) {
+		fprintf(stderr, "vsvad: %s\n", err);
+		return EXIT_PRIVS;
+	}
+	fd = listen_on(o.listen);
+	if (fd < 0)
+		return -fd;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (vsva_engine_open(&d.engine, &o.eng, err, sizeof(err))) {
+		fprintf(stderr, "vsvad: %s\n", err);
+		goto close_fd;
+	}
+	log_choices(d.engine);
+	httpd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+				 MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, &d,
+				 MHD_OPTION_LISTEN_SOCKET, fd,
+				 MHD_OPTION_CONNECTION_LIMIT, 256,
+				 MHD_OPTION_PER_IP_CONNECTION_LIMIT, 64,
+				 MHD_OPTION_CONNECTION_TIMEOUT, 10,
+				 MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024,
+				 MHD_OPTION_END);
+	if (!httpd) {
+		fprintf(stderr, "vsvad: cannot start the HTTP server\n");
+		goto close_engine;
+	}
+	fprintf(stderr, "vsvad: serving http://%s/metrics\n", o.listen);
+	serve_until_signal(&d);
+	fprintf(stderr, "vsvad: exiting\n");
+	MHD_stop_daemon(httpd);
+	rc = 0;
+close_engine:
+	vsva_engine_close(d.engine);
+close_fd:
+	close(fd);
+	return rc;
+}
