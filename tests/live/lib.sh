@@ -1,0 +1,115 @@
+# Helpers for live tests: TAP-style lines that tests/run.sh counts.
+# shellcheck shell=bash
+set -u
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+B=$TOP/build
+TMP=$(mktemp -d)
+PIDS=()
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; }
+skip() { echo "skip - $*"; }
+
+# check NAME EXPECTED ACTUAL
+check() {
+	if [ "$2" = "$3" ]; then
+		ok "$1 ($3)"
+	else
+		not_ok "$1: expected '$2', got '$3'"
+	fi
+}
+
+# check_gt NAME MIN ACTUAL: ACTUAL is a number greater than MIN
+check_gt() {
+	if [[ $3 =~ ^[0-9.e+-]+$ ]] && awk -v a="$3" -v m="$2" 'BEGIN { exit !(a > m) }'; then
+		ok "$1 ($3 > $2)"
+	else
+		not_ok "$1: expected a value > $2, got '$3'"
+	fi
+}
+
+# check_match NAME REGEX TEXT
+check_match() {
+	if [[ $3 =~ $2 ]]; then
+		ok "$1"
+	else
+		not_ok "$1: '$3' does not match /$2/"
+	fi
+}
+
+# Skip the whole file unless the machine can run live tests.
+require_live() {
+	local why=""
+	[ "$(id -u)" -eq 0 ] || why="not root"
+	[ -z "$why" ] && [ ! -c /dev/kvm ] && why="no /dev/kvm"
+	[ -z "$why" ] && [ ! -e /sys/kernel/btf/vmlinux ] && why="no kernel BTF"
+	[ -z "$why" ] && [ ! -x "$B/vsvad" ] && why="build/vsvad not built (run make)"
+	if [ -n "$why" ]; then
+		skip "$(basename "$0"): $why"
+		exit 0
+	fi
+}
+
+free_port() {
+	local p
+	for p in $(shuf -i 20000-40000 -n 50); do
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return
+		fi
+	done
+	echo 29477
+}
+
+# wait_http URL [SECONDS]: until it answers
+wait_http() {
+	local i
+	for ((i = 0; i < ${2:-15} * 10; i++)); do
+		curl -sf -o /dev/null "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_vsvad [ARGS...]: sets VSVAD_PID, ADDR, VSVAD_LOG
+start_vsvad() {
+	ADDR=127.0.0.1:$(free_port)
+	VSVAD_LOG=$TMP/vsvad.$RANDOM.log
+	"$B/vsvad" --listen "$ADDR" "$@" >"$VSVAD_LOG" 2>&1 &
+	VSVAD_PID=$!
+	PIDS+=("$VSVAD_PID")
+	if ! wait_http "http://$ADDR/metrics"; then
+		not_ok "vsvad did not start: $(cat "$VSVAD_LOG")"
+		return 1
+	fi
+}
+
+# stop_vsvad: SIGTERM, and the exit status
+stop_vsvad() {
+	kill -TERM "$VSVAD_PID"
+	wait "$VSVAD_PID"
+}
+
+scrape() { curl -sf "http://$ADDR/metrics"; }
+
+# metric NAME LABELS: value of the series NAME{...LABELS...}, or "absent"
+metric() {
+	scrape | awk -v n="$1{" -v l="$2" '
+		index($0, n) == 1 && index($0, l) { print $NF; f = 1; exit }
+		END { if (!f) print "absent" }'
+}
+
+# json_field JSON KEY: a top-level number or string from flat JSON
+json_field() {
+	sed -E "s/.*\"$2\":\"?([^,\"}]*).*/\1/" <<<"$1"
+}

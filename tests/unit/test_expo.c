@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Prometheus exposition writer: escaping, HELP/TYPE, histogram buckets. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <cmocka.h>
+#include "vsva.h"
+
+static char *render(struct vsva_snapshot *s, struct vsva_buf *b)
+{
+	vsva_expo_write(b, s);
+	assert_false(b->oom);
+	return b->p;
+}
+
+static void test_label_value_escaping(void **st)
+{
+	struct vsva_snapshot s = { 0 };
+	struct vsva_buf b = { 0 };
+	struct vsva_family *f;
+
+	f = vsva_snap_family(&s, "vsva_x_total", "h", VSVA_COUNTER);
+	assert_non_null(vsva_family_add(f, 3, "vm", "a\\b\"c\nd", NULL));
+	assert_non_null(strstr(render(&s, &b),
+			"vsva_x_total{vm=\"a\\\\b\\\"c\\nd\"} 3\n"));
+	vsva_buf_free(&b);
+	vsva_snap_free(&s);
+}
+
+static void test_help_escaping_and_order(void **st)
+{
+	struct vsva_snapshot s = { 0 };
+	struct vsva_buf b = { 0 };
+	struct vsva_family *f;
+	char *out, *help, *type, *sample;
+
+	f = vsva_snap_family(&s, "vsva_g", "back\\slash \"q\"\nline",
+			     VSVA_GAUGE);
+	vsva_family_add(f, 1.5, NULL);
+	out = render(&s, &b);
+	help = strstr(out, "# HELP vsva_g back\\\\slash \"q\"\\nline\n");
+	type = strstr(out, "# TYPE vsva_g gauge\n");
+	sample = strstr(out, "\nvsva_g 1.5\n");
+	assert_non_null(help);
+	assert_non_null(type);
+	assert_non_null(sample);
+	assert_true(help < type && type < sample);
+	vsva_buf_free(&b);
+	vsva_snap_free(&s);
+}
+
+static void test_empty_family_declared(void **st)
+{
+	struct vsva_snapshot s = { 0 };
+	struct vsva_buf b = { 0 };
+
+	vsva_snap_family(&s, "vsva_e_total", "nothing yet", VSVA_COUNTER);
+	assert_string_equal(render(&s, &b),
+		"# HELP vsva_e_total nothing yet\n# TYPE vsva_e_total counter\n");
+	vsva_buf_free(&b);
+	vsva_snap_free(&s);
+}
+
+static void test_values(void **st)
+{
+	struct vsva_snapshot s = { 0 };
+	struct vsva_buf b = { 0 };
+	struct vsva_family *f;
+	char *out;
+
+	f = vsva_snap_family(&s, "v", "h", VSVA_GAUGE);
+	vsva_family_add(f, 12345678901234.0, "k", "int", NULL);
+	vsva_family_add(f, NAN, "k", "nan", NULL);
+	vsva_family_add(f, INFINITY, "k", "inf", NULL);
+	vsva_family_add(f, -INFINITY, "k", "ninf", NULL);
+	vsva_family_add(f, 0.25, "k", "frac", NULL);
+	out = render(&s, &b);
+	assert_non_null(strstr(out, "v{k=\"int\"} 12345678901234\n"));
+	assert_non_null(strstr(out, "v{k=\"nan\"} NaN\n"));
+	assert_non_null(strstr(out, "v{k=\"inf\"} +Inf\n"));
+	assert_non_null(strstr(out, "v{k=\"ninf\"} -Inf\n"));
+	assert_non_null(strstr(out, "v{k=\"frac\"} 0.25\n"));
+	vsva_buf_free(&b);
+	vsva_snap_free(&s);
+}
+
+static void test_histogram_lines(void **st)
+{
+	uint64_t slots[6] = { 1, 0, 2, 3, 0, 4 };	/* last is clamped */
+	struct vsva_snapshot s = { 0 };
+	struct vsva_buf b = { 0 };
+	struct vsva_family *f;
+	struct vsva_sample *m;
+	char *out;
+
+	f = vsva_snap_family(&s, "lat_seconds", "h", VSVA_HISTOGRAM);
+	m = vsva_family_add(f, 0, "vm", "x/1", NULL);
+	assert_non_null(m);
+	assert_int_equal(vsva_hist_set(m, slots, 6, 2, 1.0, 42.5), 0);
+	out = render(&s, &b);
+	assert_string_equal(out,
+		"# HELP lat_seconds h\n# TYPE lat_seconds histogram\n"
+		"lat_seconds_bucket{vm=\"x/1\",le=\"4\"} 1\n"
+		"lat_seconds_bucket{vm=\"x/1\",le=\"8\"} 3\n"
+		"lat_seconds_bucket{vm=\"x/1\",le=\"16\"} 6\n"
+		"lat_seconds_bucket{vm=\"x/1\",le=\"32\"} 6\n"
+		"lat_seconds_bucket{vm=\"x/1\",le=\"+Inf\"} 10\n"
+		"lat_seconds_sum{vm=\"x/1\"} 42.5\n"
+		"lat_seconds_count{vm=\"x/1\"} 10\n");
+	vsva_buf_free(&b);
+	vsva_snap_free(&s);
+}
+
+static void test_too_many_labels_rejected(void **st)
+{
+	struct vsva_snapshot s = { 0 };
+	struct vsva_family *f = vsva_snap_family(&s, "m", "h", VSVA_GAUGE);
+
+	assert_null(vsva_family_add(f, 1, "a", "1", "b", "2", "c", "3",
+				    "d", "4", "e", "5", NULL));
+	assert_int_equal(f->nsamples, 0);
+	vsva_snap_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_label_value_escaping),
+		cmocka_unit_test(test_help_escaping_and_order),
+		cmocka_unit_test(test_empty_family_declared),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_histogram_lines),
+		cmocka_unit_test(test_too_many_labels_rejected),
+	};
+
+	return cmocka_run_group_tests_name("expo", tests, NULL, NULL);
+}

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Rung choice for made-up kernels. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "vsva.h"
+
+/* This machine's kernel: BTF, KVM, kvmmmu tracepoints, fentry refused. */
+static const struct vsva_kcaps host = {
+	.btf = true, .dev_kvm = true, .kvmmmu_tp = true, .flush_fn = true,
+	.fentry_err = -EPERM, .tracefs = true, .ioctl_tp = true,
+};
+
+static void choose(const struct vsva_kcaps *k, struct vsva_choice *ms,
+		   struct vsva_choice *mmu)
+{
+	vsva_choose_memslot(k, ms);
+	vsva_choose_kvmmmu(k, mmu);
+}
+
+static void test_own_tracepoint_wins(void **st)
+{
+	struct vsva_kcaps k = host;
+	struct vsva_choice ms, mmu;
+
+	k.own_memslot_tp = true;
+	k.fentry_err = 0;
+	choose(&k, &ms, &mmu);
+	assert_int_equal(ms.rung, VSVA_RUNG_OWN_TP);
+	assert_false(ms.approximate);
+	assert_int_equal(mmu.rung, VSVA_RUNG_STOCK_TP);
+	/* own tracepoints carry the mode: kvmmmu not required */
+	k.kvmmmu_tp = false;
+	choose(&k, &ms, &mmu);
+	assert_int_equal(ms.rung, VSVA_RUNG_OWN_TP);
+	assert_int_equal(mmu.rung, VSVA_RUNG_NONE);
+	assert_non_null(strstr(mmu.reason, "not in this kernel's BTF"));
+}
+
+static void test_fentry_when_allowed(void **st)
+{
+	struct vsva_kcaps k = host;
+	struct vsva_choice ms, mmu;
+
+	k.fentry_err = 0;
+	choose(&k, &ms, &mmu);
+	assert_int_equal(ms.rung, VSVA_RUNG_FENTRY);
+	assert_non_null(strstr(ms.reason, "kvm_arch_flush_shadow_memslot"));
+}
+
+static void test_syscall_when_fentry_refused(void **st)
+{
+	struct vsva_choice ms, mmu;
+
+	choose(&host, &ms, &mmu);
+	assert_int_equal(ms.rung, VSVA_RUNG_SYSCALL_TP);
+	assert_true(ms.approximate);
+	assert_non_null(strstr(ms.reason, strerror(EPERM)));
+	assert_non_null(strstr(ms.reason, "approximate"));
+}
+
+static void test_inlined_function(void **st)
+{
+	struct vsva_kcaps k = host;
+	struct vsva_choice ms, mmu;
+
+	k.flush_fn = false;
+	k.fentry_err = -ENOENT;
+	choose(&k, &ms, &mmu);
+	assert_int_equal(ms.rung, VSVA_RUNG_SYSCALL_TP);
+	assert_non_null(strstr(ms.reason, "not in BTF"));
+}
+
+static void test_no_tracefs(void **st)
+{
+	struct vsva_kcaps k = host;
+	struct vsva_choice ms, mmu;
+
+	k.tracefs = false;
+	k.ioctl_tp = false;
+	strcpy(k.tracefs_msg, "tracefs is not mounted; run 'mount ...'");
+	choose(&k, &ms, &mmu);
+	assert_int_equal(ms.rung, VSVA_RUNG_NONE);
+	assert_non_null(strstr(ms.reason, "run 'mount ...'"));
+	/* tp_btf needs no tracefs */
+	assert_int_equal(mmu.rung, VSVA_RUNG_STOCK_TP);
+}
+
+static void test_no_syscall_tracepoints(void **st)
+{
+	struct vsva_kcaps k = host;
+	struct vsva_choice ms, mmu;
+
+	k.ioctl_tp = false;
+	choose(&k, &ms, &mmu);
+	assert_int_equal(ms.rung, VSVA_RUNG_NONE);
+	assert_non_null(strstr(ms.reason, "CONFIG_FTRACE_SYSCALLS"));
+}
+
+static void test_no_kvm(void **st)
+{
+	struct vsva_kcaps k = host;
+	struct vsva_choice ms, mmu;
+
+	k.dev_kvm = false;
+	k.own_memslot_tp = true;
+	choose(&k, &ms, &mmu);
+	assert_int_equal(ms.rung, VSVA_RUNG_NONE);
+	assert_int_equal(mmu.rung, VSVA_RUNG_NONE);
+	assert_non_null(strstr(ms.reason, "no /dev/kvm"));
+}
+
+static void test_no_btf(void **st)
+{
+	struct vsva_kcaps k = { .dev_kvm = true, .tracefs = true,
+				.ioctl_tp = true, .fentry_err = -ENOENT };
+	struct vsva_choice ms, mmu;
+
+	choose(&k, &ms, &mmu);
+	assert_int_equal(ms.rung, VSVA_RUNG_NONE);
+	assert_non_null(strstr(ms.reason, "CONFIG_DEBUG_INFO_BTF"));
+	assert_int_equal(mmu.rung, VSVA_RUNG_NONE);
+}
+
+static void test_no_mode_source(void **st)
+{
+	struct vsva_kcaps k = host;
+	struct vsva_choice ms, mmu;
+
+	k.kvmmmu_tp = false;
+	k.fentry_err = 0;
+	choose(&k, &ms, &mmu);
+	assert_int_equal(ms.rung, VSVA_RUNG_NONE);
+	assert_non_null(strstr(ms.reason, "zap mode"));
+}
+
+static void test_rung_names(void **st)
+{
+	assert_string_equal(vsva_rung_name(VSVA_RUNG_NONE), "none");
+	assert_string_equal(vsva_rung_name(VSVA_RUNG_OWN_TP), "tracepoint");
+	assert_string_equal(vsva_rung_name(VSVA_RUNG_SYSCALL_TP),
+			    "syscall_tracepoint");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_own_tracepoint_wins),
+		cmocka_unit_test(test_fentry_when_allowed),
+		cmocka_unit_test(test_syscall_when_fentry_refused),
+		cmocka_unit_test(test_inlined_function),
+		cmocka_unit_test(test_no_tracefs),
+		cmocka_unit_test(test_no_syscall_tracepoints),
+		cmocka_unit_test(test_no_kvm),
+		cmocka_unit_test(test_no_btf),
+		cmocka_unit_test(test_no_mode_source),
+		cmocka_unit_test(test_rung_names),
+	};
+
+	return cmocka_run_group_tests_name("probe", tests, NULL, NULL);
+}
