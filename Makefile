@@ -54,7 +54,7 @@ $(LIB): $(ENGINE_OBJS)
 $(B)/vsvad: src/vsvad.c $(LIB)
 	$(CC) $(CFLAGS) $< -o $@ $(LIB) -lmicrohttpd -lpthread $(LDLIBS_ENGINE)
 
-$(B)/vsva-bench: tools/vsva-bench.c $(LIB)
+$(B)/vsva-bench: tools/vsva-bench.c $(LIB) $(SKELS)
 	$(CC) $(CFLAGS) $< -o $@ $(LIB) $(LDLIBS_ENGINE)
 
 $(B)/vsva-kvmload: tools/vsva-kvmload.c | $(B)

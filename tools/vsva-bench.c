@@ -1,1 +1,331 @@
-int main(void) { return 0; }
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vsva-bench: per-event cost of vsva's BPF programs, measured side by side
+ * with empty programs attached to the same hooks, in one run.
+ *
+ * BPF run-time statistics are switched on (BPF_ENABLE_STATS) only while
+ * the bench runs.  The workload is vsva-kvmload (memslot deletions in both
+ * zap modes) plus a burst of unrelated ioctls, the common case that the
+ * syscall-rung filter must make cheap.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "vsva.h"
+#include "bench_empty.skel.h"
+
+#define GOAL_RATIO	1.5
+#define MAX_PROGS	32
+
+extern char **environ;
+
+struct opts {
+	unsigned long deletions;
+	unsigned long ioctls;
+};
+
+struct prog_stat {
+	const char *name;
+	__u64 ns, cnt;
+};
+
+static int prog_stat(int fd, struct prog_stat *s)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -1;
+	s->ns = info.run_time_ns;
+	s->cnt = info.run_cnt;
+	return 0;
+}
+
+/* Workload's own figures, from its JSON summary. */
+struct load_result {
+	unsigned long long p50[2], deletions, elapsed;	/* p50 per mode */
+	int runs;
+};
+
+static unsigned long long json_u64(const char *json, const char *key)
+{
+	const char *p = strstr(json, key);
+
+	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+static int run_workload(const char *mode, unsigned long n,
+			struct load_result *res)
+{
+	char exe[PATH_MAX], path[PATH_MAX + 16], num[24], out[2048];
+	char *argv[] = { path, "-n", num, "--mode", (char *)mode,
+			 "--memory", "16", NULL };
+	posix_spawn_file_actions_t fa;
+	int status, err, pfd[2];
+	ssize_t len, got = 0;
+	pid_t pid;
+
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len < 0 || pipe(pfd))
+		return -1;
+	exe[len] = 0;
+	snprintf(path, sizeof(path), "%s/vsva-kvmload", dirname(exe));
+	snprintf(num, sizeof(num), "%lu", n);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+	posix_spawn_file_actions_addclose(&fa, pfd[0]);
+	err = posix_spawn(&pid, path, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pfd[1]);
+	if (err) {
+		fprintf(stderr, "vsva-bench: cannot run %s: %s\n", path,
+			strerror(err));
+		close(pfd[0]);
+		return -1;
+	}
+	while (got < (ssize_t)sizeof(out) - 1 &&
+	       (len = read(pfd[0], out + got, sizeof(out) - 1 - got)) > 0)
+		got += len;
+	out[got] = 0;
+	close(pfd[0]);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		fprintf(stderr, "vsva-bench: %s --mode %s failed\n", path, mode);
+		return -1;
+	}
+	res->p50[res->runs++ & 1] = json_u64(out, "\"p50\":");
+	res->deletions += json_u64(out, "\"deletions\":");
+	res->elapsed += json_u64(out, "\"elapsed_ns\":");
+	return 0;
+}
+
+static int run_both_modes(unsigned long n, struct load_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	return run_workload("all_fast", n, res) ||
+	       run_workload("memslot", n, res) ? -1 : 0;
+}
+
+static void other_ioctls(unsigned long n)
+{
+	struct termios t;
+	int fd = open("/dev/null", O_RDONLY);
+
+	while (n--)
+		ioctl(fd, TCGETS, &t);	/* ENOTTY: not a KVM ioctl */
+	close(fd);
+}
+
+/* Switch off empty programs whose real counterpart is not loaded. */
+static void match_autoload(struct bench_empty_bpf *s, const char **names,
+			   int n)
+{
+	struct bpf_program *p;
+	int i;
+
+	bpf_object__for_each_program(p, s->obj) {
+		const char *twin = bpf_program__name(p) + strlen("empty_");
+		bool on = false;
+
+		for (i = 0; i < n; i++)
+			on |= !strcmp(names[i], twin);
+		bpf_program__set_autoload(p, on);
+	}
+}
+
+static int empty_fd(struct bench_empty_bpf *s, const char *name)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, s->obj)
+		if (!strcmp(bpf_program__name(p) + strlen("empty_"), name))
+			return bpf_program__fd(p);
+	return -1;
+}
+
+static int report(struct vsva_engine *e, struct bench_empty_bpf *s,
+		  const struct opts *o)
+{
+	const struct vsva_choice *c[8];
+	const char *names[MAX_PROGS], *mnames[8];
+	struct prog_stat real, base;
+	int fds[MAX_PROGS], n, i, misses = 0;
+	struct utsname u;
+
+	uname(&u);
+	printf("vsva-bench: per-event cost, vsva programs vs empty programs "
+	       "on the same hooks (one run)\n");
+	printf("kernel %s; workload: %lu memslot deletions in each zap mode, "
+	       "%lu unrelated ioctls\n", u.release, o->deletions, o->ioctls);
+	n = vsva_engine_choices(e, mnames, c, 8);
+	for (i = 0; i < n; i++)
+		printf("probe %s: %s\n", mnames[i], vsva_rung_name(c[i]->rung));
+	printf("\n%-26s %10s %12s %12s %7s  %s\n", "program", "events",
+	       "vsva ns/ev", "empty ns/ev", "ratio", "goal <= 1.5x");
+	n = vsva_engine_prog_fds(e, fds, names, MAX_PROGS);
+	for (i = 0; i < n; i++) {
+		double r, b, ratio;
+
+		if (prog_stat(fds[i], &real) ||
+		    prog_stat(empty_fd(s, names[i]), &base))
+			continue;
+		if (!real.cnt || !base.cnt) {
+			printf("%-26s %10llu %12s %12s %7s  no events\n",
+			       names[i], (unsigned long long)real.cnt, "-", "-",
+			       "-");
+			continue;
+		}
+		r = (double)real.ns / real.cnt;
+		b = (double)base.ns / base.cnt;
+		ratio = r / b;
+		misses += ratio > GOAL_RATIO;
+		printf("%-26s %10llu %12.1f %12.1f %6.2fx  %s\n", names[i],
+		       (unsigned long long)real.cnt, r, b, ratio,
+		       ratio <= GOAL_RATIO ? "met" : "MISSED");
+	}
+	printf("\n%d of %d programs above %.1fx of the empty program\n",
+	       misses, n, GOAL_RATIO);
+	return 0;
+}
+
+/* What a deletion costs the VMM with and without vsva attached. */
+/* Median deletion time, the mean of the two modes' medians, in us. */
+static double per_del_us(const struct load_result *r)
+{
+	return (r->p50[0] + r->p50[1]) / 2e3;
+}
+
+/*
+ * What a deletion costs the VMM with vsva attached, between two runs
+ * without (before and after: their spread is the noise floor).
+ */
+static void print_end_to_end(const struct load_result *before,
+			     const struct load_result *with,
+			     const struct load_result *after)
+{
+	double a = per_del_us(before), w = per_del_us(with);
+	double c = per_del_us(after), base = (a + c) / 2;
+
+	if (!base)
+		return;
+	printf("median deletion ioctl as the VMM sees it (vsva-kvmload p50): "
+	       "%.1f us with vsva; without: %.1f us before, %.1f us after "
+	       "(%+.1f%% vs their mean)\n", w, a, c, (w - base) / base * 100);
+	printf("workload run time: %.0f ms with vsva; without: %.0f ms, "
+	       "%.0f ms\n", with->elapsed / 1e6, before->elapsed / 1e6,
+	       after->elapsed / 1e6);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: vsva-bench [-n DELETIONS] [-i IOCTLS]\n"
+"Measure the per-event cost of each vsva BPF program next to an empty\n"
+"program on the same hook, while vsva-kvmload deletes memslots.\n"
+"\n"
+"  -n, --deletions N   deletions per zap mode (default 200)\n"
+"  -i, --ioctls N      unrelated ioctls to issue (default 200000)\n"
+"  -h, --help          show this help\n"
+"\n"
+"Needs root (BPF, BPF_ENABLE_STATS and /dev/kvm).\n");
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "deletions", required_argument, NULL, 'n' },
+		{ "ioctls", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	char *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "n:i:h", lo, NULL)) != -1) {
+		unsigned long *dst = c == 'n' ? &o->deletions : &o->ioctls;
+
+		if (c == 'h') {
+			usage(stdout);
+			exit(0);
+		}
+		if (c != 'n' && c != 'i')
+			goto bad;
+		errno = 0;
+		*dst = strtoul(optarg, &end, 10);
+		if (errno || *end || end == optarg || *optarg == '-')
+			goto bad;
+	}
+	if (optind == argc)
+		return 0;
+bad:
+	usage(stderr);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .deletions = 200, .ioctls = 200000 };
+	struct vsva_engine_opts eo = { .retention_s = 300 };
+	const char *names[MAX_PROGS];
+	struct bench_empty_bpf *s;
+	struct vsva_engine *e;
+	struct load_result without, with, after;
+	int fds[MAX_PROGS], n, stats_fd, rc = 1;
+	char err[512];
+
+	if (parse_opts(argc, argv, &o))
+		return 2;
+	if (vsva_check_privileges(err, sizeof(err))) {
+		fprintf(stderr, "vsva-bench: %s\n", err);
+		return 3;
+	}
+	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (stats_fd < 0) {
+		fprintf(stderr, "vsva-bench: BPF_ENABLE_STATS: %s\n",
+			strerror(-stats_fd));
+		return 1;
+	}
+	/* the same workload without any vsva program, first */
+	if (run_both_modes(o.deletions, &without))
+		goto close_stats;
+	if (vsva_engine_open(&e, &eo, err, sizeof(err))) {
+		fprintf(stderr, "vsva-bench: %s\n", err);
+		goto close_stats;
+	}
+	n = vsva_engine_prog_fds(e, fds, names, MAX_PROGS);
+	s = bench_empty_bpf__open();
+	if (!s)
+		goto close_engine;
+	match_autoload(s, names, n);
+	if (bench_empty_bpf__load(s) || bench_empty_bpf__attach(s)) {
+		fprintf(stderr, "vsva-bench: loading the empty programs failed\n");
+		goto destroy_skel;
+	}
+	if (run_both_modes(o.deletions, &with))
+		goto destroy_skel;
+	other_ioctls(o.ioctls);
+	rc = report(e, s, &o);
+destroy_skel:
+	bench_empty_bpf__destroy(s);
+close_engine:
+	vsva_engine_close(e);
+close_stats:
+	close(stats_fd);
+	if (!rc && !run_both_modes(o.deletions, &after))
+		print_end_to_end(&without, &with, &after);
+	return rc;
+}

@@ -90,6 +90,7 @@ struct vm {
 struct result {
 	unsigned long deletions, creations, runs, errors;
 	uint64_t del_sum, del_min, del_max, elapsed;
+	uint64_t *del_ns;	/* each deletion, for percentiles */
 };
 
 static uint64_t now_ns(void)
@@ -266,7 +267,7 @@ static int toggle_rom(struct vm *vm, const struct opts *o, struct result *res)
 		return fail("delete ROM slot");
 	}
 	dt = now_ns() - t0;
-	res->deletions++;
+	res->del_ns[res->deletions++] = dt;
 	res->del_sum += dt;
 	if (!res->del_min || dt < res->del_min)
 		res->del_min = dt;
@@ -278,11 +279,30 @@ static int toggle_rom(struct vm *vm, const struct opts *o, struct result *res)
 	return 0;
 }
 
-static void print_json(const struct opts *o, const struct result *r)
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of the deletion times. */
+static unsigned long long pct(const struct result *r, int p)
+{
+	unsigned long rank;
+
+	if (!r->deletions)
+		return 0;
+	rank = (r->deletions * p + 99) / 100;
+	return r->del_ns[rank ? rank - 1 : 0];
+}
+
+static void print_json(const struct opts *o, struct result *r)
 {
 	char comm[32] = "";
 	FILE *f = fopen("/proc/self/comm", "r");
 
+	qsort(r->del_ns, r->deletions, sizeof(*r->del_ns), cmp_u64);
 	if (f) {
 		if (fgets(comm, sizeof(comm), f))
 			comm[strcspn(comm, "\n")] = 0;
@@ -293,7 +313,8 @@ static void print_json(const struct opts *o, const struct result *r)
 	       "\"memory_bytes\":%lu,\"rom_bytes\":%lu,"
 	       "\"pages_touched_per_run\":%lu,\"guest_runs\":%lu,"
 	       "\"deletions\":%lu,\"deletion_errors\":%lu,\"creations\":%lu,"
-	       "\"delete_ns\":{\"sum\":%llu,\"min\":%llu,\"max\":%llu},"
+	       "\"delete_ns\":{\"sum\":%llu,\"min\":%llu,\"p50\":%llu,"
+	       "\"p99\":%llu,\"max\":%llu},"
 	       "\"elapsed_ns\":%llu}\n",
 	       getpid(), comm, o->memslot_mode ? "memslot" : "all_fast",
 	       o->memslot_mode ? "false" : "true",
@@ -302,7 +323,7 @@ static void print_json(const struct opts *o, const struct result *r)
 	       o->mem_mib << 20, o->rom_pages * PAGE, (o->mem_mib << 20) / PAGE,
 	       r->runs, r->deletions, r->errors, r->creations,
 	       (unsigned long long)r->del_sum, (unsigned long long)r->del_min,
-	       (unsigned long long)r->del_max, (unsigned long long)r->elapsed);
+	       pct(r, 50), pct(r, 99), (unsigned long long)r->del_max, (unsigned long long)r->elapsed);
 }
 
 static void usage(FILE *f)
@@ -400,6 +421,11 @@ int main(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o))
 		return 2;
+	res.del_ns = calloc(o.deletions ? o.deletions : 1, sizeof(uint64_t));
+	if (!res.del_ns) {
+		fprintf(stderr, "vsva-kvmload: out of memory\n");
+		return 1;
+	}
 	t0 = now_ns();
 	if (vm_create(&vm, &o) || guest_pass(&vm))
 		return 1;

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Empty programs on the same hooks as memslot.bpf.c: the baseline that
+ * vsva-bench compares each real program's per-event cost with.  Named
+ * empty_<name of the real program>.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+SEC("tp_btf/kvm_flush_shadow_memslot_enter")
+int BPF_PROG(empty_own_flush_enter) { return 0; }
+SEC("tp_btf/kvm_flush_shadow_memslot_exit")
+int BPF_PROG(empty_own_flush_exit) { return 0; }
+SEC("fentry/kvm_arch_flush_shadow_memslot")
+int BPF_PROG(empty_fentry_flush_memslot) { return 0; }
+SEC("fexit/kvm_arch_flush_shadow_memslot")
+int BPF_PROG(empty_fexit_flush_memslot) { return 0; }
+SEC("tracepoint/syscalls/sys_enter_ioctl")
+int empty_sys_enter_ioctl(void *ctx) { return 0; }
+SEC("tracepoint/syscalls/sys_exit_ioctl")
+int empty_sys_exit_ioctl(void *ctx) { return 0; }
+SEC("tp_btf/kvm_mmu_zap_all_fast")
+int BPF_PROG(empty_kvm_mmu_zap_all_fast) { return 0; }
+SEC("tp_btf/kvm_mmu_prepare_zap_page")
+int BPF_PROG(empty_kvm_mmu_prepare_zap_page) { return 0; }
+SEC("tp_btf/kvm_mmu_get_page")
+int BPF_PROG(empty_kvm_mmu_get_page) { return 0; }
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(empty_sched_process_exit) { return 0; }
+
+char LICENSE[] SEC("license") = "GPL";
