@@ -300,9 +300,10 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 	struct vsva_vm_info *info;
 	__u32 tgid;
 
-	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+	/* tp_btf: direct (CO-RE relocated) loads, no probe-read helpers */
+	if (task->signal->live.counter != 0)
 		return 0;
-	tgid = BPF_CORE_READ(task, tgid);
+	tgid = task->tgid;
 	info = bpf_map_lookup_elem(&vm_info, &tgid);
 	if (info)
 		info->exit_ns = bpf_ktime_get_ns();

@@ -100,6 +100,7 @@ struct vsva_kcaps {
 	bool dev_kvm;		/* /dev/kvm is KVM's character device */
 	bool own_memslot_tp;	/* btf_trace_kvm_flush_shadow_memslot_enter */
 	bool kvmmmu_tp;		/* btf_trace_kvm_mmu_{zap_all_fast,...} */
+	bool tdp_mmu;		/* KVM's TDP MMU is in use (no shadow pages) */
 	bool flush_fn;		/* BTF FUNC kvm_arch_flush_shadow_memslot */
 	int fentry_err;		/* trial fentry load: 0 or -errno */
 	bool tracefs;		/* tracefs mounted (classic tracepoints) */

@@ -119,6 +119,16 @@ static bool is_kvm_dev(const char *path)
 	       major(st.st_rdev) == 10 && minor(st.st_rdev) == 232;
 }
 
+static bool param_yes(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int c = f ? fgetc(f) : 0;
+
+	if (f)
+		fclose(f);
+	return c == 'Y' || c == 'y' || c == '1';
+}
+
 void vsva_kcaps_detect(struct vsva_kcaps *k, bool may_mount_tracefs)
 {
 	struct kbtf kb = { 0 };
@@ -126,6 +136,7 @@ void vsva_kcaps_detect(struct vsva_kcaps *k, bool may_mount_tracefs)
 	memset(k, 0, sizeof(*k));
 	k->fentry_err = -ENOENT;
 	k->dev_kvm = is_kvm_dev("/dev/kvm");
+	k->tdp_mmu = param_yes("/sys/module/kvm/parameters/tdp_mmu");
 	tracefs_detect(k, may_mount_tracefs);
 	k->ioctl_tp = k->tracefs &&
 		(access(TRACEFS "/events/syscalls/sys_exit_ioctl/id", F_OK) == 0 ||
@@ -188,7 +199,11 @@ void vsva_choose_kvmmmu(const struct vsva_kcaps *k, struct vsva_choice *c)
 {
 	if (!kvm_usable(k, c))
 		return;
-	if (k->kvmmmu_tp)
+	if (k->kvmmmu_tp && k->tdp_mmu)
+		set(c, VSVA_RUNG_STOCK_TP, true, "approximate: KVM's TDP MMU "
+		    "is in use, and kvm_mmu_get_page/kvm_mmu_prepare_zap_page "
+		    "see only shadow pages (nested guests)%s%s", NULL, NULL);
+	else if (k->kvmmmu_tp)
 		set(c, VSVA_RUNG_STOCK_TP, false, "kvmmmu tracepoints "
 		    "kvm_mmu_get_page, kvm_mmu_prepare_zap_page, "
 		    "kvm_mmu_zap_all_fast%s%s", NULL, NULL);

@@ -138,6 +138,22 @@ static void test_no_mode_source(void **st)
 	assert_non_null(strstr(ms.reason, "zap mode"));
 }
 
+static void test_tdp_mmu_is_approximate(void **st)
+{
+	struct vsva_kcaps k = host;
+	struct vsva_choice ms, mmu;
+
+	choose(&k, &ms, &mmu);
+	assert_false(mmu.approximate);
+	k.tdp_mmu = true;
+	choose(&k, &ms, &mmu);
+	assert_int_equal(mmu.rung, VSVA_RUNG_STOCK_TP);
+	assert_true(mmu.approximate);
+	assert_non_null(strstr(mmu.reason, "TDP MMU"));
+	/* the zap mode still comes from kvm_mmu_zap_all_fast */
+	assert_int_equal(ms.rung, VSVA_RUNG_SYSCALL_TP);
+}
+
 static void test_rung_names(void **st)
 {
 	assert_string_equal(vsva_rung_name(VSVA_RUNG_NONE), "none");
@@ -158,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_no_kvm),
 		cmocka_unit_test(test_no_btf),
 		cmocka_unit_test(test_no_mode_source),
+		cmocka_unit_test(test_tdp_mmu_is_approximate),
 		cmocka_unit_test(test_rung_names),
 	};
 
