@@ -29,7 +29,7 @@ BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-bench
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
-.PHONY: all deps check check-unit check-live bench vmlinux clean
+.PHONY: all deps check check-unit check-static check-live bench vmlinux clean
 all: $(BINS) $(UNIT_TESTS)
 
 deps:
@@ -65,6 +65,9 @@ $(B)/test_%: tests/unit/test_%.c $(LIB)
 
 check: all
 	./tests/run.sh
+
+check-static: all
+	VSVA_TIERS=static ./tests/run.sh
 
 check-unit: all
 	VSVA_TIERS=unit ./tests/run.sh
