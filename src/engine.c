@@ -204,37 +204,48 @@ static int read_stats(struct vsva_engine *e, __u32 tgid,
 	return 0;
 }
 
-struct memslot_fams {
-	struct vsva_family *zaps, *secs, *errors, *zapped, *created, *rebuilt;
-	struct vsva_family *vm_info;
-};
+/* The memslot measurement's metric families, in exposition order. */
+enum { F_ZAPS, F_SECS, F_ERRORS, F_ZAPPED, F_CREATED, F_REBUILT, F_VM_INFO,
+       F_MEMSLOT_N };
 
-static void add_families(struct vsva_snapshot *s, struct memslot_fams *f)
-{
-	f->zaps = vsva_snap_family(s, "vsva_kvm_memslot_zap_total",
+static const struct {
+	const char *name, *help;
+	enum vsva_mtype type;
+} memslot_fams[F_MEMSLOT_N] = {
+	[F_ZAPS] = { "vsva_kvm_memslot_zap_total",
 		"KVM memslot deletions (and moves) that flushed the MMU, by "
 		"mode: all_fast (whole MMU invalidated) or memslot (only the "
-		"slot zapped).", VSVA_COUNTER);
-	f->secs = vsva_snap_family(s, "vsva_kvm_memslot_zap_seconds",
+		"slot zapped).", VSVA_COUNTER },
+	[F_SECS] = { "vsva_kvm_memslot_zap_seconds",
 		"Time to delete a KVM memslot, by zap mode (see vsva_probe_info "
-		"for what is timed).", VSVA_HISTOGRAM);
-	f->errors = vsva_snap_family(s, "vsva_kvm_memslot_delete_errors_total",
+		"for what is timed).", VSVA_HISTOGRAM },
+	[F_ERRORS] = { "vsva_kvm_memslot_delete_errors_total",
 		"Memslot deletions that the kernel refused (syscall rung "
-		"only).", VSVA_COUNTER);
-	f->zapped = vsva_snap_family(s, "vsva_kvm_mmu_shadow_pages_zapped_total",
+		"only).", VSVA_COUNTER },
+	[F_ZAPPED] = { "vsva_kvm_mmu_shadow_pages_zapped_total",
 		"Shadow MMU pages zapped, by the memslot deletion mode that "
-		"zapped them; mode=\"none\" outside deletions.", VSVA_COUNTER);
-	f->created = vsva_snap_family(s, "vsva_kvm_mmu_pages_created_total",
-		"Shadow MMU pages created (kvm_mmu_get_page).", VSVA_COUNTER);
-	f->rebuilt = vsva_snap_family(s, "vsva_kvm_mmu_pages_rebuilt_total",
+		"zapped them; mode=\"none\" outside deletions.", VSVA_COUNTER },
+	[F_CREATED] = { "vsva_kvm_mmu_pages_created_total",
+		"Shadow MMU pages created (kvm_mmu_get_page).", VSVA_COUNTER },
+	[F_REBUILT] = { "vsva_kvm_mmu_pages_rebuilt_total",
 		"Shadow MMU pages created after a memslot deletion, by the "
-		"mode of the latest deletion: the rebuild cost.", VSVA_COUNTER);
-	f->vm_info = vsva_snap_family(s, "vsva_kvm_vm_info",
+		"mode of the latest deletion: the rebuild cost.", VSVA_COUNTER },
+	[F_VM_INFO] = { "vsva_kvm_vm_info",
 		"VMs (VMM processes) seen by vsva; state=exited ones are kept "
-		"for the retention window.", VSVA_GAUGE);
+		"for the retention window.", VSVA_GAUGE },
+};
+
+static void add_families(struct vsva_snapshot *s, struct vsva_family **f)
+{
+	int i;
+
+	for (i = 0; i < F_MEMSLOT_N; i++)
+		f[i] = vsva_snap_family(s, memslot_fams[i].name,
+					memslot_fams[i].help,
+					memslot_fams[i].type);
 }
 
-static void add_vm(struct memslot_fams *f, __u32 tgid,
+static void add_vm(struct vsva_family **f, __u32 tgid,
 		   const struct vsva_vm_info *info,
 		   const struct vsva_memslot_stats *st)
 {
@@ -244,26 +255,26 @@ static void add_vm(struct memslot_fams *f, __u32 tgid,
 
 	snprintf(vm, sizeof(vm), "%s/%u", info->comm, tgid);
 	snprintf(pid, sizeof(pid), "%u", tgid);
-	vsva_family_add(f->vm_info, 1, "vm", vm, "pid", pid, "comm",
+	vsva_family_add(f[F_VM_INFO], 1, "vm", vm, "pid", pid, "comm",
 			info->comm, "state", info->exit_ns ? "exited" : "running",
 			NULL);
 	for (i = 0; i < VSVA_ZAP_MODES; i++) {
-		vsva_family_add(f->zapped, st->shadow_zapped[i], "vm", vm,
+		vsva_family_add(f[F_ZAPPED], st->shadow_zapped[i], "vm", vm,
 				"mode", mode_name[i], NULL);
 		if (i == VSVA_ZAP_NONE)
 			continue;
-		vsva_family_add(f->zaps, st->zaps[i], "vm", vm, "mode",
+		vsva_family_add(f[F_ZAPS], st->zaps[i], "vm", vm, "mode",
 				mode_name[i], NULL);
-		m = vsva_family_add(f->secs, 0, "vm", vm, "mode",
+		m = vsva_family_add(f[F_SECS], 0, "vm", vm, "mode",
 				    mode_name[i], NULL);
 		if (m)
 			vsva_hist_set(m, (const uint64_t *)st->zap_slots[i], VSVA_HIST_SLOTS,
 				      HIST_KMIN, 1e-9, st->zap_ns_sum[i] * 1e-9);
-		vsva_family_add(f->rebuilt, st->pages_rebuilt[i], "vm", vm,
+		vsva_family_add(f[F_REBUILT], st->pages_rebuilt[i], "vm", vm,
 				"mode", mode_name[i], NULL);
 	}
-	vsva_family_add(f->errors, st->delete_errors, "vm", vm, NULL);
-	vsva_family_add(f->created, st->pages_created, "vm", vm, NULL);
+	vsva_family_add(f[F_ERRORS], st->delete_errors, "vm", vm, NULL);
+	vsva_family_add(f[F_CREATED], st->pages_created, "vm", vm, NULL);
 }
 
 static void snap_vms(struct vsva_engine *e, struct vsva_snapshot *s)
@@ -271,10 +282,10 @@ static void snap_vms(struct vsva_engine *e, struct vsva_snapshot *s)
 	int info_fd = bpf_map__fd(e->skel->maps.vm_info);
 	struct vsva_memslot_stats st;
 	struct vsva_vm_info info;
-	struct memslot_fams f;
+	struct vsva_family *f[F_MEMSLOT_N];
 	__u32 key, next, *prev = NULL;
 
-	add_families(s, &f);
+	add_families(s, f);
 	while (bpf_map_get_next_key(info_fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
@@ -283,7 +294,7 @@ static void snap_vms(struct vsva_engine *e, struct vsva_snapshot *s)
 		info.comm[VSVA_COMM_LEN - 1] = 0;
 		if (read_stats(e, key, &st))
 			continue;
-		add_vm(&f, key, &info, &st);
+		add_vm(f, key, &info, &st);
 	}
 }
 
@@ -331,7 +342,7 @@ int vsva_engine_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
 	if (e->skel)
 		snap_vms(e, s);
 	else
-		add_families(s, &(struct memslot_fams){ 0 });
+		add_families(s, (struct vsva_family *[F_MEMSLOT_N]){ 0 });
 	snap_drops(e, s);
 	return s->oom ? -1 : 0;
 }

@@ -5,6 +5,7 @@
  * pure function of it, so it is unit-tested with made-up kernels.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -169,12 +170,16 @@ void vsva_kcaps_detect(struct vsva_kcaps *k, bool may_mount_tracefs)
 	btf__free(kb.vmlinux);
 }
 
-static void set(struct vsva_choice *c, enum vsva_rung r, bool approx,
-		const char *fmt, const char *a, const char *b)
+static void __attribute__((format(printf, 4, 5)))
+set(struct vsva_choice *c, enum vsva_rung r, bool approx, const char *fmt, ...)
 {
+	va_list ap;
+
 	c->rung = r;
 	c->approximate = approx;
-	snprintf(c->reason, sizeof(c->reason), fmt, a ? a : "", b ? b : "");
+	va_start(ap, fmt);
+	vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
+	va_end(ap);
 }
 
 /* Preconditions shared by every KVM measurement. */
@@ -183,13 +188,13 @@ static bool kvm_usable(const struct vsva_kcaps *k, struct vsva_choice *c)
 	if (!k->btf) {
 		set(c, VSVA_RUNG_NONE, false, "kernel has no BTF "
 		    "(/sys/kernel/btf/vmlinux): CONFIG_DEBUG_INFO_BTF=y is "
-		    "needed%s%s", NULL, NULL);
+		    "needed");
 		return false;
 	}
 	if (!k->dev_kvm) {
 		set(c, VSVA_RUNG_NONE, false, "no /dev/kvm: KVM is not "
 		    "available on this host (module not loaded or no "
-		    "hardware virtualization)%s%s", NULL, NULL);
+		    "hardware virtualization)");
 		return false;
 	}
 	return true;
@@ -202,16 +207,15 @@ void vsva_choose_kvmmmu(const struct vsva_kcaps *k, struct vsva_choice *c)
 	if (k->kvmmmu_tp && k->tdp_mmu)
 		set(c, VSVA_RUNG_STOCK_TP, true, "approximate: KVM's TDP MMU "
 		    "is in use, and kvm_mmu_get_page/kvm_mmu_prepare_zap_page "
-		    "see only shadow pages (nested guests)%s%s", NULL, NULL);
+		    "see only shadow pages (nested guests)");
 	else if (k->kvmmmu_tp)
 		set(c, VSVA_RUNG_STOCK_TP, false, "kvmmmu tracepoints "
 		    "kvm_mmu_get_page, kvm_mmu_prepare_zap_page, "
-		    "kvm_mmu_zap_all_fast%s%s", NULL, NULL);
+		    "kvm_mmu_zap_all_fast");
 	else
 		set(c, VSVA_RUNG_NONE, false, "kvmmmu tracepoints "
 		    "(kvm_mmu_zap_all_fast, kvm_mmu_prepare_zap_page, "
-		    "kvm_mmu_get_page) are not in this kernel's BTF%s%s",
-		    NULL, NULL);
+		    "kvm_mmu_get_page) are not in this kernel's BTF");
 }
 
 void vsva_choose_memslot(const struct vsva_kcaps *k, struct vsva_choice *c)
@@ -222,19 +226,19 @@ void vsva_choose_memslot(const struct vsva_kcaps *k, struct vsva_choice *c)
 		return;
 	if (k->own_memslot_tp) {
 		set(c, VSVA_RUNG_OWN_TP, false, "kvm_flush_shadow_memslot_enter"
-		    "/_exit tracepoints (vsva kernel series)%s%s", NULL, NULL);
+		    "/_exit tracepoints (vsva kernel series)");
 		return;
 	}
 	if (!k->kvmmmu_tp) {
 		set(c, VSVA_RUNG_NONE, false, "no own tracepoint (kernel "
 		    "without the vsva series) and no kvmmmu tracepoints to "
-		    "tell the zap mode%s%s", NULL, NULL);
+		    "tell the zap mode");
 		return;
 	}
 	if (k->flush_fn && k->fentry_err == 0) {
 		set(c, VSVA_RUNG_FENTRY, false, "fentry/fexit on "
 		    "kvm_arch_flush_shadow_memslot; no own tracepoint (kernel "
-		    "without the vsva series)%s%s", NULL, NULL);
+		    "without the vsva series)");
 		return;
 	}
 	if (k->flush_fn)
@@ -247,7 +251,7 @@ void vsva_choose_memslot(const struct vsva_kcaps *k, struct vsva_choice *c)
 		set(c, VSVA_RUNG_SYSCALL_TP, true, "approximate: times the "
 		    "whole KVM_SET_USER_MEMORY_REGION(2) ioctl that deletes a "
 		    "slot; no own tracepoint (kernel without the vsva series); "
-		    "%s%s", no_fentry, NULL);
+		    "%s", no_fentry);
 		return;
 	}
 	set(c, VSVA_RUNG_NONE, false, "no own tracepoint; %s; no syscall "
