@@ -308,6 +308,10 @@ static void print_json(const struct opts *o, struct result *r)
 			comm[strcspn(comm, "\n")] = 0;
 		fclose(f);
 	}
+	/* keep the JSON valid whatever the process was renamed to */
+	for (char *c = comm; *c; c++)
+		if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+			*c = '_';
 	printf("{\"tool\":\"vsva-kvmload\",\"pid\":%d,\"comm\":\"%s\","
 	       "\"mode\":\"%s\",\"quirk_slot_zap_all\":%s,\"ioctl\":\"%s\","
 	       "\"memory_bytes\":%lu,\"rom_bytes\":%lu,"
