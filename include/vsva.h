@@ -48,6 +48,7 @@ struct vsva_family {
 	enum vsva_mtype type;
 	int nsamples, cap;
 	struct vsva_sample *samples;
+	bool incomplete;		/* a sample could not be added */
 };
 
 struct vsva_snapshot {
@@ -63,6 +64,8 @@ struct vsva_family *vsva_snap_family(struct vsva_snapshot *s,
 struct vsva_sample *vsva_family_add(struct vsva_family *f, double value, ...)
 	__attribute__((sentinel));
 void vsva_snap_free(struct vsva_snapshot *s);
+/* Was anything lost while building @s (out of memory, bad labels)? */
+bool vsva_snap_incomplete(const struct vsva_snapshot *s);
 const struct vsva_family *vsva_snap_find(const struct vsva_snapshot *s,
 					 const char *name);
 

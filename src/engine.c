@@ -267,9 +267,10 @@ static void add_vm(struct vsva_family **f, __u32 tgid,
 				mode_name[i], NULL);
 		m = vsva_family_add(f[F_SECS], 0, "vm", vm, "mode",
 				    mode_name[i], NULL);
-		if (m)
-			vsva_hist_set(m, (const uint64_t *)st->zap_slots[i], VSVA_HIST_SLOTS,
-				      HIST_KMIN, 1e-9, st->zap_ns_sum[i] * 1e-9);
+		if (m && vsva_hist_set(m, (const uint64_t *)st->zap_slots[i],
+				       VSVA_HIST_SLOTS, HIST_KMIN, 1e-9,
+				       st->zap_ns_sum[i] * 1e-9))
+			f[F_SECS]->incomplete = true;
 		vsva_family_add(f[F_REBUILT], st->pages_rebuilt[i], "vm", vm,
 				"mode", mode_name[i], NULL);
 	}
@@ -344,7 +345,7 @@ int vsva_engine_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
 	else
 		add_families(s, (struct vsva_family *[F_MEMSLOT_N]){ 0 });
 	snap_drops(e, s);
-	return s->oom ? -1 : 0;
+	return vsva_snap_incomplete(s) ? -1 : 0;
 }
 
 /* Decide whether VM @tgid is due for retirement; mark missed exits. */

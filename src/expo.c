@@ -10,32 +10,29 @@ static const char *const type_name[] = {
 	[VSVA_HISTOGRAM] = "histogram",
 };
 
-/* Escape \, " and newline, as label values require. */
-void vsva_expo_label_value(struct vsva_buf *b, const char *v)
+/* Label values escape \, " and newline; HELP text only \ and newline. */
+static void escape(struct vsva_buf *b, const char *v, bool quotes)
 {
 	for (; *v; v++) {
 		if (*v == '\\')
 			vsva_buf_put(b, "\\\\", 2);
-		else if (*v == '"')
-			vsva_buf_put(b, "\\\"", 2);
 		else if (*v == '\n')
 			vsva_buf_put(b, "\\n", 2);
+		else if (*v == '"' && quotes)
+			vsva_buf_put(b, "\\\"", 2);
 		else
 			vsva_buf_put(b, v, 1);
 	}
 }
 
-/* HELP text escapes only \ and newline. */
+void vsva_expo_label_value(struct vsva_buf *b, const char *v)
+{
+	escape(b, v, true);
+}
+
 void vsva_expo_help(struct vsva_buf *b, const char *v)
 {
-	for (; *v; v++) {
-		if (*v == '\\')
-			vsva_buf_put(b, "\\\\", 2);
-		else if (*v == '\n')
-			vsva_buf_put(b, "\\n", 2);
-		else
-			vsva_buf_put(b, v, 1);
-	}
+	escape(b, v, false);
 }
 
 static void put_value(struct vsva_buf *b, double v)

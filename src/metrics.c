@@ -128,8 +128,10 @@ struct vsva_sample *vsva_family_add(struct vsva_family *f, double value, ...)
 	if (!f)
 		return NULL;
 	m = grow(f->samples, &f->cap, f->nsamples + 1, sizeof(*m));
-	if (!m)
+	if (!m) {
+		f->incomplete = true;
 		return NULL;
+	}
 	f->samples = m;
 	m = &f->samples[f->nsamples];
 	memset(m, 0, sizeof(*m));
@@ -149,6 +151,7 @@ struct vsva_sample *vsva_family_add(struct vsva_family *f, double value, ...)
 	va_end(ap);
 	if (name) {	/* too many labels or out of memory */
 		sample_free(m);
+		f->incomplete = true;
 		return NULL;
 	}
 	f->nsamples++;
@@ -166,6 +169,16 @@ void vsva_snap_free(struct vsva_snapshot *s)
 	}
 	free(s->fam);
 	memset(s, 0, sizeof(*s));
+}
+
+bool vsva_snap_incomplete(const struct vsva_snapshot *s)
+{
+	int i;
+
+	for (i = 0; i < s->nfam; i++)
+		if (s->fam[i].incomplete)
+			return true;
+	return s->oom;
 }
 
 int vsva_hist_set(struct vsva_sample *smp, const uint64_t *slots, int nslots,

@@ -56,7 +56,11 @@ static int btf_find(const struct kbtf *kb, const char *name, int kind,
 	return id;
 }
 
-/* Trial load and attach of an empty fentry program (cf. libbpf-tools). */
+/*
+ * Trial load and attach of an empty fentry program (cf. libbpf-tools).
+ * Whether fentry is allowed at all is a kernel-wide policy, so a function
+ * in KVM's module BTF is stood in for by a vmlinux function.
+ */
 static int fentry_try(const struct kbtf *kb, const char *fn)
 {
 	static const struct bpf_insn insns[] = {
@@ -68,10 +72,11 @@ static int fentry_try(const struct kbtf *kb, const char *fn)
 	int id, obj_fd, fd, link;
 
 	id = btf_find(kb, fn, BTF_KIND_FUNC, &obj_fd);
+	if (id > 0 && obj_fd < 0)
+		id = btf__find_by_name_kind(kb->vmlinux, "vfs_read",
+					    BTF_KIND_FUNC);
 	if (id <= 0)
 		return -ENOENT;
-	if (obj_fd < 0)
-		return -EOPNOTSUPP;	/* module functions: not needed yet */
 	opts.attach_btf_id = id;
 	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "vsva_probe", "GPL", insns,
 			   2, &opts);

@@ -103,7 +103,7 @@ static enum MHD_Result serve_metrics(struct vsvad *d, struct MHD_Connection *c)
 	rc = vsva_engine_snapshot(d->engine, &s);
 	pthread_mutex_unlock(&d->lock);
 	self_metrics(&s, t0);
-	if (!rc && !s.oom)
+	if (!rc && !vsva_snap_incomplete(&s))
 		vsva_expo_write(&b, &s);
 	vsva_snap_free(&s);
 	if (rc || b.oom || !b.p) {

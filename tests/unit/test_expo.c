@@ -41,6 +41,7 @@ static void test_help_escaping_and_order(void **st)
 	f = vsva_snap_family(&s, "vsva_g", "back\\slash \"q\"\nline",
 			     VSVA_GAUGE);
 	vsva_family_add(f, 1.5, NULL);
+	assert_false(vsva_snap_incomplete(&s));
 	out = render(&s, &b);
 	help = strstr(out, "# HELP vsva_g back\\\\slash \"q\"\\nline\n");
 	type = strstr(out, "# TYPE vsva_g gauge\n");
@@ -123,6 +124,7 @@ static void test_too_many_labels_rejected(void **st)
 	assert_null(vsva_family_add(f, 1, "a", "1", "b", "2", "c", "3",
 				    "d", "4", "e", "5", NULL));
 	assert_int_equal(f->nsamples, 0);
+	assert_true(vsva_snap_incomplete(&s));
 	vsva_snap_free(&s);
 }
 
