@@ -29,7 +29,7 @@ BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-bench
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
-.PHONY: all deps check check-unit check-static check-live bench vmlinux clean
+.PHONY: kernel all deps check check-unit check-static check-live bench vmlinux clean
 all: $(BINS) $(UNIT_TESTS)
 
 deps:
@@ -74,6 +74,9 @@ check-unit: all
 
 check-live: all
 	VSVA_TIERS=live ./tests/run.sh
+
+kernel:
+	./kernel/build.sh
 
 bench: all
 	./$(B)/vsva-bench

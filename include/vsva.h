@@ -96,6 +96,8 @@ enum vsva_rung {
 };
 
 const char *vsva_rung_name(enum vsva_rung r);
+/* Rung by name ("tracepoint", "fentry", ...); -1 if unknown. */
+int vsva_rung_parse(const char *name, enum vsva_rung *r);
 
 /* What the running kernel offers; filled by vsva_kcaps_detect(). */
 struct vsva_kcaps {
@@ -119,6 +121,9 @@ struct vsva_choice {
 
 void vsva_kcaps_detect(struct vsva_kcaps *k, bool may_mount_tracefs);
 void vsva_choose_memslot(const struct vsva_kcaps *k, struct vsva_choice *c);
+/* The same, but only @force (a lower rung, to compare rungs) may win. */
+void vsva_choose_memslot_forced(const struct vsva_kcaps *k,
+				enum vsva_rung force, struct vsva_choice *c);
 void vsva_choose_kvmmmu(const struct vsva_kcaps *k, struct vsva_choice *c);
 
 /* ---- engine ----------------------------------------------------------- */
@@ -127,6 +132,7 @@ struct vsva_engine_opts {
 	unsigned int retention_s;	/* keep exited VMs this long */
 	bool no_mount_tracefs;
 	bool verbose;
+	enum vsva_rung force_memslot;	/* 0: best available */
 };
 
 struct vsva_engine;

@@ -5,7 +5,9 @@ set -eu
 
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 libmicrohttpd-dev libncurses-dev libcap-ng-dev libcmocka-dev linux-perf
-prometheus tmux curl gnuplot-nox strace"
+prometheus tmux curl gnuplot-nox strace
+linux-source-6.12 qemu-system-x86 busybox-static flex bison bc libssl-dev
+dwarves rsync cpio xz-utils patch"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps: must run as root (try: sudo make deps)" >&2

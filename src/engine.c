@@ -132,7 +132,11 @@ int vsva_engine_open(struct vsva_engine **out,
 		goto free_engine;
 	}
 	vsva_kcaps_detect(&e->caps, !o->no_mount_tracefs);
-	vsva_choose_memslot(&e->caps, &e->memslot);
+	if (o->force_memslot)
+		vsva_choose_memslot_forced(&e->caps, o->force_memslot,
+					   &e->memslot);
+	else
+		vsva_choose_memslot(&e->caps, &e->memslot);
 	vsva_choose_kvmmmu(&e->caps, &e->kvmmmu);
 	if ((e->memslot.rung || e->kvmmmu.rung) && load_memslot(e, err, len))
 		goto free_percpu;

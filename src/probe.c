@@ -36,6 +36,19 @@ const char *vsva_rung_name(enum vsva_rung r)
 	}
 }
 
+int vsva_rung_parse(const char *name, enum vsva_rung *r)
+{
+	enum vsva_rung i;
+
+	for (i = VSVA_RUNG_OWN_TP; i <= VSVA_RUNG_SYSCALL_TP; i++) {
+		if (!strcmp(name, vsva_rung_name(i))) {
+			*r = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 struct kbtf {
 	struct btf *vmlinux, *kvm;	/* kvm: module BTF when KVM is a module */
 };
@@ -263,4 +276,22 @@ void vsva_choose_memslot(const struct vsva_kcaps *k, struct vsva_choice *c)
 	    "tracepoints: %s", no_fentry,
 	    k->tracefs ? "kernel built without CONFIG_FTRACE_SYSCALLS"
 		       : k->tracefs_msg);
+}
+
+void vsva_choose_memslot_forced(const struct vsva_kcaps *k,
+				enum vsva_rung force, struct vsva_choice *c)
+{
+	struct vsva_kcaps masked = *k;
+	char why[sizeof(c->reason)];
+
+	if (force >= VSVA_RUNG_FENTRY)
+		masked.own_memslot_tp = false;
+	if (force >= VSVA_RUNG_STOCK_TP)
+		masked.fentry_err = -EPERM;
+	vsva_choose_memslot(&masked, c);
+	if (c->rung == force)
+		return;
+	snprintf(why, sizeof(why), "%s", c->reason);
+	set(c, VSVA_RUNG_NONE, false, "forced rung %s is not available: %s",
+	    vsva_rung_name(force), why);
 }

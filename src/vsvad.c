@@ -189,6 +189,9 @@ static void usage(FILE *f)
 "  -r, --retention SECS    keep VMs that exited visible this long\n"
 "                          (default %d)\n"
 "      --no-mount-tracefs  do not mount tracefs when it is missing\n"
+"      --rung M=RUNG       make measurement M use RUNG (tracepoint, fentry,\n"
+"                          syscall_tracepoint) or nothing, to compare rungs;\n"
+"                          M: kvm_memslot_zap\n"
 "  -v, --verbose           libbpf debug output\n"
 "  -V, --version           print the version\n"
 "  -h, --help              show this help\n"
@@ -211,6 +214,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "retention", required_argument, NULL, 'r' },
 		{ "no-mount-tracefs", no_argument, NULL, 'T' },
+		{ "rung", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -238,6 +242,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'T':
 			o->eng.no_mount_tracefs = true;
+			break;
+		case 'R':
+			if (strncmp(optarg, "kvm_memslot_zap=", 16) ||
+			    vsva_rung_parse(optarg + 16, &o->eng.force_memslot)) {
+				fprintf(stderr, "vsvad: --rung '%s': expected "
+					"kvm_memslot_zap=tracepoint|fentry|"
+					"syscall_tracepoint\n", optarg);
+				return -1;
+			}
 			break;
 		case 'v':
 			o->eng.verbose = true;

@@ -76,6 +76,15 @@ if in_ns "mount --bind $TMP/empty /sys/kernel/btf/vmlinux"; then
 	check "no BTF: vsvad exits 0" 0 $?
 fi
 
+# --- a forced rung the kernel refuses: unavailable, never another rung ---
+start_vsvad --rung kvm_memslot_zap=fentry || exit 1
+check_match "--rung fentry on a kernel that refuses fentry: unavailable" \
+	'rung="none".*forced rung fentry is not available' \
+	"$(probe_line kvm_memslot_zap)"
+stop_vsvad
+out=$("$B/vsvad" --rung kvm_memslot_zap=bogus 2>&1)
+check "--rung with an unknown rung: exit status 2" 2 $?
+
 # --- port in use ---------------------------------------------------------
 start_vsvad || exit 1
 out=$("$B/vsvad" --listen "$ADDR" 2>&1)

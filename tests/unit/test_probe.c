@@ -154,6 +154,28 @@ static void test_tdp_mmu_is_approximate(void **st)
 	assert_int_equal(ms.rung, VSVA_RUNG_SYSCALL_TP);
 }
 
+static void test_forced_rung(void **st)
+{
+	struct vsva_kcaps k = host;
+	struct vsva_choice c;
+	enum vsva_rung r;
+
+	k.own_memslot_tp = true;
+	k.fentry_err = 0;
+	vsva_choose_memslot_forced(&k, VSVA_RUNG_FENTRY, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_FENTRY);
+	vsva_choose_memslot_forced(&k, VSVA_RUNG_SYSCALL_TP, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_SYSCALL_TP);
+	/* a forced rung the kernel lacks: unavailable, never another rung */
+	vsva_choose_memslot_forced(&host, VSVA_RUNG_FENTRY, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_NONE);
+	assert_non_null(strstr(c.reason, "forced rung fentry"));
+	assert_int_equal(vsva_rung_parse("fentry", &r), 0);
+	assert_int_equal(r, VSVA_RUNG_FENTRY);
+	assert_int_equal(vsva_rung_parse("none", &r), -1);
+	assert_int_equal(vsva_rung_parse("bogus", &r), -1);
+}
+
 static void test_rung_names(void **st)
 {
 	assert_string_equal(vsva_rung_name(VSVA_RUNG_NONE), "none");
@@ -175,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_no_btf),
 		cmocka_unit_test(test_no_mode_source),
 		cmocka_unit_test(test_tdp_mmu_is_approximate),
+		cmocka_unit_test(test_forced_rung),
 		cmocka_unit_test(test_rung_names),
 	};
 
