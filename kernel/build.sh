@@ -33,7 +33,7 @@ src=$work/src
 obj=$work/obj
 log "building $srcver + $(ls "$here"/patches | wc -l) patches in $work"
 rm -rf "$src"
-mkdir -p "$src" "$obj"
+mkdir -p "$src" "$obj/selftest"
 tar -xf "$tarball" -C "$src" --strip-components=1
 for p in "$here"/patches/*.patch; do
 	patch -d "$src" -p1 --quiet --forward <"$p" ||

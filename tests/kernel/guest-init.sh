@@ -1,0 +1,100 @@
+#!/bin/busybox sh
+# /init of the vsva test guest: checks run inside the patched kernel; each
+# prints "VSVA ok - ..." or "VSVA not ok - ..." on the console, which
+# tests/kernel/test_kernel.sh reads.
+/bin/busybox --install -s /bin
+export PATH=/bin:/vsva LD_LIBRARY_PATH=/lib
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tracefs nodev /sys/kernel/tracing
+mkdir -p /tmp && mount -t tmpfs tmp /tmp
+ip link set lo up
+N_ALL=${N_ALL:-3} N_MEMSLOT=${N_MEMSLOT:-2}
+
+ok() { echo "VSVA ok - $*"; }
+not_ok() { echo "VSVA not ok - $*"; }
+check() { [ "$2" = "$3" ] && ok "$1 ($3)" || not_ok "$1: expected '$2', got '$3'"; }
+
+echo "VSVA kernel $(uname -r)"
+
+# 1. every tracepoint of the series exists
+for ev in iommu/iommu_attach_device_pasid_enter iommu/iommu_attach_device_pasid_exit \
+	iommu/iommu_detach_device_pasid_enter iommu/iommu_detach_device_pasid_exit \
+	iommu/iommu_set_dev_pasid iommu/iommu_sva_bind_device_enter \
+	iommu/iommu_sva_bind_device_exit iommu/iommu_sva_unbind_device_enter \
+	iommu/iommu_sva_unbind_device_exit iommufd/iommufd_hwpt_alloc \
+	iommufd/iommufd_hwpt_invalidate_enter iommufd/iommufd_hwpt_invalidate_exit \
+	iommufd/iommufd_device_attach iommufd/iommufd_device_replace \
+	iommufd/iommufd_device_detach kvmmmu/kvm_flush_shadow_memslot_enter \
+	kvmmmu/kvm_flush_shadow_memslot_exit irqbypass/irq_bypass_connect \
+	irqbypass/irq_bypass_disconnect kvm/kvm_irq_bypass_add_producer \
+	kvm/kvm_irq_bypass_del_producer; do
+	if [ -f "/sys/kernel/tracing/events/$ev/format" ]; then
+		ok "tracepoint $ev exists"
+	else
+		not_ok "tracepoint $ev missing from tracefs"
+	fi
+done
+
+metric() { # NAME LABELS
+	wget -qO- http://127.0.0.1:9477/metrics | awk -v n="$1{" -v l="$2" '
+		index($0, n) == 1 && index($0, l) { print $NF; f = 1; exit }
+		END { if (!f) print "absent" }'
+}
+
+# 2. vsvad on each rung counts exactly what the workload did
+memslot_rung() { # RUNG [vsvad args]
+	rung=$1
+	shift
+	vsvad --listen 127.0.0.1:9477 "$@" >/tmp/vsvad.log 2>&1 &
+	pid=$!
+	i=0
+	until wget -qO /dev/null http://127.0.0.1:9477/metrics; do
+		i=$((i + 1))
+		if [ $i -gt 100 ]; then
+			not_ok "vsvad ($rung) did not start: $(cat /tmp/vsvad.log)"
+			kill $pid
+			return
+		fi
+		sleep 0.2
+	done
+	line=$(wget -qO- http://127.0.0.1:9477/metrics |
+		grep '^vsva_probe_info{measurement="kvm_memslot_zap"')
+	case $line in
+	*"rung=\"$rung\""*) ok "kvm_memslot_zap uses the $rung rung" ;;
+	*) not_ok "kvm_memslot_zap rung: expected $rung, got: $line" ;;
+	esac
+	for mode in all_fast memslot; do
+		[ $mode = all_fast ] && n=$N_ALL || n=$N_MEMSLOT
+		out=$(vsva-kvmload -n $n -m 4 --mode $mode) ||
+			{ not_ok "vsva-kvmload --mode $mode failed"; continue; }
+		wpid=$(echo "$out" | sed -E 's/.*"pid":([0-9]+).*/\1/')
+		vm="vm=\"vsva-kvmload/$wpid\",mode=\"$mode\""
+		check "$rung: $mode deletions counted" $n \
+			"$(metric vsva_kvm_memslot_zap_total "$vm")"
+		check "$rung: $mode histogram count" $n \
+			"$(metric vsva_kvm_memslot_zap_seconds_count "$vm")"
+	done
+	kill $pid
+	wait $pid
+	check "$rung: vsvad exits 0" 0 $?
+}
+if [ -c /dev/kvm ]; then
+	memslot_rung tracepoint
+	memslot_rung fentry --rung kvm_memslot_zap=fentry
+else
+	not_ok "no /dev/kvm in the guest (needs -cpu max with SVM)"
+fi
+
+# 3. the iommufd selftest, with its mock driver
+if [ -x /vsva/iommufd ]; then
+	/vsva/iommufd >/tmp/iommufd.log 2>&1
+	rc=$?
+	grep -E '^(ok|not ok) ' /tmp/iommufd.log | grep -v '^ok ' | head -20
+	echo "VSVA iommufd: $(grep -E '^# Totals' /tmp/iommufd.log)"
+	check "iommufd selftest exit status" 0 $rc
+fi
+
+echo "VSVA-DONE"
+poweroff -f
