@@ -87,13 +87,51 @@ else
 	not_ok "no /dev/kvm in the guest (needs -cpu max with SVM)"
 fi
 
-# 3. the iommufd selftest, with its mock driver
+# 3. the iommufd selftest, with its mock driver, under strace and with the
+#    series' iommufd tracepoints on: every successful HWPT_ALLOC and
+#    HWPT_INVALIDATE ioctl must show up as exactly one result=0 event
+T=/sys/kernel/tracing
 if [ -x /vsva/iommufd ]; then
-	/vsva/iommufd >/tmp/iommufd.log 2>&1
+	echo 32768 >$T/buffer_size_kb
+	echo >$T/trace
+	echo 1 >$T/events/iommufd/enable
+	echo 1 >$T/events/iommu/iommu_attach_device_pasid_exit/enable
+	echo 1 >$T/events/iommu/iommu_detach_device_pasid_exit/enable
+	strace -f -qq -o /tmp/strace.log -e trace=ioctl /vsva/iommufd \
+		>/tmp/iommufd.log 2>&1
 	rc=$?
-	grep -E '^(ok|not ok) ' /tmp/iommufd.log | grep -v '^ok ' | head -20
+	echo 0 >$T/tracing_on
+	grep -E '^(not ok|# FAIL)' /tmp/iommufd.log | head -20 | sed 's/^/VSVA iommufd: /'
 	echo "VSVA iommufd: $(grep -E '^# Totals' /tmp/iommufd.log)"
-	check "iommufd selftest exit status" 0 $rc
+	check "iommufd selftest (with PASID cases) exit status" 0 $rc
+	for c in iommufd_device_pasid.pasid_attach_replace_detach \
+		 iommufd_device_pasid.pasid_invalid \
+		 iommufd_device_pasid.pasid_cleanup_on_close; do
+		if grep -qE "^ok [0-9]+ $c\$" /tmp/iommufd.log; then
+			ok "selftest $c passed"
+		else
+			not_ok "selftest $c did not pass"
+		fi
+	done
+	overrun=$(cat $T/per_cpu/cpu*/stats | awk '/^overrun/ { n += $2 } END { print n + 0 }')
+	check "trace buffer did not overrun" 0 "$overrun"
+	alloc_ioctls=$(grep -cE '_IOC\(_IOC_NONE, 0x3b, 0x89, 0\).* = 0$' /tmp/strace.log)
+	alloc_events=$(grep -cE ' iommufd_hwpt_alloc: .*result=0$' $T/trace)
+	check "HWPT allocations: events equal successful ioctls" "$alloc_ioctls" "$alloc_events"
+	nested_events=$(grep -cE ' iommufd_hwpt_alloc: .*kind=nested.*result=0$' $T/trace)
+	[ "$nested_events" -gt 0 ] && ok "nested HWPT allocations traced ($nested_events)" ||
+		not_ok "no nested HWPT allocation traced"
+	inv_ioctls=$(grep -cE '_IOC\(_IOC_NONE, 0x3b, 0x8d, 0\).* = 0$' /tmp/strace.log)
+	inv_events=$(grep -cE ' iommufd_hwpt_invalidate_exit: .*result=0$' $T/trace)
+	check "invalidations: events equal successful ioctls" "$inv_ioctls" "$inv_events"
+	# pasid_attach_replace_detach: 3 attaches, 2 replaces (detach+attach)
+	# of PASID 100, and 1 of 101 succeed on iommufd_mock* devices; the
+	# cleanup case attaches 2 more; pasid_invalid attaches none
+	pasid_ok=$(grep -cE ' iommu_attach_device_pasid_exit: device=iommufd_mock[0-9]+ .*result=0$' $T/trace)
+	check "PASID attaches traced (selftest's successful attaches)" 6 "$pasid_ok"
+	pasid_det=$(grep -cE ' iommu_detach_device_pasid_exit: device=iommufd_mock' $T/trace)
+	check "PASID detaches traced, one per attach" "$pasid_ok" "$pasid_det"
+	echo 1 >$T/tracing_on
 fi
 
 echo "VSVA-DONE"

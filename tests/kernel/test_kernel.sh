@@ -24,7 +24,9 @@ root=$TMP/root
 mkdir -p "$root"/{bin,lib,lib64,vsva,proc,sys,dev,tmp}
 cp "$(command -v busybox)" "$root/bin/busybox"
 cp "$B/vsvad" "$B/vsva-kvmload" "$kout/iommufd" "$root/vsva/"
-for lib in $(ldd "$B/vsvad" "$kout/iommufd" | awk '/=> \//{ print $3 }' | sort -u); do
+cp "$(command -v strace)" "$root/bin/strace"
+for lib in $(ldd "$B/vsvad" "$kout/iommufd" "$(command -v strace)" |
+	     awk '/=> \//{ print $3 }' | sort -u); do
 	cp -L "$lib" "$root/lib/"
 done
 cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
