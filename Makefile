@@ -29,7 +29,7 @@ BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-bench
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
-.PHONY: kernel all deps check check-unit check-static check-live bench vmlinux clean
+.PHONY: kernel all deps check check-unit check-static check-live check-kernel bench vmlinux clean
 all: $(BINS) $(UNIT_TESTS)
 
 deps:
@@ -71,6 +71,9 @@ check-static: all
 
 check-unit: all
 	VSVA_TIERS=unit ./tests/run.sh
+
+check-kernel: all
+	VSVA_TIERS=kernel ./tests/run.sh
 
 check-live: all
 	VSVA_TIERS=live ./tests/run.sh

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Run every test tier and print one closing line: "N passed, N failed".
-# VSVA_TIERS selects tiers (default: "unit static live"); VSVA_REQUIRE_LIVE=1
+# VSVA_TIERS selects tiers (default: "unit static live kernel"); VSVA_REQUIRE_LIVE=1
 # turns skips into failures (CI on machines that have root, KVM and BPF).
 set -u
 cd "$(dirname "$0")/.." || exit 1
-tiers=${VSVA_TIERS:-unit static live}
+tiers=${VSVA_TIERS:-unit static live kernel}
 pass=0 fail=0 skip=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -140,6 +140,35 @@ static void build_page_tables(uint8_t *ram)
 	}
 }
 
+/* Give the vCPU the host's supported CPUID: long mode, PAE, ... */
+static int set_cpuid(struct vm *vm)
+{
+	struct kvm_cpuid2 *cpuid = NULL, *bigger;
+	int nent = 64, rc = -1;
+
+	for (;;) {
+		bigger = realloc(cpuid, sizeof(*cpuid) +
+				 nent * sizeof(struct kvm_cpuid_entry2));
+		if (!bigger)
+			goto free_cpuid;
+		cpuid = bigger;
+		cpuid->nent = nent;
+		if (ioctl(vm->kvm, KVM_GET_SUPPORTED_CPUID, cpuid) == 0)
+			break;
+		if (errno != E2BIG || nent >= 4096) {
+			fail("KVM_GET_SUPPORTED_CPUID");
+			goto free_cpuid;
+		}
+		nent *= 2;
+	}
+	rc = ioctl(vm->vcpu, KVM_SET_CPUID2, cpuid);
+	if (rc < 0)
+		fail("KVM_SET_CPUID2");
+free_cpuid:
+	free(cpuid);
+	return rc < 0 ? -1 : 0;
+}
+
 static int setup_vcpu(struct vm *vm, const struct opts *o)
 {
 	struct kvm_sregs s;
@@ -150,6 +179,8 @@ static int setup_vcpu(struct vm *vm, const struct opts *o)
 	};
 	struct kvm_segment ds = cs;
 
+	if (set_cpuid(vm))
+		return -1;
 	if (ioctl(vm->vcpu, KVM_GET_SREGS, &s) < 0)
 		return fail("KVM_GET_SREGS");
 	ds.selector = 16;

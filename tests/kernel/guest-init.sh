@@ -67,8 +67,8 @@ memslot_rung() { # RUNG [vsvad args]
 	esac
 	for mode in all_fast memslot; do
 		[ $mode = all_fast ] && n=$N_ALL || n=$N_MEMSLOT
-		out=$(vsva-kvmload -n $n -m 4 --mode $mode) ||
-			{ not_ok "vsva-kvmload --mode $mode failed"; continue; }
+		out=$(vsva-kvmload -n $n -m 4 --mode $mode 2>/tmp/kvmload.err) ||
+			{ not_ok "vsva-kvmload --mode $mode failed: $(cat /tmp/kvmload.err)"; continue; }
 		wpid=$(echo "$out" | sed -E 's/.*"pid":([0-9]+).*/\1/')
 		vm="vm=\"vsva-kvmload/$wpid\",mode=\"$mode\""
 		check "$rung: $mode deletions counted" $n \
@@ -92,6 +92,8 @@ fi
 #    HWPT_INVALIDATE ioctl must show up as exactly one result=0 event
 T=/sys/kernel/tracing
 if [ -x /vsva/iommufd ]; then
+	# the *_hugepage and *_huge variants map MAP_HUGETLB buffers
+	echo 320 >/proc/sys/vm/nr_hugepages
 	echo 32768 >$T/buffer_size_kb
 	echo >$T/trace
 	echo 1 >$T/events/iommufd/enable
@@ -101,7 +103,7 @@ if [ -x /vsva/iommufd ]; then
 		>/tmp/iommufd.log 2>&1
 	rc=$?
 	echo 0 >$T/tracing_on
-	grep -E '^(not ok|# FAIL)' /tmp/iommufd.log | head -20 | sed 's/^/VSVA iommufd: /'
+	grep -B6 -E '^not ok' /tmp/iommufd.log | head -60 | sed 's/^/VSVA iommufd: /'
 	echo "VSVA iommufd: $(grep -E '^# Totals' /tmp/iommufd.log)"
 	check "iommufd selftest (with PASID cases) exit status" 0 $rc
 	for c in iommufd_device_pasid.pasid_attach_replace_detach \
