@@ -20,6 +20,7 @@
 #include <bpf/bpf_core_read.h>
 #include "vsva_memslot.h"
 #include "bits.bpf.h"
+#include "vm.bpf.h"
 
 #define KVM_SET_USER_MEMORY_REGION	0x4020ae46
 #define KVM_SET_USER_MEMORY_REGION2	0x40a0ae49
@@ -43,13 +44,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vsva_memslot_stats);
 } vm_stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, VSVA_MAX_VMS);
-	__type(key, __u32);
-	__type(value, struct vsva_vm_info);
-} vm_info SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -80,14 +74,9 @@ static __always_inline void drop(__u32 reason)
 
 static __noinline struct vsva_memslot_stats *vm_create(__u32 tgid)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct vsva_vm_info info = {};
 	long err;
 
-	BPF_CORE_READ_STR_INTO(&info.comm, task, group_leader, comm);
-	info.first_ns = bpf_ktime_get_ns();
-	err = bpf_map_update_elem(&vm_info, &tgid, &info, BPF_NOEXIST);
-	if (err && err != -17 /* EEXIST */) {
+	if (vm_info_touch(tgid)) {
 		drop(VSVA_DROP_VMINFO_FULL);
 		return NULL;
 	}

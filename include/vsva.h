@@ -93,6 +93,7 @@ enum vsva_rung {
 	VSVA_RUNG_FENTRY,	/* fentry/fexit on the kernel function */
 	VSVA_RUNG_STOCK_TP,	/* stock tracepoint, tp_btf */
 	VSVA_RUNG_SYSCALL_TP,	/* syscall tracepoints: an approximation */
+	VSVA_RUNG_PROCFS,	/* a kernel counter file, e.g. /proc/interrupts */
 };
 
 const char *vsva_rung_name(enum vsva_rung r);
@@ -111,6 +112,11 @@ struct vsva_kcaps {
 	bool tracefs;		/* tracefs mounted (classic tracepoints) */
 	bool ioctl_tp;		/* syscalls/sys_{enter,exit}_ioctl */
 	char tracefs_msg[192];	/* why tracefs is missing, what to do */
+	bool irq_tp;		/* kvm_msi_set_irq, kvm_set_irq, ioapic, pic */
+	int pi_irte_args;	/* kvm_pi_irte_update's arguments, 0: absent */
+	bool own_bypass_tp;	/* kvm_irq_bypass_add/_del_producer (series) */
+	bool irqbypass_tp;	/* irq_bypass_connect/_disconnect (series) */
+	bool proc_pi;		/* PIN/NPI/PIW rows in /proc/interrupts */
 };
 
 struct vsva_choice {
@@ -125,6 +131,28 @@ void vsva_choose_memslot(const struct vsva_kcaps *k, struct vsva_choice *c);
 void vsva_choose_memslot_forced(const struct vsva_kcaps *k,
 				enum vsva_rung force, struct vsva_choice *c);
 void vsva_choose_kvmmmu(const struct vsva_kcaps *k, struct vsva_choice *c);
+void vsva_choose_irq_injection(const struct vsva_kcaps *k,
+			       struct vsva_choice *c);
+void vsva_choose_irq_bypass(const struct vsva_kcaps *k, struct vsva_choice *c);
+void vsva_choose_bypass_connect(const struct vsva_kcaps *k,
+				struct vsva_choice *c);
+void vsva_choose_posted(const struct vsva_kcaps *k, struct vsva_choice *c);
+
+/* ---- /proc/interrupts: posted-interrupt rows ------------------------- */
+
+enum vsva_pi_row { VSVA_PI_NOTIFY, VSVA_PI_NESTED, VSVA_PI_WAKEUP, VSVA_PI_ROWS };
+
+struct vsva_pi_counts {
+	int ncpus;			/* CPU columns in the header */
+	int *cpu;			/* their CPU numbers (CPUn) */
+	bool present[VSVA_PI_ROWS];	/* row found */
+	uint64_t *count[VSVA_PI_ROWS];	/* ncpus values each, or NULL */
+};
+
+/* Parse /proc/interrupts text; 0, or -1 on a malformed header. */
+int vsva_parse_pi(const char *text, struct vsva_pi_counts *pi);
+void vsva_pi_free(struct vsva_pi_counts *pi);
+extern const char *const vsva_pi_row_name[VSVA_PI_ROWS];
 
 /* ---- engine ----------------------------------------------------------- */
 

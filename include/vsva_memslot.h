@@ -6,9 +6,9 @@
 #ifndef VSVA_MEMSLOT_H
 #define VSVA_MEMSLOT_H
 
+#include "vsva_vm.h"
+
 #define VSVA_HIST_SLOTS		32	/* log2(ns) slots; the last one is clamped */
-#define VSVA_COMM_LEN		16
-#define VSVA_MAX_VMS		1024	/* VMs tracked at once (live + retained) */
 #define VSVA_MAX_INFLIGHT	4096	/* deletions in progress (one per thread) */
 
 /* How a deletion flushed the MMU. */
@@ -37,15 +37,6 @@ struct vsva_memslot_stats {
 	__u64 pages_created;			/* kvm_mmu_get_page, created */
 	__u64 pages_rebuilt[VSVA_ZAP_MODES];	/* created after a deletion */
 	__u64 delete_errors;			/* deletions that failed */
-};
-
-/* Shared (not per-CPU) per-VM identity and life cycle (key: VMM tgid). */
-struct vsva_vm_info {
-	char comm[VSVA_COMM_LEN];	/* comm of the thread-group leader */
-	__u64 first_ns;			/* CLOCK_MONOTONIC of the first event */
-	__u64 exit_ns;			/* 0 while the VMM lives */
-	__u32 last_mode;		/* mode of the latest deletion */
-	__u32 deleted;			/* a deletion happened: rebuild counting on */
 };
 
 #endif /* VSVA_MEMSLOT_H */

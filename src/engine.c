@@ -11,20 +11,11 @@
 #include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "vsva.h"
+#include "engine_priv.h"
 #include "vsva_memslot.h"
 #include "memslot.skel.h"
 
 #define HIST_KMIN	10	/* first bucket: 2^10 ns ~ 1 us */
-
-struct vsva_engine {
-	struct vsva_engine_opts o;
-	struct vsva_kcaps caps;
-	struct vsva_choice memslot, kvmmmu;
-	struct memslot_bpf *skel;
-	int ncpus;
-	struct vsva_memslot_stats *percpu;	/* lookup buffer */
-};
 
 static const char *const mode_name[VSVA_ZAP_MODES] = {
 	[VSVA_ZAP_ALL_FAST] = "all_fast",
@@ -103,6 +94,7 @@ static int load_memslot(struct vsva_engine *e, char *err, size_t len)
 		goto destroy_skel;
 	}
 	e->skel = s;
+	e->vm_info_fd = bpf_map__fd(s->maps.vm_info);
 	return 0;
 destroy_skel:
 	memslot_bpf__destroy(s);
@@ -119,6 +111,7 @@ int vsva_engine_open(struct vsva_engine **out,
 		return -1;
 	}
 	e->o = *o;
+	e->vm_info_fd = -1;
 	if (!o->verbose)
 		libbpf_set_print(libbpf_quiet);
 	e->ncpus = libbpf_num_possible_cpus();
@@ -126,7 +119,7 @@ int vsva_engine_open(struct vsva_engine **out,
 		snprintf(err, len, "cannot count possible CPUs");
 		goto free_engine;
 	}
-	e->percpu = calloc(e->ncpus, sizeof(*e->percpu));
+	e->percpu = calloc(e->ncpus, sizeof(struct vsva_memslot_stats));
 	if (!e->percpu) {
 		snprintf(err, len, "out of memory");
 		goto free_engine;
@@ -138,10 +131,18 @@ int vsva_engine_open(struct vsva_engine **out,
 	else
 		vsva_choose_memslot(&e->caps, &e->memslot);
 	vsva_choose_kvmmmu(&e->caps, &e->kvmmmu);
+	vsva_choose_irq_injection(&e->caps, &e->irq_inj);
+	vsva_choose_irq_bypass(&e->caps, &e->irq_bypass);
+	vsva_choose_bypass_connect(&e->caps, &e->bypass_connect);
+	vsva_choose_posted(&e->caps, &e->posted);
 	if ((e->memslot.rung || e->kvmmmu.rung) && load_memslot(e, err, len))
 		goto free_percpu;
+	if (irq_load(e, err, len))
+		goto destroy_memslot;
 	*out = e;
 	return 0;
+destroy_memslot:
+	memslot_bpf__destroy(e->skel);
 free_percpu:
 	free(e->percpu);
 free_engine:
@@ -153,6 +154,7 @@ void vsva_engine_close(struct vsva_engine *e)
 {
 	if (!e)
 		return;
+	irq_close(e);
 	memslot_bpf__destroy(e->skel);
 	free(e->percpu);
 	free(e);
@@ -161,13 +163,21 @@ void vsva_engine_close(struct vsva_engine *e)
 int vsva_engine_choices(struct vsva_engine *e, const char **names,
 			const struct vsva_choice **choices, int max)
 {
-	if (max < 2)
-		return 0;
-	names[0] = "kvm_memslot_zap";
-	choices[0] = &e->memslot;
-	names[1] = "kvm_mmu_pages";
-	choices[1] = &e->kvmmmu;
-	return 2;
+	static const char *const all[] = {
+		"kvm_memslot_zap", "kvm_mmu_pages", "kvm_irq_injection",
+		"kvm_irq_bypass", "irq_bypass_connect", "posted_interrupts",
+	};
+	const struct vsva_choice *c[] = {
+		&e->memslot, &e->kvmmmu, &e->irq_inj, &e->irq_bypass,
+		&e->bypass_connect, &e->posted,
+	};
+	int i, n = max < 6 ? max : 6;
+
+	for (i = 0; i < n; i++) {
+		names[i] = all[i];
+		choices[i] = c[i];
+	}
+	return n;
 }
 
 int vsva_engine_prog_fds(struct vsva_engine *e, int *fds, const char **names,
@@ -176,15 +186,15 @@ int vsva_engine_prog_fds(struct vsva_engine *e, int *fds, const char **names,
 	struct bpf_program *p;
 	int n = 0;
 
-	if (!e->skel)
-		return 0;
-	bpf_object__for_each_program(p, e->skel->obj) {
-		if (n == max || bpf_program__fd(p) < 0)
-			continue;
-		fds[n] = bpf_program__fd(p);
-		names[n++] = bpf_program__name(p);
+	if (e->skel) {
+		bpf_object__for_each_program(p, e->skel->obj) {
+			if (n == max || bpf_program__fd(p) < 0)
+				continue;
+			fds[n] = bpf_program__fd(p);
+			names[n++] = bpf_program__name(p);
+		}
 	}
-	return n;
+	return n + irq_prog_fds(e, fds + n, names + n, max - n);
 }
 
 /* Sum one VM's per-CPU stats into @sum. */
@@ -201,7 +211,8 @@ static int read_stats(struct vsva_engine *e, __u32 tgid,
 				e->percpu))
 		return -1;
 	for (cpu = 0; cpu < e->ncpus; cpu++) {
-		src = (const __u64 *)&e->percpu[cpu];
+		src = (const __u64 *)((struct vsva_memslot_stats *)e->percpu +
+				      cpu);
 		for (i = 0; i < words; i++)
 			dst[i] += src[i];
 	}
@@ -249,19 +260,42 @@ static void add_families(struct vsva_snapshot *s, struct vsva_family **f)
 					memslot_fams[i].type);
 }
 
-static void add_vm(struct vsva_family **f, __u32 tgid,
-		   const struct vsva_vm_info *info,
-		   const struct vsva_memslot_stats *st)
+void vsva_vm_label(struct vsva_engine *e, __u32 tgid, char *buf, size_t len)
+{
+	struct vsva_vm_info info;
+
+	if (!tgid) {
+		snprintf(buf, len, "kernel/0");
+		return;
+	}
+	if (e->vm_info_fd < 0 ||
+	    bpf_map_lookup_elem(e->vm_info_fd, &tgid, &info))
+		info.comm[0] = 0;
+	info.comm[VSVA_COMM_LEN - 1] = 0;
+	snprintf(buf, len, "%s/%u", info.comm[0] ? info.comm : "?", tgid);
+}
+
+static void add_vm_info(struct vsva_family **f, __u32 tgid,
+			const struct vsva_vm_info *info)
 {
 	char vm[VSVA_COMM_LEN + 16], pid[16];
-	struct vsva_sample *m;
-	int i;
 
 	snprintf(vm, sizeof(vm), "%s/%u", info->comm, tgid);
 	snprintf(pid, sizeof(pid), "%u", tgid);
 	vsva_family_add(f[F_VM_INFO], 1, "vm", vm, "pid", pid, "comm",
 			info->comm, "state", info->exit_ns ? "exited" : "running",
 			NULL);
+}
+
+static void add_vm(struct vsva_family **f, __u32 tgid,
+		   const struct vsva_vm_info *info,
+		   const struct vsva_memslot_stats *st)
+{
+	char vm[VSVA_COMM_LEN + 16];
+	struct vsva_sample *m;
+	int i;
+
+	snprintf(vm, sizeof(vm), "%s/%u", info->comm, tgid);
 	for (i = 0; i < VSVA_ZAP_MODES; i++) {
 		vsva_family_add(f[F_ZAPPED], st->shadow_zapped[i], "vm", vm,
 				"mode", mode_name[i], NULL);
@@ -284,22 +318,23 @@ static void add_vm(struct vsva_family **f, __u32 tgid,
 
 static void snap_vms(struct vsva_engine *e, struct vsva_snapshot *s)
 {
-	int info_fd = bpf_map__fd(e->skel->maps.vm_info);
+	int info_fd = e->vm_info_fd;
 	struct vsva_memslot_stats st;
 	struct vsva_vm_info info;
 	struct vsva_family *f[F_MEMSLOT_N];
 	__u32 key, next, *prev = NULL;
 
 	add_families(s, f);
-	while (bpf_map_get_next_key(info_fd, prev, &next) == 0) {
+	while (info_fd >= 0 &&
+	       bpf_map_get_next_key(info_fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(info_fd, &key, &info))
 			continue;
 		info.comm[VSVA_COMM_LEN - 1] = 0;
-		if (read_stats(e, key, &st))
-			continue;
-		add_vm(f, key, &info, &st);
+		add_vm_info(f, key, &info);
+		if (e->skel && !read_stats(e, key, &st))
+			add_vm(f, key, &info, &st);
 	}
 }
 
@@ -321,19 +356,20 @@ static void snap_drops(struct vsva_engine *e, struct vsva_snapshot *s)
 				total += v[cpu];
 		vsva_family_add(f, total, "reason", drop_name[r], NULL);
 	}
+	irq_drops(e, f);
 }
 
 static void snap_probes(struct vsva_engine *e, struct vsva_snapshot *s)
 {
-	const struct vsva_choice *c[4];
-	const char *names[4];
+	const struct vsva_choice *c[8];
+	const char *names[8];
 	struct vsva_family *f;
 	int i, n;
 
 	f = vsva_snap_family(s, "vsva_probe_info",
 		"The probe rung each measurement uses (none: unavailable, "
 		"reason says why).", VSVA_GAUGE);
-	n = vsva_engine_choices(e, names, c, 4);
+	n = vsva_engine_choices(e, names, c, 8);
 	for (i = 0; i < n; i++)
 		vsva_family_add(f, 1, "measurement", names[i], "rung",
 				vsva_rung_name(c[i]->rung), "approximate",
@@ -344,10 +380,9 @@ static void snap_probes(struct vsva_engine *e, struct vsva_snapshot *s)
 int vsva_engine_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
 {
 	snap_probes(e, s);
-	if (e->skel)
-		snap_vms(e, s);
-	else
-		add_families(s, (struct vsva_family *[F_MEMSLOT_N]){ 0 });
+	snap_vms(e, s);
+	irq_snapshot(e, s);
+	posted_snapshot(e, s);
 	snap_drops(e, s);
 	return vsva_snap_incomplete(s) ? -1 : 0;
 }
@@ -373,9 +408,9 @@ void vsva_engine_gc(struct vsva_engine *e)
 	uint64_t now = mono_ns();
 	int fd, n = 0, i;
 
-	if (!e->skel)
+	fd = e->vm_info_fd;
+	if (fd < 0)
 		return;
-	fd = bpf_map__fd(e->skel->maps.vm_info);
 	while (n < VSVA_MAX_VMS && bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
@@ -384,8 +419,10 @@ void vsva_engine_gc(struct vsva_engine *e)
 			doomed[n++] = key;
 	}
 	for (i = 0; i < n; i++) {
-		bpf_map_delete_elem(bpf_map__fd(e->skel->maps.vm_stats),
-				    &doomed[i]);
+		if (e->skel)
+			bpf_map_delete_elem(bpf_map__fd(e->skel->maps.vm_stats),
+					    &doomed[i]);
 		bpf_map_delete_elem(fd, &doomed[i]);
 	}
+	irq_forget(e, doomed, n);
 }

@@ -31,6 +31,8 @@ const char *vsva_rung_name(enum vsva_rung r)
 		return "stock_tracepoint";
 	case VSVA_RUNG_SYSCALL_TP:
 		return "syscall_tracepoint";
+	case VSVA_RUNG_PROCFS:
+		return "procfs";
 	default:
 		return "none";
 	}
@@ -40,7 +42,7 @@ int vsva_rung_parse(const char *name, enum vsva_rung *r)
 {
 	enum vsva_rung i;
 
-	for (i = VSVA_RUNG_OWN_TP; i <= VSVA_RUNG_SYSCALL_TP; i++) {
+	for (i = VSVA_RUNG_OWN_TP; i <= VSVA_RUNG_PROCFS; i++) {
 		if (!strcmp(name, vsva_rung_name(i))) {
 			*r = i;
 			return 0;
@@ -138,6 +140,55 @@ static bool is_kvm_dev(const char *path)
 	       major(st.st_rdev) == 10 && minor(st.st_rdev) == 232;
 }
 
+/* Every typedef named (NULL-terminated) is in the kernel's BTF. */
+static bool btf_has_all(const struct kbtf *kb, ...)
+{
+	const char *name;
+	bool all = true;
+	va_list ap;
+
+	va_start(ap, kb);
+	while ((name = va_arg(ap, const char *)))
+		all &= btf_find(kb, name, BTF_KIND_TYPEDEF, NULL) > 0;
+	va_end(ap);
+	return all;
+}
+
+/* Arguments of tracepoint typedef @name (without the leading void *). */
+static int tp_nargs(const struct kbtf *kb, const char *name)
+{
+	const struct btf *btf = kb->vmlinux;
+	const struct btf_type *t;
+	int id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+
+	if (id <= 0 && kb->kvm) {
+		btf = kb->kvm;
+		id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	}
+	if (id <= 0)
+		return 0;
+	t = btf__type_by_id(btf, id);			/* typedef */
+	t = btf__type_by_id(btf, t->type);		/* pointer */
+	if (!t || !btf_is_ptr(t))
+		return 0;
+	t = btf__type_by_id(btf, t->type);		/* func proto */
+	return t && btf_is_func_proto(t) ? btf_vlen(t) - 1 : 0;
+}
+
+static bool proc_has_pi_rows(void)
+{
+	char line[256];
+	bool found = false;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line + strspn(line, " "), "PIN:", 4);
+	fclose(f);
+	return found;
+}
+
 static bool param_yes(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -156,6 +207,7 @@ void vsva_kcaps_detect(struct vsva_kcaps *k, bool may_mount_tracefs)
 	k->fentry_err = -ENOENT;
 	k->dev_kvm = is_kvm_dev("/dev/kvm");
 	k->tdp_mmu = param_yes("/sys/module/kvm/parameters/tdp_mmu");
+	k->proc_pi = proc_has_pi_rows();
 	tracefs_detect(k, may_mount_tracefs);
 	k->ioctl_tp = k->tracefs &&
 		(access(TRACEFS "/events/syscalls/sys_exit_ioctl/id", F_OK) == 0 ||
@@ -180,6 +232,17 @@ void vsva_kcaps_detect(struct vsva_kcaps *k, bool may_mount_tracefs)
 			 BTF_KIND_TYPEDEF, NULL) > 0 &&
 		btf_find(&kb, "btf_trace_kvm_mmu_get_page",
 			 BTF_KIND_TYPEDEF, NULL) > 0;
+	k->irq_tp = btf_has_all(&kb, "btf_trace_kvm_msi_set_irq",
+				"btf_trace_kvm_set_irq",
+				"btf_trace_kvm_ioapic_set_irq",
+				"btf_trace_kvm_pic_set_irq", NULL);
+	k->pi_irte_args = tp_nargs(&kb, "btf_trace_kvm_pi_irte_update");
+	k->own_bypass_tp = btf_has_all(&kb,
+				       "btf_trace_kvm_irq_bypass_add_producer",
+				       "btf_trace_kvm_irq_bypass_del_producer",
+				       NULL);
+	k->irqbypass_tp = btf_has_all(&kb, "btf_trace_irq_bypass_connect",
+				      "btf_trace_irq_bypass_disconnect", NULL);
 	k->flush_fn = btf_find(&kb, "kvm_arch_flush_shadow_memslot",
 			       BTF_KIND_FUNC, NULL) > 0;
 	if (k->flush_fn)
@@ -294,4 +357,62 @@ void vsva_choose_memslot_forced(const struct vsva_kcaps *k,
 	snprintf(why, sizeof(why), "%s", c->reason);
 	set(c, VSVA_RUNG_NONE, false, "forced rung %s is not available: %s",
 	    vsva_rung_name(force), why);
+}
+
+void vsva_choose_irq_injection(const struct vsva_kcaps *k,
+			       struct vsva_choice *c)
+{
+	if (!kvm_usable(k, c))
+		return;
+	if (k->irq_tp)
+		set(c, VSVA_RUNG_STOCK_TP, false, "kvm tracepoints "
+		    "kvm_msi_set_irq, kvm_ioapic_set_irq, kvm_pic_set_irq, "
+		    "kvm_set_irq; injections deferred to a kworker are "
+		    "counted as vm=\"kernel/0\"");
+	else
+		set(c, VSVA_RUNG_NONE, false, "kvm_msi_set_irq/kvm_set_irq "
+		    "tracepoints are not in this kernel's BTF");
+}
+
+void vsva_choose_irq_bypass(const struct vsva_kcaps *k, struct vsva_choice *c)
+{
+	if (!kvm_usable(k, c))
+		return;
+	if (k->own_bypass_tp)
+		set(c, VSVA_RUNG_OWN_TP, false, "kvm_irq_bypass_add_producer/"
+		    "_del_producer tracepoints (vsva kernel series)");
+	else if (k->pi_irte_args == 5 || k->pi_irte_args == 6)
+		set(c, VSVA_RUNG_STOCK_TP, true, "approximate: producers "
+		    "inferred from kvm_pi_irte_update (set minus clear), which "
+		    "fires only where interrupts can be posted; no own "
+		    "tracepoint (kernel without the vsva series)");
+	else
+		set(c, VSVA_RUNG_NONE, false, "neither the vsva series' "
+		    "producer tracepoints nor kvm_pi_irte_update in BTF");
+}
+
+void vsva_choose_bypass_connect(const struct vsva_kcaps *k,
+				struct vsva_choice *c)
+{
+	if (!k->btf)
+		set(c, VSVA_RUNG_NONE, false, "kernel has no BTF "
+		    "(/sys/kernel/btf/vmlinux): CONFIG_DEBUG_INFO_BTF=y is "
+		    "needed");
+	else if (k->irqbypass_tp)
+		set(c, VSVA_RUNG_OWN_TP, false, "irq_bypass_connect/"
+		    "_disconnect tracepoints (vsva kernel series)");
+	else
+		set(c, VSVA_RUNG_NONE, false, "no irqbypass tracepoints "
+		    "(kernel without the vsva series)");
+}
+
+void vsva_choose_posted(const struct vsva_kcaps *k, struct vsva_choice *c)
+{
+	if (k->proc_pi)
+		set(c, VSVA_RUNG_PROCFS, false, "/proc/interrupts rows PIN, "
+		    "NPI, PIW");
+	else
+		set(c, VSVA_RUNG_NONE, false, "no PIN/NPI/PIW rows in "
+		    "/proc/interrupts (not an x86 host with posted "
+		    "interrupts)");
 }

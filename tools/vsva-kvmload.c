@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -77,7 +78,13 @@ struct opts {
 	unsigned long rom_pages;
 	bool memslot_mode;	/* disable KVM_X86_QUIRK_SLOT_ZAP_ALL */
 	bool region2;
+	unsigned long irqfd;	/* eventfd signals through KVM_IRQFD */
+	bool irqfd_ioapic;	/* route the GSI to an IOAPIC pin, not MSI */
 };
+
+#define IRQFD_MSI_GSI		24	/* first GSI above the IOAPIC pins */
+#define IRQFD_IOAPIC_PIN	5
+#define IRQFD_VECTOR		0x40
 
 struct vm {
 	int kvm, fd, vcpu;
@@ -258,6 +265,8 @@ static int vm_create(struct vm *vm, const struct opts *o)
 	if (set_region(vm, o, ROM_SLOT, ROM_GPA, vm->rom_size, vm->rom) < 0)
 		return fail("create ROM slot");
 
+	if (o->irqfd && ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		return fail("KVM_CREATE_IRQCHIP");
 	vm->vcpu = ioctl(vm->fd, KVM_CREATE_VCPU, 0);
 	if (vm->vcpu < 0)
 		return fail("KVM_CREATE_VCPU");
@@ -328,6 +337,60 @@ static unsigned long long pct(const struct result *r, int p)
 	return r->del_ns[rank ? rank - 1 : 0];
 }
 
+static unsigned int irqfd_gsi(const struct opts *o)
+{
+	return o->irqfd_ioapic ? IRQFD_IOAPIC_PIN : IRQFD_MSI_GSI;
+}
+
+/*
+ * Route one GSI (to an MSI, or to an IOAPIC pin), attach an eventfd to it
+ * with KVM_IRQFD and signal it @o->irqfd times, as a device interrupt
+ * that KVM injects in software would.
+ */
+static int irqfd_signal(struct vm *vm, const struct opts *o)
+{
+	struct {
+		struct kvm_irq_routing r;
+		struct kvm_irq_routing_entry e[1];
+	} rt = { .r.nr = 1 };
+	struct kvm_irq_routing_entry *e = &rt.r.entries[0];
+	struct kvm_irqfd irqfd = { .gsi = irqfd_gsi(o) };
+	uint64_t one = 1;
+	unsigned long i;
+	int efd, rc = -1;
+
+	e->gsi = irqfd_gsi(o);
+	if (o->irqfd_ioapic) {
+		e->type = KVM_IRQ_ROUTING_IRQCHIP;
+		e->u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
+		e->u.irqchip.pin = IRQFD_IOAPIC_PIN;
+	} else {
+		e->type = KVM_IRQ_ROUTING_MSI;
+		e->u.msi.address_lo = 0xfee00000;	/* APIC 0, physical */
+		e->u.msi.data = IRQFD_VECTOR;		/* fixed, edge */
+	}
+	if (ioctl(vm->fd, KVM_SET_GSI_ROUTING, &rt.r) < 0)
+		return fail("KVM_SET_GSI_ROUTING");
+	efd = eventfd(0, EFD_CLOEXEC);
+	if (efd < 0)
+		return fail("eventfd");
+	irqfd.fd = efd;
+	if (ioctl(vm->fd, KVM_IRQFD, &irqfd) < 0) {
+		fail("KVM_IRQFD");
+		goto close_efd;
+	}
+	for (i = 0; i < o->irqfd; i++) {
+		if (write(efd, &one, sizeof(one)) != sizeof(one)) {
+			fail("eventfd write");
+			goto close_efd;
+		}
+	}
+	rc = 0;
+close_efd:
+	close(efd);
+	return rc;
+}
+
 static void print_json(const struct opts *o, struct result *r)
 {
 	char comm[32] = "";
@@ -350,6 +413,7 @@ static void print_json(const struct opts *o, struct result *r)
 	       "\"deletions\":%lu,\"deletion_errors\":%lu,\"creations\":%lu,"
 	       "\"delete_ns\":{\"sum\":%llu,\"min\":%llu,\"p50\":%llu,"
 	       "\"p99\":%llu,\"max\":%llu},"
+	       "\"irqfd\":{\"route\":\"%s\",\"gsi\":%u,\"signals\":%lu},"
 	       "\"elapsed_ns\":%llu}\n",
 	       getpid(), comm, o->memslot_mode ? "memslot" : "all_fast",
 	       o->memslot_mode ? "false" : "true",
@@ -358,7 +422,9 @@ static void print_json(const struct opts *o, struct result *r)
 	       o->mem_mib << 20, o->rom_pages * PAGE, (o->mem_mib << 20) / PAGE,
 	       r->runs, r->deletions, r->errors, r->creations,
 	       (unsigned long long)r->del_sum, (unsigned long long)r->del_min,
-	       pct(r, 50), pct(r, 99), (unsigned long long)r->del_max, (unsigned long long)r->elapsed);
+	       pct(r, 50), pct(r, 99), (unsigned long long)r->del_max,
+	       o->irqfd_ioapic ? "ioapic" : "msi", irqfd_gsi(o), o->irqfd,
+	       (unsigned long long)r->elapsed);
 }
 
 static void usage(FILE *f)
@@ -375,6 +441,9 @@ static void usage(FILE *f)
 "      --mode MODE     all_fast (default; KVM's quirk on) or memslot\n"
 "                      (KVM_X86_QUIRK_SLOT_ZAP_ALL disabled)\n"
 "      --region2       use KVM_SET_USER_MEMORY_REGION2\n"
+"      --irqfd N       then signal an irqfd N times (in-kernel irqchip;\n"
+"                      GSI 24 routed to MSI vector 0x40)\n"
+"      --irqfd-route R msi (default) or ioapic (GSI 5 on IOAPIC pin 5)\n"
 "  -h, --help          show this help\n"
 "\n"
 "Needs read/write access to /dev/kvm. Exit status: 0 done, 1 KVM failure,\n"
@@ -398,6 +467,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "rom-pages", required_argument, NULL, 'r' },
 		{ "mode", required_argument, NULL, 'M' },
 		{ "region2", no_argument, NULL, '2' },
+		{ "irqfd", required_argument, NULL, 'I' },
+		{ "irqfd-route", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -427,6 +498,16 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case '2':
 			o->region2 = true;
 			break;
+		case 'I':
+			if (parse_ul(optarg, 100000000, &o->irqfd))
+				goto bad;
+			break;
+		case 'R':
+			if (!strcmp(optarg, "ioapic"))
+				o->irqfd_ioapic = true;
+			else if (strcmp(optarg, "msi"))
+				goto bad;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -442,7 +523,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 bad:
 	fprintf(stderr, "vsva-kvmload: invalid value '%s' for --%s\n", optarg,
 		c == 'n' ? "deletions" : c == 'm' ? "memory (1..3000)" :
-		c == 'r' ? "rom-pages (1..4096)" : "mode (all_fast|memslot)");
+		c == 'r' ? "rom-pages (1..4096)" : c == 'I' ? "irqfd" :
+		c == 'R' ? "irqfd-route (msi|ioapic)" : "mode (all_fast|memslot)");
 	return -1;
 }
 
@@ -470,6 +552,8 @@ int main(int argc, char **argv)
 			return 1;
 		res.runs++;
 	}
+	if (o.irqfd && irqfd_signal(&vm, &o))
+		return 1;
 	res.elapsed = now_ns() - t0;
 	print_json(&o, &res);
 	return 0;

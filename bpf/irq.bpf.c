@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Interrupts into VMs: software injections (MSI, IOAPIC, PIC, GSI
+ * assertions), posted-interrupt IRTE updates, and IRQ bypass producers
+ * connecting to KVM (the vsva kernel series' tracepoints).  Counted per
+ * VM and interrupt in a per-CPU map; no per-event wake-ups.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "vsva_irq.h"
+#include "vm.bpf.h"
+
+#define PF_KTHREAD		0x00200000
+#define IOAPIC_MASKED		(1ULL << 16)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, VSVA_MAX_IRQ_KEYS);
+	__type(key, struct vsva_irq_key);
+	__type(value, __u64);
+} irq_counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VSVA_IRQ_DROPS);
+	__type(key, __u32);
+	__type(value, __u64);
+} irq_drops SEC(".maps");
+
+static const __u64 one = 1;
+
+static __always_inline void drop(__u32 reason)
+{
+	__u64 *n = bpf_map_lookup_elem(&irq_drops, &reason);
+
+	if (n)
+		(*n)++;
+}
+
+/* The injecting VMM, or 0 for a kernel thread (deferred injection). */
+static __always_inline __u32 injector(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (task->flags & PF_KTHREAD)
+		return 0;
+	return bpf_get_current_pid_tgid() >> 32;
+}
+
+static __always_inline void count(enum vsva_irq_kind kind, __u32 id)
+{
+	struct vsva_irq_key key = { .tgid = injector(), .kind = kind, .id = id };
+	__u64 *n = bpf_map_lookup_elem(&irq_counts, &key);
+
+	if (n) {
+		(*n)++;
+		return;
+	}
+	if (key.tgid && vm_info_touch(key.tgid))
+		drop(VSVA_IRQ_DROP_VMINFO_FULL);
+	if (bpf_map_update_elem(&irq_counts, &key, &one, BPF_NOEXIST)) {
+		n = bpf_map_lookup_elem(&irq_counts, &key);
+		if (n)
+			(*n)++;		/* lost a race with another CPU */
+		else
+			drop(VSVA_IRQ_DROP_MAP_FULL);
+	}
+}
+
+SEC("tp_btf/kvm_msi_set_irq")
+int BPF_PROG(kvm_msi_set_irq, u64 address, u64 data)
+{
+	count(VSVA_IRQ_MSI, data & 0xff);
+	return 0;
+}
+
+SEC("tp_btf/kvm_ioapic_set_irq")
+int BPF_PROG(kvm_ioapic_set_irq, u64 e, int pin, bool coalesced)
+{
+	if (!(e & IOAPIC_MASKED))
+		count(VSVA_IRQ_IOAPIC, pin);
+	return 0;
+}
+
+SEC("tp_btf/kvm_pic_set_irq")
+int BPF_PROG(kvm_pic_set_irq, u8 chip, u8 pin, u8 elcr, u8 imr)
+{
+	if (!(imr & (1 << (pin & 7))))
+		count(VSVA_IRQ_PIC, chip * 8 + pin);
+	return 0;
+}
+
+/* irqfd on an IOAPIC pin asserts then de-asserts: count assertions only */
+SEC("tp_btf/kvm_set_irq")
+int BPF_PROG(kvm_set_irq, unsigned int gsi, int level)
+{
+	if (level == 1)
+		count(VSVA_IRQ_GSI_ASSERT, gsi);
+	return 0;
+}
+
+/*
+ * The event lost its pi_desc_addr argument after 6.12, and tp_btf
+ * arguments are positional: one program per layout, the engine loads the
+ * one that matches the kernel's BTF.
+ */
+SEC("tp_btf/kvm_pi_irte_update")
+int BPF_PROG(kvm_pi_irte_update, unsigned int host_irq, unsigned int vcpu_id,
+	     unsigned int gsi, unsigned int gvec, u64 pi_desc_addr, bool set)
+{
+	count(set ? VSVA_IRQ_PI_SET : VSVA_IRQ_PI_CLEAR, gsi);
+	return 0;
+}
+
+SEC("tp_btf/kvm_pi_irte_update")
+int BPF_PROG(kvm_pi_irte_update5, unsigned int host_irq, void *vcpu,
+	     unsigned int gsi, unsigned int gvec, bool set)
+{
+	count(set ? VSVA_IRQ_PI_SET : VSVA_IRQ_PI_CLEAR, gsi);
+	return 0;
+}
+
+/* The vsva kernel series (kernel/patches/0005). */
+SEC("tp_btf/kvm_irq_bypass_add_producer")
+int BPF_PROG(kvm_irq_bypass_add_producer, unsigned int gsi,
+	     unsigned int host_irq, bool posting, int result)
+{
+	if (!result)
+		count(VSVA_IRQ_BYPASS_ADD, gsi);
+	return 0;
+}
+
+SEC("tp_btf/kvm_irq_bypass_del_producer")
+int BPF_PROG(kvm_irq_bypass_del_producer, unsigned int gsi)
+{
+	count(VSVA_IRQ_BYPASS_DEL, gsi);
+	return 0;
+}
+
+SEC("tp_btf/irq_bypass_connect")
+int BPF_PROG(irq_bypass_connect, void *token, int irq, int result)
+{
+	if (!result)
+		count(VSVA_IRQ_CONNECT, irq);
+	return 0;
+}
+
+SEC("tp_btf/irq_bypass_disconnect")
+int BPF_PROG(irq_bypass_disconnect, void *token, int irq)
+{
+	count(VSVA_IRQ_DISCONNECT, irq);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

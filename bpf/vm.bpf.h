@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The vm_info map every vsva BPF object declares; the engine makes them
+ * one map (bpf_map__reuse_fd), so a VM has one identity and one exit time.
+ */
+#ifndef VSVA_VM_BPF_H
+#define VSVA_VM_BPF_H
+
+#include "vsva_vm.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VSVA_MAX_VMS);
+	__type(key, __u32);
+	__type(value, struct vsva_vm_info);
+} vm_info SEC(".maps");
+
+/* Make sure VM @tgid has its vm_info entry; 0, or -1 if the map is full. */
+static __noinline int vm_info_touch(__u32 tgid)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct vsva_vm_info info = {};
+	long err;
+
+	if (bpf_map_lookup_elem(&vm_info, &tgid))
+		return 0;
+	BPF_CORE_READ_STR_INTO(&info.comm, task, group_leader, comm);
+	info.first_ns = bpf_ktime_get_ns();
+	err = bpf_map_update_elem(&vm_info, &tgid, &info, BPF_NOEXIST);
+	return err && err != -17 /* EEXIST */ ? -1 : 0;
+}
+
+#endif /* VSVA_VM_BPF_H */

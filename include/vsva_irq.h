@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Structures shared by bpf/irq.bpf.c and the engine: software interrupt
+ * injection, PI IRTE updates and IRQ bypass connections, per VM.
+ */
+#ifndef VSVA_IRQ_H
+#define VSVA_IRQ_H
+
+#include "vsva_vm.h"
+
+#define VSVA_MAX_IRQ_KEYS	8192
+
+enum vsva_irq_kind {
+	VSVA_IRQ_MSI = 0,		/* kvm_msi_set_irq; id: vector */
+	VSVA_IRQ_IOAPIC,		/* kvm_ioapic_set_irq, unmasked; id: pin */
+	VSVA_IRQ_PIC,			/* kvm_pic_set_irq, unmasked; id: chip*8+pin */
+	VSVA_IRQ_GSI_ASSERT,		/* kvm_set_irq with level 1; id: GSI */
+	VSVA_IRQ_PI_SET,		/* kvm_pi_irte_update set; id: GSI */
+	VSVA_IRQ_PI_CLEAR,		/* kvm_pi_irte_update clear; id: GSI */
+	VSVA_IRQ_BYPASS_ADD,		/* kvm_irq_bypass_add_producer ok; id: GSI */
+	VSVA_IRQ_BYPASS_DEL,		/* kvm_irq_bypass_del_producer; id: GSI */
+	VSVA_IRQ_CONNECT,		/* irq_bypass_connect ok; id: host IRQ */
+	VSVA_IRQ_DISCONNECT,		/* irq_bypass_disconnect; id: host IRQ */
+	VSVA_IRQ_KINDS,
+};
+
+/*
+ * Key of the per-CPU count map.  tgid is the VMM of the injecting task;
+ * 0 when a kernel thread injects (irqfd work deferred to a kworker).
+ */
+struct vsva_irq_key {
+	__u32 tgid;
+	__u16 kind;
+	__u16 pad;
+	__u32 id;
+};
+
+enum vsva_irq_drop {
+	VSVA_IRQ_DROP_MAP_FULL = 0,
+	VSVA_IRQ_DROP_VMINFO_FULL,
+	VSVA_IRQ_DROPS,
+};
+
+#endif /* VSVA_IRQ_H */

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Engine internals shared by engine.c (memslot) and irq.c. */
+#ifndef VSVA_ENGINE_PRIV_H
+#define VSVA_ENGINE_PRIV_H
+
+#include <linux/types.h>
+#include "vsva.h"
+#include "vsva_vm.h"
+
+struct memslot_bpf;
+struct irq_bpf;
+
+struct vsva_engine {
+	struct vsva_engine_opts o;
+	struct vsva_kcaps caps;
+	struct vsva_choice memslot, kvmmmu;
+	struct vsva_choice irq_inj, irq_bypass, bypass_connect, posted;
+	struct memslot_bpf *skel;
+	struct irq_bpf *irq;
+	int vm_info_fd;			/* the one vm_info map, or -1 */
+	int ncpus;
+	void *percpu;			/* per-CPU lookup buffer */
+};
+
+/* "comm/tgid" of a VM, "kernel/0" for injections by kernel threads. */
+void vsva_vm_label(struct vsva_engine *e, __u32 tgid, char *buf, size_t len);
+
+int irq_load(struct vsva_engine *e, char *err, size_t len);
+void irq_close(struct vsva_engine *e);
+void irq_snapshot(struct vsva_engine *e, struct vsva_snapshot *s);
+void irq_drops(struct vsva_engine *e, struct vsva_family *f);
+void irq_forget(struct vsva_engine *e, const __u32 *tgids, int n);
+int irq_prog_fds(struct vsva_engine *e, int *fds, const char **names,
+		 int max);
+void posted_snapshot(struct vsva_engine *e, struct vsva_snapshot *s);
+
+#endif /* VSVA_ENGINE_PRIV_H */

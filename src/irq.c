@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The interrupt measurements: software injection, PI IRTE updates, IRQ
+ * bypass producers and connections (bpf/irq.bpf.c), and posted-interrupt
+ * notifications from /proc/interrupts.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "engine_priv.h"
+#include "vsva_irq.h"
+#include "irq.skel.h"
+
+#define PROC_INTERRUPTS_MAX	(4 << 20)
+
+static void set_autoload(struct irq_bpf *s, const struct vsva_engine *e)
+{
+	bool inj = e->irq_inj.rung == VSVA_RUNG_STOCK_TP;
+	bool own = e->irq_bypass.rung == VSVA_RUNG_OWN_TP;
+	bool pi = e->irq_bypass.rung != VSVA_RUNG_NONE;
+	bool conn = e->bypass_connect.rung == VSVA_RUNG_OWN_TP;
+
+	bpf_program__set_autoload(s->progs.kvm_msi_set_irq, inj);
+	bpf_program__set_autoload(s->progs.kvm_ioapic_set_irq, inj);
+	bpf_program__set_autoload(s->progs.kvm_pic_set_irq, inj);
+	bpf_program__set_autoload(s->progs.kvm_set_irq, inj);
+	bpf_program__set_autoload(s->progs.kvm_pi_irte_update,
+				  pi && e->caps.pi_irte_args == 6);
+	bpf_program__set_autoload(s->progs.kvm_pi_irte_update5,
+				  pi && e->caps.pi_irte_args == 5);
+	bpf_program__set_autoload(s->progs.kvm_irq_bypass_add_producer, own);
+	bpf_program__set_autoload(s->progs.kvm_irq_bypass_del_producer, own);
+	bpf_program__set_autoload(s->progs.irq_bypass_connect, conn);
+	bpf_program__set_autoload(s->progs.irq_bypass_disconnect, conn);
+}
+
+/* The object did not load: its measurements say so, vsvad goes on. */
+static void irq_unavailable(struct vsva_engine *e, int rc)
+{
+	struct vsva_choice *c[] = { &e->irq_inj, &e->irq_bypass,
+				    &e->bypass_connect };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		if (!c[i]->rung)
+			continue;
+		snprintf(c[i]->reason, sizeof(c[i]->reason), "loading the irq "
+			 "BPF programs failed (%s); run vsvad -v for the "
+			 "verifier log", strerror(-rc));
+		c[i]->rung = VSVA_RUNG_NONE;
+		c[i]->approximate = false;
+	}
+}
+
+int irq_load(struct vsva_engine *e, char *err, size_t len)
+{
+	struct irq_bpf *s;
+	int rc;
+
+	if (!e->irq_inj.rung && !e->irq_bypass.rung && !e->bypass_connect.rung)
+		return 0;
+	s = irq_bpf__open();
+	if (!s) {
+		snprintf(err, len, "opening the irq BPF object: %s",
+			 strerror(errno));
+		return -1;
+	}
+	set_autoload(s, e);
+	/* one VM identity for every object */
+	if (e->vm_info_fd >= 0) {
+		rc = bpf_map__reuse_fd(s->maps.vm_info, e->vm_info_fd);
+		if (rc) {
+			snprintf(err, len, "sharing vm_info: %s", strerror(-rc));
+			goto destroy_skel;
+		}
+	}
+	rc = irq_bpf__load(s);
+	if (!rc)
+		rc = irq_bpf__attach(s);
+	if (rc) {
+		irq_bpf__destroy(s);
+		irq_unavailable(e, rc);
+		return 0;
+	}
+	e->irq = s;
+	if (e->vm_info_fd < 0)
+		e->vm_info_fd = bpf_map__fd(s->maps.vm_info);
+	return 0;
+destroy_skel:
+	irq_bpf__destroy(s);
+	return -1;
+}
+
+void irq_close(struct vsva_engine *e)
+{
+	irq_bpf__destroy(e->irq);
+	e->irq = NULL;
+}
+
+int irq_prog_fds(struct vsva_engine *e, int *fds, const char **names, int max)
+{
+	struct bpf_program *p;
+	int n = 0;
+
+	if (!e->irq)
+		return 0;
+	bpf_object__for_each_program(p, e->irq->obj) {
+		if (n == max || bpf_program__fd(p) < 0)
+			continue;
+		fds[n] = bpf_program__fd(p);
+		names[n++] = bpf_program__name(p);
+	}
+	return n;
+}
+
+/* The irq metric families, in exposition order. */
+enum { F_INJECTED, F_GSI, F_PI, F_PRODUCERS, F_CONNECTS, F_DISCONNECTS,
+       F_CONNECTED, F_IRQ_N };
+
+static const struct {
+	const char *name, *help;
+	enum vsva_mtype type;
+} irq_fams[F_IRQ_N] = {
+	[F_INJECTED] = { "vsva_kvm_irq_injected_total",
+		"Interrupts KVM injected in software, by path (msi: irq is "
+		"the vector; ioapic: the pin; pic: chip*8+pin); vm=\"kernel/0\" "
+		"for injections deferred to a kernel worker.", VSVA_COUNTER },
+	[F_GSI] = { "vsva_kvm_irq_gsi_asserted_total",
+		"GSI assertions (kvm_set_irq with level 1; de-assertions are "
+		"not counted).", VSVA_COUNTER },
+	[F_PI] = { "vsva_kvm_pi_irte_updates_total",
+		"Posted-interrupt IRTE updates (kvm_pi_irte_update), by GSI "
+		"and op (set: posting on, clear: back to remapped).",
+		VSVA_COUNTER },
+	[F_PRODUCERS] = { "vsva_kvm_irq_bypass_producers",
+		"IRQ bypass producers (VFIO/vDPA interrupts) connected to the "
+		"VM's irqfds; see vsva_probe_info{measurement=\"kvm_irq_bypass\"} "
+		"for how it is counted.", VSVA_GAUGE },
+	[F_CONNECTS] = { "vsva_irq_bypass_connects_total",
+		"IRQ bypass producer/consumer pairs connected, by the "
+		"connecting task's VM.", VSVA_COUNTER },
+	[F_DISCONNECTS] = { "vsva_irq_bypass_disconnects_total",
+		"IRQ bypass producer/consumer pairs disconnected.",
+		VSVA_COUNTER },
+	[F_CONNECTED] = { "vsva_irq_bypass_connected",
+		"IRQ bypass pairs connected now (connects minus disconnects "
+		"seen since vsva started).", VSVA_GAUGE },
+};
+
+static const char *const path_name[] = {
+	[VSVA_IRQ_MSI] = "msi",
+	[VSVA_IRQ_IOAPIC] = "ioapic",
+	[VSVA_IRQ_PIC] = "pic",
+};
+
+/* Per-VM gauges, accumulated while the keys are walked. */
+struct vm_gauges {
+	__u32 tgid;
+	long long producers, pi, connected;
+	bool any_producer, any_connect;
+};
+
+static struct vm_gauges *gauges_for(struct vm_gauges *g, int *n, int max,
+				    __u32 tgid)
+{
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (g[i].tgid == tgid)
+			return &g[i];
+	if (*n == max)
+		return NULL;
+	memset(&g[*n], 0, sizeof(g[*n]));
+	g[*n].tgid = tgid;
+	return &g[(*n)++];
+}
+
+static void add_key(struct vsva_engine *e, struct vsva_family **f,
+		    const struct vsva_irq_key *k, __u64 v, struct vm_gauges *g)
+{
+	char vm[VSVA_COMM_LEN + 16], id[16];
+	long long d = (long long)v;
+
+	vsva_vm_label(e, k->tgid, vm, sizeof(vm));
+	snprintf(id, sizeof(id), "%u", k->id);
+	switch (k->kind) {
+	case VSVA_IRQ_MSI:
+	case VSVA_IRQ_IOAPIC:
+	case VSVA_IRQ_PIC:
+		vsva_family_add(f[F_INJECTED], v, "vm", vm, "path",
+				path_name[k->kind], "irq", id, NULL);
+		break;
+	case VSVA_IRQ_GSI_ASSERT:
+		vsva_family_add(f[F_GSI], v, "vm", vm, "gsi", id, NULL);
+		break;
+	case VSVA_IRQ_PI_SET:
+	case VSVA_IRQ_PI_CLEAR:
+		vsva_family_add(f[F_PI], v, "vm", vm, "gsi", id, "op",
+				k->kind == VSVA_IRQ_PI_SET ? "set" : "clear",
+				NULL);
+		g->pi += k->kind == VSVA_IRQ_PI_SET ? d : -d;
+		break;
+	case VSVA_IRQ_BYPASS_ADD:
+	case VSVA_IRQ_BYPASS_DEL:
+		g->producers += k->kind == VSVA_IRQ_BYPASS_ADD ? d : -d;
+		g->any_producer = true;
+		break;
+	case VSVA_IRQ_CONNECT:
+	case VSVA_IRQ_DISCONNECT:
+		vsva_family_add(f[k->kind == VSVA_IRQ_CONNECT ? F_CONNECTS :
+				  F_DISCONNECTS], v, "vm", vm, "irq", id, NULL);
+		g->connected += k->kind == VSVA_IRQ_CONNECT ? d : -d;
+		g->any_connect = true;
+		break;
+	}
+}
+
+static void add_gauges(struct vsva_engine *e, struct vsva_family **f,
+		       const struct vm_gauges *g, int n)
+{
+	char vm[VSVA_COMM_LEN + 16];
+	long long producers;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		vsva_vm_label(e, g[i].tgid, vm, sizeof(vm));
+		producers = e->irq_bypass.rung == VSVA_RUNG_OWN_TP ?
+			    g[i].producers : g[i].pi;
+		if (e->irq_bypass.rung && g[i].tgid &&
+		    (g[i].any_producer || e->irq_bypass.rung != VSVA_RUNG_OWN_TP))
+			vsva_family_add(f[F_PRODUCERS],
+					producers > 0 ? producers : 0,
+					"vm", vm, NULL);
+		if (g[i].any_connect)
+			vsva_family_add(f[F_CONNECTED],
+					g[i].connected > 0 ? g[i].connected : 0,
+					"vm", vm, NULL);
+	}
+}
+
+void irq_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
+{
+	struct vsva_irq_key key, next, *prev = NULL;
+	struct vm_gauges g[VSVA_MAX_VMS];
+	struct vsva_family *f[F_IRQ_N];
+	__u64 *v = e->percpu, sum;
+	int i, cpu, ng = 0, fd;
+
+	for (i = 0; i < F_IRQ_N; i++)
+		f[i] = vsva_snap_family(s, irq_fams[i].name, irq_fams[i].help,
+					irq_fams[i].type);
+	if (!e->irq)
+		return;
+	fd = bpf_map__fd(e->irq->maps.irq_counts);
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		struct vm_gauges *vg;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, v))
+			continue;
+		for (sum = 0, cpu = 0; cpu < e->ncpus; cpu++)
+			sum += v[cpu];
+		vg = gauges_for(g, &ng, VSVA_MAX_VMS, key.tgid);
+		if (!vg) {
+			f[F_INJECTED]->incomplete = true;
+			continue;
+		}
+		add_key(e, f, &key, sum, vg);
+	}
+	add_gauges(e, f, g, ng);
+}
+
+static const char *const irq_drop_name[VSVA_IRQ_DROPS] = {
+	[VSVA_IRQ_DROP_MAP_FULL] = "irq_map_full",
+	[VSVA_IRQ_DROP_VMINFO_FULL] = "irq_vm_info_map_full",
+};
+
+void irq_drops(struct vsva_engine *e, struct vsva_family *f)
+{
+	__u64 *v = e->percpu, total;
+	__u32 r;
+	int cpu;
+
+	for (r = 0; r < VSVA_IRQ_DROPS; r++) {
+		total = 0;
+		if (e->irq &&
+		    !bpf_map_lookup_elem(bpf_map__fd(e->irq->maps.irq_drops),
+					 &r, v))
+			for (cpu = 0; cpu < e->ncpus; cpu++)
+				total += v[cpu];
+		vsva_family_add(f, total, "reason", irq_drop_name[r], NULL);
+	}
+}
+
+/* Retire the counts of VMs the GC retired. */
+void irq_forget(struct vsva_engine *e, const __u32 *tgids, int n)
+{
+	struct vsva_irq_key key, next, *prev = NULL;
+	int fd, i;
+
+	if (!e->irq || !n)
+		return;
+	fd = bpf_map__fd(e->irq->maps.irq_counts);
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		for (i = 0; i < n; i++) {
+			if (key.tgid != tgids[i])
+				continue;
+			bpf_map_delete_elem(fd, &key);
+			prev = NULL;	/* restart: the current key is gone */
+			break;
+		}
+	}
+}
+
+static char *read_proc_interrupts(void)
+{
+	FILE *f = fopen("/proc/interrupts", "r");
+	size_t len = 0, cap = 1 << 16;
+	char *buf = malloc(cap), *bigger;
+	size_t got;
+
+	if (!f || !buf)
+		goto fail;
+	while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += got;
+		if (len + 1 < cap)
+			continue;
+		if (cap >= PROC_INTERRUPTS_MAX)
+			goto fail;
+		bigger = realloc(buf, cap * 2);
+		if (!bigger)
+			goto fail;
+		buf = bigger;
+		cap *= 2;
+	}
+	buf[len] = 0;
+	fclose(f);
+	return buf;
+fail:
+	if (f)
+		fclose(f);
+	free(buf);
+	return NULL;
+}
+
+static const char *const pi_kind[VSVA_PI_ROWS] = {
+	[VSVA_PI_NOTIFY] = "notification",
+	[VSVA_PI_NESTED] = "nested_notification",
+	[VSVA_PI_WAKEUP] = "wakeup",
+};
+
+void posted_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
+{
+	struct vsva_family *f;
+	struct vsva_pi_counts pi;
+	char cpu[16], *text;
+	int row, i;
+
+	f = vsva_snap_family(s, "vsva_posted_interrupts_total",
+		"Posted-interrupt events per CPU from /proc/interrupts: "
+		"notification (PIN), nested_notification (NPI), wakeup (PIW).",
+		VSVA_COUNTER);
+	if (e->posted.rung != VSVA_RUNG_PROCFS)
+		return;
+	text = read_proc_interrupts();
+	if (!text || vsva_parse_pi(text, &pi)) {
+		f->incomplete = true;
+		free(text);
+		return;
+	}
+	for (row = 0; row < VSVA_PI_ROWS; row++) {
+		for (i = 0; pi.present[row] && i < pi.ncpus; i++) {
+			snprintf(cpu, sizeof(cpu), "%d", pi.cpu[i]);
+			vsva_family_add(f, pi.count[row][i], "cpu", cpu,
+					"kind", pi_kind[row], NULL);
+		}
+	}
+	vsva_pi_free(&pi);
+	free(text);
+}
