@@ -13,6 +13,7 @@
 static const struct vsva_kcaps host = {
 	.btf = true, .dev_kvm = true, .kvmmmu_tp = true, .flush_fn = true,
 	.fentry_err = -EPERM, .tracefs = true, .ioctl_tp = true,
+	.irq_tp = true, .pi_irte_args = 5, .proc_pi = true,
 };
 
 static void choose(const struct vsva_kcaps *k, struct vsva_choice *ms,
@@ -176,6 +177,50 @@ static void test_forced_rung(void **st)
 	assert_int_equal(vsva_rung_parse("bogus", &r), -1);
 }
 
+static void test_irq_choices(void **st)
+{
+	struct vsva_kcaps k = host;
+	struct vsva_choice c;
+
+	vsva_choose_irq_injection(&k, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_STOCK_TP);
+	assert_non_null(strstr(c.reason, "kernel/0"));
+	/* no series: producers from PI IRTE updates, approximate */
+	vsva_choose_irq_bypass(&k, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_STOCK_TP);
+	assert_true(c.approximate);
+	k.pi_irte_args = 6;		/* 6.12's layout works too */
+	vsva_choose_irq_bypass(&k, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_STOCK_TP);
+	k.pi_irte_args = 4;		/* a layout vsva does not know */
+	vsva_choose_irq_bypass(&k, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_NONE);
+	k.own_bypass_tp = true;
+	vsva_choose_irq_bypass(&k, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_OWN_TP);
+	assert_false(c.approximate);
+
+	vsva_choose_bypass_connect(&host, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_NONE);
+	assert_non_null(strstr(c.reason, "vsva series"));
+	k.irqbypass_tp = true;
+	vsva_choose_bypass_connect(&k, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_OWN_TP);
+
+	vsva_choose_posted(&host, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_PROCFS);
+	k.proc_pi = false;
+	vsva_choose_posted(&k, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_NONE);
+	assert_non_null(strstr(c.reason, "PIN/NPI/PIW"));
+
+	k = host;
+	k.dev_kvm = false;
+	vsva_choose_irq_injection(&k, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_NONE);
+	assert_non_null(strstr(c.reason, "no /dev/kvm"));
+}
+
 static void test_rung_names(void **st)
 {
 	assert_string_equal(vsva_rung_name(VSVA_RUNG_NONE), "none");
@@ -198,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_no_mode_source),
 		cmocka_unit_test(test_tdp_mmu_is_approximate),
 		cmocka_unit_test(test_forced_rung),
+		cmocka_unit_test(test_irq_choices),
 		cmocka_unit_test(test_rung_names),
 	};
 
