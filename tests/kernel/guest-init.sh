@@ -80,14 +80,52 @@ memslot_rung() { # RUNG [vsvad args]
 	wait $pid
 	check "$rung: vsvad exits 0" 0 $?
 }
+# 3. interrupts: the series' rungs; irqfd MSI injections exact; the
+#    irqbypass KUnit suite, run again while vsvad watches, connects and
+#    disconnects 4 pairs (producer irq 42) from a kernel thread
+irq_checks() {
+	vsvad --listen 127.0.0.1:9477 >/tmp/vsvad.log 2>&1 &
+	pid=$!
+	i=0
+	until wget -qO /dev/null http://127.0.0.1:9477/metrics; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && { not_ok "vsvad did not start"; kill $pid; return; }
+		sleep 0.2
+	done
+	for m in kvm_irq_bypass irq_bypass_connect; do
+		line=$(wget -qO- http://127.0.0.1:9477/metrics |
+			grep "^vsva_probe_info{measurement=\"$m\"")
+		case $line in
+		*'rung="tracepoint"'*) ok "$m uses the series' tracepoints" ;;
+		*) not_ok "$m rung: $line" ;;
+		esac
+	done
+	out=$(vsva-kvmload -n 0 -m 4 --irqfd 40 2>/tmp/kvmload.err) ||
+		not_ok "vsva-kvmload --irqfd failed: $(cat /tmp/kvmload.err)"
+	wpid=$(echo "$out" | sed -E 's/.*"pid":([0-9]+).*/\1/')
+	check "irqfd MSI injections counted for the VM" 40 \
+		"$(metric vsva_kvm_irq_injected_total "vm=\"vsva-kvmload/$wpid\",path=\"msi\"")"
+	mount -t debugfs none /sys/kernel/debug
+	echo 1 >/sys/kernel/debug/kunit/irqbypass/run
+	check "KUnit irqbypass: connects seen" 4 \
+		"$(metric vsva_irq_bypass_connects_total 'vm="kernel/0",irq="42"')"
+	check "KUnit irqbypass: disconnects seen" 4 \
+		"$(metric vsva_irq_bypass_disconnects_total 'vm="kernel/0",irq="42"')"
+	check "KUnit irqbypass: nothing left connected" 0 \
+		"$(metric vsva_irq_bypass_connected 'vm="kernel/0"')"
+	kill $pid
+	wait $pid
+}
+
 if [ -c /dev/kvm ]; then
 	memslot_rung tracepoint
 	memslot_rung fentry --rung kvm_memslot_zap=fentry
+	irq_checks
 else
 	not_ok "no /dev/kvm in the guest (needs -cpu max with SVM)"
 fi
 
-# 3. the iommufd selftest, with its mock driver, under strace and with the
+# 4. the iommufd selftest, with its mock driver, under strace and with the
 #    series' iommufd tracepoints on: every successful HWPT_ALLOC and
 #    HWPT_INVALIDATE ioctl must show up as exactly one result=0 event
 T=/sys/kernel/tracing
