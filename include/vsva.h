@@ -117,6 +117,11 @@ struct vsva_kcaps {
 	bool own_bypass_tp;	/* kvm_irq_bypass_add/_del_producer (series) */
 	bool irqbypass_tp;	/* irq_bypass_connect/_disconnect (series) */
 	bool proc_pi;		/* PIN/NPI/PIW rows in /proc/interrupts */
+	bool iommu_tp;		/* iommu: map, unmap, attach, io_page_fault */
+	bool own_pasid_tp;	/* iommu_{attach,detach}_device_pasid_* (series) */
+	bool own_sva_tp;	/* iommu_sva_{bind,unbind}_device_* (series) */
+	bool own_iommufd_tp;	/* iommufd_hwpt_alloc/_invalidate_* (series) */
+	bool pasid_fn;		/* BTF FUNC iommu_{attach,detach}_device_pasid */
 };
 
 struct vsva_choice {
@@ -137,6 +142,11 @@ void vsva_choose_irq_bypass(const struct vsva_kcaps *k, struct vsva_choice *c);
 void vsva_choose_bypass_connect(const struct vsva_kcaps *k,
 				struct vsva_choice *c);
 void vsva_choose_posted(const struct vsva_kcaps *k, struct vsva_choice *c);
+void vsva_choose_iommu(const struct vsva_kcaps *k, struct vsva_choice *c);
+void vsva_choose_pasid(const struct vsva_kcaps *k, enum vsva_rung force,
+		       struct vsva_choice *c);
+void vsva_choose_sva(const struct vsva_kcaps *k, struct vsva_choice *c);
+void vsva_choose_iommufd(const struct vsva_kcaps *k, struct vsva_choice *c);
 
 /* ---- /proc/interrupts: posted-interrupt rows ------------------------- */
 
@@ -161,6 +171,7 @@ struct vsva_engine_opts {
 	bool no_mount_tracefs;
 	bool verbose;
 	enum vsva_rung force_memslot;	/* 0: best available */
+	enum vsva_rung force_pasid;	/* 0: best available */
 };
 
 struct vsva_engine;

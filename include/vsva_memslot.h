@@ -8,7 +8,6 @@
 
 #include "vsva_vm.h"
 
-#define VSVA_HIST_SLOTS		32	/* log2(ns) slots; the last one is clamped */
 #define VSVA_MAX_INFLIGHT	4096	/* deletions in progress (one per thread) */
 
 /* How a deletion flushed the MMU. */

@@ -8,6 +8,7 @@
 
 #define VSVA_COMM_LEN		16
 #define VSVA_MAX_VMS		1024	/* VMs tracked at once (live + retained) */
+#define VSVA_HIST_SLOTS		32	/* log2(ns) slots; the last one is clamped */
 
 /* Shared (not per-CPU) per-VM identity and life cycle (key: VMM tgid). */
 struct vsva_vm_info {

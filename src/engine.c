@@ -101,6 +101,37 @@ destroy_skel:
 	return -1;
 }
 
+int vsva_prog_fds(struct bpf_object *obj, int *fds, const char **names,
+		  int max)
+{
+	struct bpf_program *p;
+	int n = 0;
+
+	bpf_object__for_each_program(p, obj) {
+		if (n == max || bpf_program__fd(p) < 0)
+			continue;
+		fds[n] = bpf_program__fd(p);
+		names[n++] = bpf_program__name(p);
+	}
+	return n;
+}
+
+/* An object did not load: its measurements say so, the caller goes on. */
+void vsva_unavailable(struct vsva_choice **c, int n, const char *what, int rc)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!c[i]->rung)
+			continue;
+		snprintf(c[i]->reason, sizeof(c[i]->reason), "loading the %s "
+			 "BPF programs failed (%s); run with -v for the "
+			 "verifier log", what, strerror(-rc));
+		c[i]->rung = VSVA_RUNG_NONE;
+		c[i]->approximate = false;
+	}
+}
+
 int vsva_engine_open(struct vsva_engine **out,
 		     const struct vsva_engine_opts *o, char *err, size_t len)
 {
@@ -135,10 +166,15 @@ int vsva_engine_open(struct vsva_engine **out,
 	vsva_choose_irq_bypass(&e->caps, &e->irq_bypass);
 	vsva_choose_bypass_connect(&e->caps, &e->bypass_connect);
 	vsva_choose_posted(&e->caps, &e->posted);
+	vsva_choose_iommu(&e->caps, &e->iommu_stock);
+	vsva_choose_pasid(&e->caps, o->force_pasid, &e->pasid);
+	vsva_choose_sva(&e->caps, &e->sva);
+	vsva_choose_iommufd(&e->caps, &e->iommufd);
 	if ((e->memslot.rung || e->kvmmmu.rung) && load_memslot(e, err, len))
 		goto free_percpu;
 	if (irq_load(e, err, len))
 		goto destroy_memslot;
+	iommu_load(e);
 	*out = e;
 	return 0;
 destroy_memslot:
@@ -154,6 +190,7 @@ void vsva_engine_close(struct vsva_engine *e)
 {
 	if (!e)
 		return;
+	iommu_close(e);
 	irq_close(e);
 	memslot_bpf__destroy(e->skel);
 	free(e->percpu);
@@ -166,12 +203,14 @@ int vsva_engine_choices(struct vsva_engine *e, const char **names,
 	static const char *const all[] = {
 		"kvm_memslot_zap", "kvm_mmu_pages", "kvm_irq_injection",
 		"kvm_irq_bypass", "irq_bypass_connect", "posted_interrupts",
+		"iommu", "iommu_pasid", "iommu_sva", "iommufd_nested",
 	};
 	const struct vsva_choice *c[] = {
 		&e->memslot, &e->kvmmmu, &e->irq_inj, &e->irq_bypass,
-		&e->bypass_connect, &e->posted,
+		&e->bypass_connect, &e->posted, &e->iommu_stock, &e->pasid,
+		&e->sva, &e->iommufd,
 	};
-	int i, n = max < 6 ? max : 6;
+	int i, n = max < 10 ? max : 10;
 
 	for (i = 0; i < n; i++) {
 		names[i] = all[i];
@@ -183,18 +222,10 @@ int vsva_engine_choices(struct vsva_engine *e, const char **names,
 int vsva_engine_prog_fds(struct vsva_engine *e, int *fds, const char **names,
 			 int max)
 {
-	struct bpf_program *p;
-	int n = 0;
+	int n = e->skel ? vsva_prog_fds(e->skel->obj, fds, names, max) : 0;
 
-	if (e->skel) {
-		bpf_object__for_each_program(p, e->skel->obj) {
-			if (n == max || bpf_program__fd(p) < 0)
-				continue;
-			fds[n] = bpf_program__fd(p);
-			names[n++] = bpf_program__name(p);
-		}
-	}
-	return n + irq_prog_fds(e, fds + n, names + n, max - n);
+	n += irq_prog_fds(e, fds + n, names + n, max - n);
+	return n + iommu_prog_fds(e, fds + n, names + n, max - n);
 }
 
 /* Sum one VM's per-CPU stats into @sum. */
@@ -357,19 +388,20 @@ static void snap_drops(struct vsva_engine *e, struct vsva_snapshot *s)
 		vsva_family_add(f, total, "reason", drop_name[r], NULL);
 	}
 	irq_drops(e, f);
+	iommu_drops(e, f);
 }
 
 static void snap_probes(struct vsva_engine *e, struct vsva_snapshot *s)
 {
-	const struct vsva_choice *c[8];
-	const char *names[8];
+	const struct vsva_choice *c[16];
+	const char *names[16];
 	struct vsva_family *f;
 	int i, n;
 
 	f = vsva_snap_family(s, "vsva_probe_info",
 		"The probe rung each measurement uses (none: unavailable, "
 		"reason says why).", VSVA_GAUGE);
-	n = vsva_engine_choices(e, names, c, 8);
+	n = vsva_engine_choices(e, names, c, 16);
 	for (i = 0; i < n; i++)
 		vsva_family_add(f, 1, "measurement", names[i], "rung",
 				vsva_rung_name(c[i]->rung), "approximate",
@@ -383,6 +415,7 @@ int vsva_engine_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
 	snap_vms(e, s);
 	irq_snapshot(e, s);
 	posted_snapshot(e, s);
+	iommu_snapshot(e, s);
 	snap_drops(e, s);
 	return vsva_snap_incomplete(s) ? -1 : 0;
 }
@@ -425,4 +458,5 @@ void vsva_engine_gc(struct vsva_engine *e)
 		bpf_map_delete_elem(fd, &doomed[i]);
 	}
 	irq_forget(e, doomed, n);
+	iommu_forget(e, doomed, n);
 }

@@ -9,14 +9,17 @@
 
 struct memslot_bpf;
 struct irq_bpf;
+struct iommu_bpf;
 
 struct vsva_engine {
 	struct vsva_engine_opts o;
 	struct vsva_kcaps caps;
 	struct vsva_choice memslot, kvmmmu;
 	struct vsva_choice irq_inj, irq_bypass, bypass_connect, posted;
+	struct vsva_choice iommu_stock, pasid, sva, iommufd;
 	struct memslot_bpf *skel;
 	struct irq_bpf *irq;
+	struct iommu_bpf *iommu;
 	int vm_info_fd;			/* the one vm_info map, or -1 */
 	int ncpus;
 	void *percpu;			/* per-CPU lookup buffer */
@@ -33,5 +36,19 @@ void irq_forget(struct vsva_engine *e, const __u32 *tgids, int n);
 int irq_prog_fds(struct vsva_engine *e, int *fds, const char **names,
 		 int max);
 void posted_snapshot(struct vsva_engine *e, struct vsva_snapshot *s);
+
+void iommu_load(struct vsva_engine *e);
+void iommu_close(struct vsva_engine *e);
+void iommu_snapshot(struct vsva_engine *e, struct vsva_snapshot *s);
+void iommu_drops(struct vsva_engine *e, struct vsva_family *f);
+void iommu_forget(struct vsva_engine *e, const __u32 *tgids, int n);
+int iommu_prog_fds(struct vsva_engine *e, int *fds, const char **names,
+		   int max);
+
+/* Shared by the measurement files. */
+int vsva_prog_fds(struct bpf_object *obj, int *fds, const char **names,
+		  int max);
+void vsva_unavailable(struct vsva_choice **c, int n, const char *what,
+		      int rc);
 
 #endif /* VSVA_ENGINE_PRIV_H */

@@ -37,24 +37,6 @@ static void set_autoload(struct irq_bpf *s, const struct vsva_engine *e)
 	bpf_program__set_autoload(s->progs.irq_bypass_disconnect, conn);
 }
 
-/* The object did not load: its measurements say so, vsvad goes on. */
-static void irq_unavailable(struct vsva_engine *e, int rc)
-{
-	struct vsva_choice *c[] = { &e->irq_inj, &e->irq_bypass,
-				    &e->bypass_connect };
-	unsigned int i;
-
-	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		if (!c[i]->rung)
-			continue;
-		snprintf(c[i]->reason, sizeof(c[i]->reason), "loading the irq "
-			 "BPF programs failed (%s); run vsvad -v for the "
-			 "verifier log", strerror(-rc));
-		c[i]->rung = VSVA_RUNG_NONE;
-		c[i]->approximate = false;
-	}
-}
-
 int irq_load(struct vsva_engine *e, char *err, size_t len)
 {
 	struct irq_bpf *s;
@@ -81,8 +63,11 @@ int irq_load(struct vsva_engine *e, char *err, size_t len)
 	if (!rc)
 		rc = irq_bpf__attach(s);
 	if (rc) {
+		struct vsva_choice *c[] = { &e->irq_inj, &e->irq_bypass,
+					    &e->bypass_connect };
+
 		irq_bpf__destroy(s);
-		irq_unavailable(e, rc);
+		vsva_unavailable(c, 3, "irq", rc);
 		return 0;
 	}
 	e->irq = s;
@@ -102,18 +87,7 @@ void irq_close(struct vsva_engine *e)
 
 int irq_prog_fds(struct vsva_engine *e, int *fds, const char **names, int max)
 {
-	struct bpf_program *p;
-	int n = 0;
-
-	if (!e->irq)
-		return 0;
-	bpf_object__for_each_program(p, e->irq->obj) {
-		if (n == max || bpf_program__fd(p) < 0)
-			continue;
-		fds[n] = bpf_program__fd(p);
-		names[n++] = bpf_program__name(p);
-	}
-	return n;
+	return e->irq ? vsva_prog_fds(e->irq->obj, fds, names, max) : 0;
 }
 
 /* The irq metric families, in exposition order. */

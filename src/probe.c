@@ -243,10 +243,31 @@ void vsva_kcaps_detect(struct vsva_kcaps *k, bool may_mount_tracefs)
 				       NULL);
 	k->irqbypass_tp = btf_has_all(&kb, "btf_trace_irq_bypass_connect",
 				      "btf_trace_irq_bypass_disconnect", NULL);
+	k->iommu_tp = btf_has_all(&kb, "btf_trace_map", "btf_trace_unmap",
+				  "btf_trace_attach_device_to_domain",
+				  "btf_trace_io_page_fault", NULL);
+	k->own_pasid_tp = btf_has_all(&kb,
+		"btf_trace_iommu_attach_device_pasid_enter",
+		"btf_trace_iommu_attach_device_pasid_exit",
+		"btf_trace_iommu_detach_device_pasid_enter",
+		"btf_trace_iommu_detach_device_pasid_exit", NULL);
+	k->own_sva_tp = btf_has_all(&kb,
+		"btf_trace_iommu_sva_bind_device_enter",
+		"btf_trace_iommu_sva_bind_device_exit",
+		"btf_trace_iommu_sva_unbind_device_enter",
+		"btf_trace_iommu_sva_unbind_device_exit", NULL);
+	k->own_iommufd_tp = btf_has_all(&kb, "btf_trace_iommufd_hwpt_alloc",
+		"btf_trace_iommufd_hwpt_invalidate_enter",
+		"btf_trace_iommufd_hwpt_invalidate_exit", NULL);
+	k->pasid_fn = btf_find(&kb, "iommu_attach_device_pasid",
+			       BTF_KIND_FUNC, NULL) > 0 &&
+		      btf_find(&kb, "iommu_detach_device_pasid",
+			       BTF_KIND_FUNC, NULL) > 0;
 	k->flush_fn = btf_find(&kb, "kvm_arch_flush_shadow_memslot",
 			       BTF_KIND_FUNC, NULL) > 0;
-	if (k->flush_fn)
-		k->fentry_err = fentry_try(&kb, "kvm_arch_flush_shadow_memslot");
+	/* fentry is allowed or not kernel-wide: one trial answers for all */
+	k->fentry_err = fentry_try(&kb, k->flush_fn ?
+				   "kvm_arch_flush_shadow_memslot" : "vfs_read");
 	btf__free(kb.kvm);
 	btf__free(kb.vmlinux);
 }
@@ -415,4 +436,72 @@ void vsva_choose_posted(const struct vsva_kcaps *k, struct vsva_choice *c)
 		set(c, VSVA_RUNG_NONE, false, "no PIN/NPI/PIW rows in "
 		    "/proc/interrupts (not an x86 host with posted "
 		    "interrupts)");
+}
+
+void vsva_choose_iommu(const struct vsva_kcaps *k, struct vsva_choice *c)
+{
+	if (!k->btf)
+		set(c, VSVA_RUNG_NONE, false, "kernel has no BTF "
+		    "(/sys/kernel/btf/vmlinux): CONFIG_DEBUG_INFO_BTF=y is "
+		    "needed");
+	else if (k->iommu_tp)
+		set(c, VSVA_RUNG_STOCK_TP, false, "iommu tracepoints map, unmap, "
+		    "attach_device_to_domain, io_page_fault; map/unmap carry "
+		    "no device, so they are counted per mapping VM");
+	else
+		set(c, VSVA_RUNG_NONE, false, "iommu tracepoints are not in "
+		    "this kernel's BTF (CONFIG_IOMMU_API off?)");
+}
+
+void vsva_choose_pasid(const struct vsva_kcaps *k, enum vsva_rung force,
+		       struct vsva_choice *c)
+{
+	char why[sizeof(c->reason)];
+
+	if (!k->btf) {
+		vsva_choose_iommu(k, c);
+		return;
+	}
+	if (k->own_pasid_tp && force != VSVA_RUNG_FENTRY)
+		set(c, VSVA_RUNG_OWN_TP, false, "iommu_attach/detach_device_pasid"
+		    "_enter/_exit tracepoints (vsva kernel series)");
+	else if (k->pasid_fn && !k->fentry_err)
+		set(c, VSVA_RUNG_FENTRY, false, "fentry/fexit on "
+		    "iommu_attach_device_pasid, iommu_detach_device_pasid");
+	else if (k->pasid_fn)
+		set(c, VSVA_RUNG_NONE, false, "no own tracepoint (kernel "
+		    "without the vsva series); fentry refused: %s",
+		    strerror(-k->fentry_err));
+	else
+		set(c, VSVA_RUNG_NONE, false, "no own tracepoint (kernel "
+		    "without the vsva series) and no iommu_attach_device_pasid "
+		    "in BTF");
+	if (!force || c->rung == force)
+		return;
+	snprintf(why, sizeof(why), "%s", c->reason);
+	set(c, VSVA_RUNG_NONE, false, "forced rung %s is not available: %s",
+	    vsva_rung_name(force), why);
+}
+
+void vsva_choose_sva(const struct vsva_kcaps *k, struct vsva_choice *c)
+{
+	if (k->btf && k->own_sva_tp)
+		set(c, VSVA_RUNG_OWN_TP, false, "iommu_sva_bind/unbind_device"
+		    "_enter/_exit tracepoints (vsva kernel series)");
+	else
+		set(c, VSVA_RUNG_NONE, false, "needs the vsva series' "
+		    "iommu_sva_* tracepoints (fexit cannot tell a new bond "
+		    "from a reference on an existing one)");
+}
+
+void vsva_choose_iommufd(const struct vsva_kcaps *k, struct vsva_choice *c)
+{
+	if (k->btf && k->own_iommufd_tp)
+		set(c, VSVA_RUNG_OWN_TP, false, "iommufd_hwpt_alloc, "
+		    "iommufd_hwpt_invalidate_enter/_exit tracepoints (vsva "
+		    "kernel series)");
+	else
+		set(c, VSVA_RUNG_NONE, false, "needs the vsva series' iommufd "
+		    "tracepoints (the HWPT ioctl handlers decode their "
+		    "arguments from user memory)");
 }

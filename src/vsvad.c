@@ -191,7 +191,7 @@ static void usage(FILE *f)
 "      --no-mount-tracefs  do not mount tracefs when it is missing\n"
 "      --rung M=RUNG       make measurement M use RUNG (tracepoint, fentry,\n"
 "                          syscall_tracepoint) or nothing, to compare rungs;\n"
-"                          M: kvm_memslot_zap\n"
+"                          M: kvm_memslot_zap, iommu_pasid\n"
 "  -v, --verbose           libbpf debug output\n"
 "  -V, --version           print the version\n"
 "  -h, --help              show this help\n"
@@ -207,6 +207,24 @@ struct opts {
 	const char *listen;
 	struct vsva_engine_opts eng;
 };
+
+/* --rung M=RUNG: kvm_memslot_zap or iommu_pasid */
+static int parse_rung(const char *arg, struct vsva_engine_opts *eo)
+{
+	const char *eq = strchr(arg, '=');
+	enum vsva_rung *dst = NULL;
+
+	if (eq && !strncmp(arg, "kvm_memslot_zap=", eq - arg + 1))
+		dst = &eo->force_memslot;
+	else if (eq && !strncmp(arg, "iommu_pasid=", eq - arg + 1))
+		dst = &eo->force_pasid;
+	if (dst && !vsva_rung_parse(eq + 1, dst))
+		return 0;
+	fprintf(stderr, "vsvad: --rung '%s': expected kvm_memslot_zap=RUNG or "
+		"iommu_pasid=RUNG (tracepoint, fentry, syscall_tracepoint)\n",
+		arg);
+	return -1;
+}
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -244,13 +262,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->eng.no_mount_tracefs = true;
 			break;
 		case 'R':
-			if (strncmp(optarg, "kvm_memslot_zap=", 16) ||
-			    vsva_rung_parse(optarg + 16, &o->eng.force_memslot)) {
-				fprintf(stderr, "vsvad: --rung '%s': expected "
-					"kvm_memslot_zap=tracepoint|fentry|"
-					"syscall_tracepoint\n", optarg);
+			if (parse_rung(optarg, &o->eng))
 				return -1;
-			}
 			break;
 		case 'v':
 			o->eng.verbose = true;

@@ -137,10 +137,16 @@ if [ -x /vsva/iommufd ]; then
 	echo 1 >$T/events/iommufd/enable
 	echo 1 >$T/events/iommu/iommu_attach_device_pasid_exit/enable
 	echo 1 >$T/events/iommu/iommu_detach_device_pasid_exit/enable
+	vsvad --listen 127.0.0.1:9477 >/tmp/vsvad.log 2>&1 &
+	vpid=$!
+	sleep 3
 	strace -f -qq -o /tmp/strace.log -e trace=ioctl /vsva/iommufd \
 		>/tmp/iommufd.log 2>&1
 	rc=$?
 	echo 0 >$T/tracing_on
+	wget -qO /tmp/metrics.txt http://127.0.0.1:9477/metrics
+	kill $vpid
+	wait $vpid
 	grep -B6 -E '^not ok' /tmp/iommufd.log | head -60 | sed 's/^/VSVA iommufd: /'
 	echo "VSVA iommufd: $(grep -E '^# Totals' /tmp/iommufd.log)"
 	check "iommufd selftest (with PASID cases) exit status" 0 $rc
@@ -172,6 +178,44 @@ if [ -x /vsva/iommufd ]; then
 	pasid_det=$(grep -cE ' iommu_detach_device_pasid_exit: device=iommufd_mock' $T/trace)
 	check "PASID detaches traced, one per attach" "$pasid_ok" "$pasid_det"
 	echo 1 >$T/tracing_on
+
+	# vsva's own counts of the same run, summed over the test processes
+	msum() { # NAME LABEL-SUBSTRING
+		awk -v n="$1{" -v l="$2" 'index($0, n) == 1 && index($0, l) { s += $NF }
+			END { print s + 0 }' /tmp/metrics.txt
+	}
+	for m in iommu_pasid iommufd_nested; do
+		case $(grep "^vsva_probe_info{measurement=\"$m\"" /tmp/metrics.txt) in
+		*'rung="tracepoint"'*) ok "$m uses the series' tracepoints" ;;
+		*) not_ok "$m does not use the series' tracepoints" ;;
+		esac
+	done
+	check "vsva: HWPT allocations equal successful ioctls" "$alloc_ioctls" \
+		"$(msum vsva_iommufd_hwpt_alloc_total 'result="ok"')"
+	check "vsva: nested HWPT allocations equal the events" "$nested_events" \
+		"$(msum vsva_iommufd_hwpt_alloc_total 'kind="nested",result="ok"')"
+	check "vsva: invalidations equal successful ioctls" "$inv_ioctls" \
+		"$(msum vsva_iommufd_hwpt_invalidate_seconds_count 'result="ok"')"
+	check "vsva: PASID attaches (ok) on mock devices" 6 \
+		"$(msum vsva_iommu_pasid_attach_seconds_count 'result="ok"')"
+	check "vsva: PASID detaches on mock devices" 6 \
+		"$(msum vsva_iommu_pasid_detach_seconds_count 'device="iommufd_mock')"
+
+	# the fentry rung of PASID attach, on the PASID fixture alone
+	vsvad --listen 127.0.0.1:9477 --rung iommu_pasid=fentry >/tmp/vsvad.log 2>&1 &
+	vpid=$!
+	sleep 3
+	/vsva/iommufd -f iommufd_device_pasid >/tmp/iommufd_pasid.log 2>&1 ||
+		not_ok "iommufd_device_pasid under the fentry rung failed"
+	wget -qO /tmp/metrics.txt http://127.0.0.1:9477/metrics
+	kill $vpid
+	wait $vpid
+	case $(grep '^vsva_probe_info{measurement="iommu_pasid"' /tmp/metrics.txt) in
+	*'rung="fentry"'*) ok "iommu_pasid on the fentry rung" ;;
+	*) not_ok "iommu_pasid not on the fentry rung: $(grep iommu_pasid /tmp/vsvad.log)" ;;
+	esac
+	check "fentry: PASID attaches (ok) on mock devices" 6 \
+		"$(msum vsva_iommu_pasid_attach_seconds_count 'result="ok"')"
 fi
 
 echo "VSVA-DONE"

@@ -66,7 +66,7 @@ else
 fi
 
 drops=$(scrape | awk '/^vsva_events_dropped_total/ { n++; s += $NF } END { print n + 0, s + 0 }')
-check "no events dropped (reasons exported, all zero)" "6 0" "$drops"
+check "no events dropped (reasons exported, all zero)" "9 0" "$drops"
 
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://$ADDR/")
 check "landing page answers 200" 200 "$code"

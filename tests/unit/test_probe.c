@@ -221,6 +221,49 @@ static void test_irq_choices(void **st)
 	assert_non_null(strstr(c.reason, "no /dev/kvm"));
 }
 
+static void test_iommu_choices(void **st)
+{
+	struct vsva_kcaps k = host;
+	struct vsva_choice c;
+
+	k.iommu_tp = true;
+	k.pasid_fn = true;
+	vsva_choose_iommu(&k, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_STOCK_TP);
+	/* this host: fentry refused, no series */
+	vsva_choose_pasid(&k, 0, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_NONE);
+	assert_non_null(strstr(c.reason, strerror(EPERM)));
+	k.fentry_err = 0;
+	vsva_choose_pasid(&k, 0, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_FENTRY);
+	k.own_pasid_tp = true;
+	vsva_choose_pasid(&k, 0, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_OWN_TP);
+	vsva_choose_pasid(&k, VSVA_RUNG_FENTRY, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_FENTRY);
+	k.fentry_err = -EPERM;
+	vsva_choose_pasid(&k, VSVA_RUNG_FENTRY, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_NONE);
+	assert_non_null(strstr(c.reason, "forced rung fentry"));
+
+	vsva_choose_sva(&k, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_NONE);
+	k.own_sva_tp = true;
+	vsva_choose_sva(&k, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_OWN_TP);
+	vsva_choose_iommufd(&k, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_NONE);
+	assert_non_null(strstr(c.reason, "vsva series"));
+	k.own_iommufd_tp = true;
+	vsva_choose_iommufd(&k, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_OWN_TP);
+	/* no KVM needed for the IOMMU side */
+	k.dev_kvm = false;
+	vsva_choose_iommufd(&k, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_OWN_TP);
+}
+
 static void test_rung_names(void **st)
 {
 	assert_string_equal(vsva_rung_name(VSVA_RUNG_NONE), "none");
@@ -244,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_tdp_mmu_is_approximate),
 		cmocka_unit_test(test_forced_rung),
 		cmocka_unit_test(test_irq_choices),
+		cmocka_unit_test(test_iommu_choices),
 		cmocka_unit_test(test_rung_names),
 	};
 

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IOMMU: domain attaches, map/unmap, I/O page faults (stock iommu
+ * tracepoints); PASID attach/detach and SVA bind/unbind latency (the vsva
+ * series' tracepoints, or fentry/fexit for PASID attach/detach); iommufd
+ * HWPT allocation and nested invalidation (the series).  Per device or
+ * per VM in per-CPU maps; no per-event wake-ups.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "vsva_iommu.h"
+#include "bits.bpf.h"
+#include "vm.bpf.h"
+
+#define PF_KTHREAD	0x00200000
+
+struct inflight_key {
+	__u32 tid;
+	__u32 op;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, VSVA_MAX_IOMMU_KEYS);
+	__type(key, struct vsva_iommu_lat_key);
+	__type(value, struct vsva_iommu_lat);
+} iommu_lat SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, VSVA_MAX_IOMMU_KEYS);
+	__type(key, struct vsva_iommu_cnt_key);
+	__type(value, struct vsva_iommu_cnt);
+} iommu_cnt SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VSVA_MAX_IOMMU_INFLIGHT);
+	__type(key, struct inflight_key);
+	__type(value, __u64);
+} iommu_inflight SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VSVA_IOMMU_DROPS);
+	__type(key, __u32);
+	__type(value, __u64);
+} iommu_drops SEC(".maps");
+
+static const struct vsva_iommu_lat zero_lat;
+static const struct vsva_iommu_cnt zero_cnt;
+
+static __always_inline void drop(__u32 reason)
+{
+	__u64 *n = bpf_map_lookup_elem(&iommu_drops, &reason);
+
+	if (n)
+		(*n)++;
+}
+
+/* The VMM doing it, or 0 for a kernel thread. */
+static __always_inline __u32 actor(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (task->flags & PF_KTHREAD)
+		return 0;
+	if (vm_info_touch(tgid))
+		drop(VSVA_IOMMU_DROP_VMINFO_FULL);
+	return tgid;
+}
+
+static __always_inline void dev_name(char *dst, struct device *dev)
+{
+	if (dev)
+		bpf_probe_read_kernel_str(dst, VSVA_DEV_NAME_LEN,
+					  BPF_CORE_READ(dev, kobj.name));
+}
+
+/* Find or create a per-CPU value; NULL (and a drop) when the map is full. */
+static __always_inline void *get_or_create(void *map, void *key,
+					   const void *zero)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		return v;
+	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
+	v = bpf_map_lookup_elem(map, key);
+	if (!v)
+		drop(VSVA_IOMMU_DROP_MAP_FULL);
+	return v;
+}
+
+static __always_inline void count(struct device *dev, __u32 kind, __u64 bytes)
+{
+	struct vsva_iommu_cnt_key key = { .kind = kind };
+	struct vsva_iommu_cnt *c;
+
+	if (dev)
+		dev_name(key.dev, dev);
+	else
+		key.tgid = actor();
+	c = get_or_create(&iommu_cnt, &key, &zero_cnt);
+	if (c) {
+		c->count++;
+		c->bytes += bytes;
+	}
+}
+
+static __always_inline void op_begin(__u32 op)
+{
+	struct inflight_key k = { .tid = (__u32)bpf_get_current_pid_tgid(),
+				  .op = op };
+	__u64 now = bpf_ktime_get_ns();
+
+	if (bpf_map_update_elem(&iommu_inflight, &k, &now, BPF_ANY))
+		drop(VSVA_IOMMU_DROP_INFLIGHT_FULL);
+}
+
+/* End the calling thread's @op; @dev NULL: per VM. */
+static __always_inline void op_end(__u32 op, struct device *dev,
+				   __u32 domain_type, int result,
+				   __u64 entries)
+{
+	struct inflight_key k = { .tid = (__u32)bpf_get_current_pid_tgid(),
+				  .op = op };
+	struct vsva_iommu_lat_key key = { .op = op, .ok = result == 0,
+					  .domain_type = domain_type };
+	struct vsva_iommu_lat *l;
+	__u64 *start, ns;
+
+	start = bpf_map_lookup_elem(&iommu_inflight, &k);
+	if (!start)
+		return;		/* began before vsva attached */
+	ns = bpf_ktime_get_ns() - *start;
+	bpf_map_delete_elem(&iommu_inflight, &k);
+	if (dev)
+		dev_name(key.dev, dev);
+	else
+		key.tgid = actor();
+	l = get_or_create(&iommu_lat, &key, &zero_lat);
+	if (!l)
+		return;
+	l->count++;
+	l->sum_ns += ns;
+	l->entries += entries;
+	l->slots[vsva_slot(ns, VSVA_HIST_SLOTS)]++;
+}
+
+/* Stock iommu tracepoints. */
+SEC("tp_btf/attach_device_to_domain")
+int BPF_PROG(attach_device_to_domain, struct device *dev)
+{
+	count(dev, VSVA_IOMMU_DOMAIN_ATTACH, 0);
+	return 0;
+}
+
+SEC("tp_btf/io_page_fault")
+int BPF_PROG(io_page_fault, struct device *dev)
+{
+	count(dev, VSVA_IOMMU_IO_PAGE_FAULT, 0);
+	return 0;
+}
+
+SEC("tp_btf/map")
+int BPF_PROG(iommu_map, unsigned long iova, phys_addr_t paddr, size_t size)
+{
+	count(NULL, VSVA_IOMMU_MAP, size);
+	return 0;
+}
+
+SEC("tp_btf/unmap")
+int BPF_PROG(iommu_unmap, unsigned long iova, size_t size,
+	     size_t unmapped_size)
+{
+	count(NULL, VSVA_IOMMU_UNMAP, unmapped_size);
+	return 0;
+}
+
+/* The vsva series: PASID attach/detach, SVA bind/unbind. */
+SEC("tp_btf/iommu_attach_device_pasid_enter")
+int BPF_PROG(own_pasid_attach_enter)
+{
+	op_begin(VSVA_IOMMU_PASID_ATTACH);
+	return 0;
+}
+
+SEC("tp_btf/iommu_attach_device_pasid_exit")
+int BPF_PROG(own_pasid_attach_exit, struct device *dev, u32 pasid,
+	     unsigned int domain_type, int result)
+{
+	op_end(VSVA_IOMMU_PASID_ATTACH, dev, domain_type, result, 0);
+	return 0;
+}
+
+SEC("tp_btf/iommu_detach_device_pasid_enter")
+int BPF_PROG(own_pasid_detach_enter)
+{
+	op_begin(VSVA_IOMMU_PASID_DETACH);
+	return 0;
+}
+
+SEC("tp_btf/iommu_detach_device_pasid_exit")
+int BPF_PROG(own_pasid_detach_exit, struct device *dev, u32 pasid,
+	     unsigned int domain_type, int result)
+{
+	op_end(VSVA_IOMMU_PASID_DETACH, dev, domain_type, result, 0);
+	return 0;
+}
+
+SEC("tp_btf/iommu_sva_bind_device_enter")
+int BPF_PROG(own_sva_bind_enter)
+{
+	op_begin(VSVA_IOMMU_SVA_BIND);
+	return 0;
+}
+
+SEC("tp_btf/iommu_sva_bind_device_exit")
+int BPF_PROG(own_sva_bind_exit, struct device *dev, u32 pasid,
+	     unsigned int domain_type, int result)
+{
+	op_end(VSVA_IOMMU_SVA_BIND, dev, domain_type, result, 0);
+	return 0;
+}
+
+SEC("tp_btf/iommu_sva_unbind_device_enter")
+int BPF_PROG(own_sva_unbind_enter)
+{
+	op_begin(VSVA_IOMMU_SVA_UNBIND);
+	return 0;
+}
+
+SEC("tp_btf/iommu_sva_unbind_device_exit")
+int BPF_PROG(own_sva_unbind_exit, struct device *dev, u32 pasid,
+	     unsigned int domain_type, int result)
+{
+	op_end(VSVA_IOMMU_SVA_UNBIND, dev, domain_type, result, 0);
+	return 0;
+}
+
+/* fentry/fexit rung for PASID attach/detach. */
+SEC("fentry/iommu_attach_device_pasid")
+int BPF_PROG(fentry_pasid_attach)
+{
+	op_begin(VSVA_IOMMU_PASID_ATTACH);
+	return 0;
+}
+
+SEC("fexit/iommu_attach_device_pasid")
+int BPF_PROG(fexit_pasid_attach, struct iommu_domain *domain,
+	     struct device *dev, u32 pasid, void *handle, int ret)
+{
+	op_end(VSVA_IOMMU_PASID_ATTACH, dev, BPF_CORE_READ(domain, type),
+	       ret, 0);
+	return 0;
+}
+
+SEC("fentry/iommu_detach_device_pasid")
+int BPF_PROG(fentry_pasid_detach)
+{
+	op_begin(VSVA_IOMMU_PASID_DETACH);
+	return 0;
+}
+
+SEC("fexit/iommu_detach_device_pasid")
+int BPF_PROG(fexit_pasid_detach, struct iommu_domain *domain,
+	     struct device *dev)
+{
+	op_end(VSVA_IOMMU_PASID_DETACH, dev, BPF_CORE_READ(domain, type), 0,
+	       0);
+	return 0;
+}
+
+/* The vsva series: iommufd HWPT allocation and nested invalidation. */
+SEC("tp_btf/iommufd_hwpt_alloc")
+int BPF_PROG(own_hwpt_alloc, u32 dev_id, u32 parent_id, bool nested,
+	     u32 data_type, u32 flags, u32 hwpt_id, int result)
+{
+	__u32 kind = nested ? VSVA_IOMMU_HWPT_NESTED : VSVA_IOMMU_HWPT_PAGING;
+
+	if (result)
+		kind += VSVA_IOMMU_HWPT_PAGING_FAILED - VSVA_IOMMU_HWPT_PAGING;
+	count(NULL, kind, 0);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_hwpt_invalidate_enter")
+int BPF_PROG(own_hwpt_invalidate_enter)
+{
+	op_begin(VSVA_IOMMU_HWPT_INVALIDATE);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_hwpt_invalidate_exit")
+int BPF_PROG(own_hwpt_invalidate_exit, u32 hwpt_id, u32 data_type,
+	     u32 entry_num, u32 done_num, int result)
+{
+	op_end(VSVA_IOMMU_HWPT_INVALIDATE, NULL, 0, result, done_num);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
