@@ -29,4 +29,23 @@ int BPF_PROG(empty_kvm_mmu_get_page) { return 0; }
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(empty_sched_process_exit) { return 0; }
 
+SEC("tp_btf/kvm_msi_set_irq")
+int BPF_PROG(empty_kvm_msi_set_irq) { return 0; }
+SEC("tp_btf/kvm_set_irq")
+int BPF_PROG(empty_kvm_set_irq) { return 0; }
+SEC("tp_btf/kvm_ioapic_set_irq")
+int BPF_PROG(empty_kvm_ioapic_set_irq) { return 0; }
+SEC("tp_btf/kvm_pic_set_irq")
+int BPF_PROG(empty_kvm_pic_set_irq) { return 0; }
+SEC("tp_btf/kvm_pi_irte_update")
+int BPF_PROG(empty_kvm_pi_irte_update5) { return 0; }
+SEC("tp_btf/map")
+int BPF_PROG(empty_iommu_map) { return 0; }
+SEC("tp_btf/unmap")
+int BPF_PROG(empty_iommu_unmap) { return 0; }
+SEC("tp_btf/attach_device_to_domain")
+int BPF_PROG(empty_attach_device_to_domain) { return 0; }
+SEC("tp_btf/io_page_fault")
+int BPF_PROG(empty_io_page_fault) { return 0; }
+
 char LICENSE[] SEC("license") = "GPL";

@@ -5,7 +5,7 @@ set -eu
 
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 libmicrohttpd-dev libncurses-dev libcap-ng-dev libcmocka-dev linux-perf
-prometheus tmux curl gnuplot-nox strace
+prometheus tmux curl gnuplot-nox strace bpftrace
 linux-source-6.12 qemu-system-x86 busybox-static flex bison bc libssl-dev
 dwarves rsync cpio xz-utils patch"
 

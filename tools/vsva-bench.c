@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,17 @@ extern char **environ;
 struct opts {
 	unsigned long deletions;
 	unsigned long ioctls;
+	unsigned long irqs;
+};
+
+/* bpftrace running the same count on the same event, for comparison */
+#define BPFTRACE_PROG \
+	"tracepoint:kvm:kvm_msi_set_irq { @[pid] = count(); }"
+
+struct bpftrace {
+	pid_t pid;
+	int nfds;
+	int fds[8];		/* its BPF programs */
 };
 
 struct prog_stat {
@@ -113,6 +125,137 @@ static int run_workload(const char *mode, unsigned long n,
 	return 0;
 }
 
+static int run_irqfd(unsigned long n)
+{
+	char exe[PATH_MAX], path[PATH_MAX + 16], num[24];
+	char *argv[] = { path, "-n", "0", "--memory", "4", "--irqfd", num,
+			 NULL };
+	posix_spawn_file_actions_t fa;
+	ssize_t len;
+	int status, err;
+	pid_t pid;
+
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len < 0)
+		return -1;
+	exe[len] = 0;
+	snprintf(path, sizeof(path), "%s/vsva-kvmload", dirname(exe));
+	snprintf(num, sizeof(num), "%lu", n);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	err = posix_spawn(&pid, path, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (err || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		fprintf(stderr, "vsva-bench: vsva-kvmload --irqfd failed\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Mark every BPF program id that exists now. */
+static void prog_ids(__u32 *ids, int *n, int max)
+{
+	__u32 id = 0;
+
+	*n = 0;
+	while (*n < max && !bpf_prog_get_next_id(id, &id))
+		ids[(*n)++] = id;
+}
+
+/* Start bpftrace; its programs are the ids that appear once it attached. */
+static int bpftrace_start(struct bpftrace *bt)
+{
+	char *argv[] = { "bpftrace", "-e", BPFTRACE_PROG, NULL };
+	__u32 before[4096], after[4096];
+	int nb, na, i, j, pfd[2], fd;
+	posix_spawn_file_actions_t fa;
+	char line[256];
+	FILE *out;
+
+	memset(bt, 0, sizeof(*bt));
+	prog_ids(before, &nb, 4096);
+	if (pipe(pfd))
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addclose(&fa, pfd[0]);
+	i = posix_spawnp(&bt->pid, "bpftrace", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pfd[1]);
+	out = fdopen(pfd[0], "r");
+	if (i || !out) {
+		if (out)
+			fclose(out);
+		else
+			close(pfd[0]);
+		bt->pid = 0;
+		return -1;
+	}
+	/* "Attaching 1 probe..." comes once the program is attached */
+	while (fgets(line, sizeof(line), out) && !strstr(line, "Attaching"))
+		;
+	fclose(out);	/* bpftrace ignores SIGPIPE for its map dump */
+	usleep(200000);
+	prog_ids(after, &na, 4096);
+	for (i = 0; i < na && bt->nfds < 8; i++) {
+		for (j = 0; j < nb && before[j] != after[i]; j++)
+			;
+		if (j < nb)
+			continue;
+		fd = bpf_prog_get_fd_by_id(after[i]);
+		if (fd >= 0)
+			bt->fds[bt->nfds++] = fd;
+	}
+	return bt->nfds ? 0 : -1;
+}
+
+static void bpftrace_stop(struct bpftrace *bt)
+{
+	int i;
+
+	for (i = 0; i < bt->nfds; i++)
+		close(bt->fds[i]);
+	if (bt->pid > 0) {
+		kill(bt->pid, SIGKILL);
+		waitpid(bt->pid, NULL, 0);
+	}
+}
+
+static void report_bpftrace(struct bpftrace *bt, struct vsva_engine *e)
+{
+	const char *names[MAX_PROGS];
+	int fds[MAX_PROGS], n, i;
+	struct prog_stat b = { 0 }, v = { 0 }, one;
+
+	if (!bt->pid) {
+		printf("\nbpftrace: not installed or could not attach "
+		       "(apt-get install bpftrace)\n");
+		return;
+	}
+	for (i = 0; i < bt->nfds; i++)
+		if (!prog_stat(bt->fds[i], &one)) {
+			b.ns += one.ns;
+			b.cnt += one.cnt;
+		}
+	n = vsva_engine_prog_fds(e, fds, names, MAX_PROGS);
+	for (i = 0; i < n; i++)
+		if (!strcmp(names[i], "kvm_msi_set_irq"))
+			prog_stat(fds[i], &v);
+	if (!b.cnt || !v.cnt) {
+		printf("\nbpftrace comparison: no kvm_msi_set_irq events\n");
+		return;
+	}
+	printf("\nsame event, same count per pid: vsva kvm_msi_set_irq %.1f "
+	       "ns/event, bpftrace '%s' %.1f ns/event: vsva costs %.2fx of "
+	       "bpftrace (goal <= 0.50x: %s)\n",
+	       (double)v.ns / v.cnt, BPFTRACE_PROG, (double)b.ns / b.cnt,
+	       ((double)v.ns / v.cnt) / ((double)b.ns / b.cnt),
+	       ((double)v.ns / v.cnt) <= 0.5 * ((double)b.ns / b.cnt) ?
+	       "met" : "MISSED");
+}
+
 static int run_both_modes(unsigned long n, struct load_result *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -160,8 +303,8 @@ static int empty_fd(struct bench_empty_bpf *s, const char *name)
 static int report(struct vsva_engine *e, struct bench_empty_bpf *s,
 		  const struct opts *o)
 {
-	const struct vsva_choice *c[8];
-	const char *names[MAX_PROGS], *mnames[8];
+	const struct vsva_choice *c[16];
+	const char *names[MAX_PROGS], *mnames[16];
 	struct prog_stat real, base;
 	int fds[MAX_PROGS], n, i, misses = 0;
 	struct utsname u;
@@ -170,8 +313,9 @@ static int report(struct vsva_engine *e, struct bench_empty_bpf *s,
 	printf("vsva-bench: per-event cost, vsva programs vs empty programs "
 	       "on the same hooks (one run)\n");
 	printf("kernel %s; workload: %lu memslot deletions in each zap mode, "
-	       "%lu unrelated ioctls\n", u.release, o->deletions, o->ioctls);
-	n = vsva_engine_choices(e, mnames, c, 8);
+	       "%lu irqfd MSI signals, %lu unrelated ioctls\n", u.release,
+	       o->deletions, o->irqs, o->ioctls);
+	n = vsva_engine_choices(e, mnames, c, 16);
 	for (i = 0; i < n; i++)
 		printf("probe %s: %s\n", mnames[i], vsva_rung_name(c[i]->rung));
 	printf("\n%-26s %10s %12s %12s %7s  %s\n", "program", "events",
@@ -239,6 +383,8 @@ static void usage(FILE *f)
 "\n"
 "  -n, --deletions N   deletions per zap mode (default 200)\n"
 "  -i, --ioctls N      unrelated ioctls to issue (default 200000)\n"
+"  -q, --irqs N        irqfd MSI signals (default 200000); bpftrace, if\n"
+"                      installed, counts the same event side by side\n"
 "  -h, --help          show this help\n"
 "\n"
 "Needs root (BPF, BPF_ENABLE_STATS and /dev/kvm).\n");
@@ -249,20 +395,22 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	static const struct option lo[] = {
 		{ "deletions", required_argument, NULL, 'n' },
 		{ "ioctls", required_argument, NULL, 'i' },
+		{ "irqs", required_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	char *end;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "n:i:h", lo, NULL)) != -1) {
-		unsigned long *dst = c == 'n' ? &o->deletions : &o->ioctls;
+	while ((c = getopt_long(argc, argv, "n:i:q:h", lo, NULL)) != -1) {
+		unsigned long *dst = c == 'n' ? &o->deletions :
+				     c == 'q' ? &o->irqs : &o->ioctls;
 
 		if (c == 'h') {
 			usage(stdout);
 			exit(0);
 		}
-		if (c != 'n' && c != 'i')
+		if (c != 'n' && c != 'i' && c != 'q')
 			goto bad;
 		errno = 0;
 		*dst = strtoul(optarg, &end, 10);
@@ -278,7 +426,8 @@ bad:
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .deletions = 200, .ioctls = 200000 };
+	struct opts o = { .deletions = 200, .ioctls = 200000, .irqs = 200000 };
+	struct bpftrace bt = { 0 };
 	struct vsva_engine_opts eo = { .retention_s = 300 };
 	const char *names[MAX_PROGS];
 	struct bench_empty_bpf *s;
@@ -315,10 +464,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vsva-bench: loading the empty programs failed\n");
 		goto destroy_skel;
 	}
-	if (run_both_modes(o.deletions, &with))
-		goto destroy_skel;
+	if (bpftrace_start(&bt))
+		bpftrace_stop(&bt), bt.pid = 0;
+	if (run_both_modes(o.deletions, &with) || run_irqfd(o.irqs))
+		goto stop_bpftrace;
 	other_ioctls(o.ioctls);
 	rc = report(e, s, &o);
+	report_bpftrace(&bt, e);
+stop_bpftrace:
+	bpftrace_stop(&bt);
 destroy_skel:
 	bench_empty_bpf__destroy(s);
 close_engine:
