@@ -25,6 +25,13 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VSVA_IRQ_FAST_SLOTS);
+	__type(key, __u32);
+	__type(value, struct vsva_irq_fast);
+} irq_fast SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, VSVA_IRQ_DROPS);
 	__type(key, __u32);
 	__type(value, __u64);
@@ -50,11 +57,45 @@ static __always_inline __u32 injector(void)
 	return bpf_get_current_pid_tgid() >> 32;
 }
 
+static __always_inline bool same_key(const struct vsva_irq_key *a,
+				     const struct vsva_irq_key *b)
+{
+	return a->tgid == b->tgid && a->kind == b->kind && a->id == b->id;
+}
+
+/* Count in this CPU's cache slot; false: the slot belongs to a live key. */
+static __always_inline bool count_fast(const struct vsva_irq_key *key)
+{
+	__u32 idx = vsva_irq_fast_idx(key);
+	struct vsva_irq_fast *fs = bpf_map_lookup_elem(&irq_fast, &idx);
+
+	if (!fs)
+		return false;
+	if (fs->count) {
+		if (same_key(&fs->key, key)) {
+			fs->count++;
+			return true;
+		}
+		/* taken: reusable only if its VM was retired */
+		if (!fs->key.tgid ||
+		    bpf_map_lookup_elem(&vm_info, &fs->key.tgid))
+			return false;
+	}
+	if (key->tgid && vm_info_touch(key->tgid))
+		drop(VSVA_IRQ_DROP_VMINFO_FULL);
+	fs->key = *key;
+	fs->count = 1;
+	return true;
+}
+
 static __always_inline void count(enum vsva_irq_kind kind, __u32 id)
 {
 	struct vsva_irq_key key = { .tgid = injector(), .kind = kind, .id = id };
-	__u64 *n = bpf_map_lookup_elem(&irq_counts, &key);
+	__u64 *n;
 
+	if (count_fast(&key))
+		return;
+	n = bpf_map_lookup_elem(&irq_counts, &key);
 	if (n) {
 		(*n)++;
 		return;

@@ -35,6 +35,24 @@ struct vsva_irq_key {
 	__u32 id;
 };
 
+/*
+ * Per-CPU direct-mapped cache in front of the count map: the hot path is
+ * an array lookup and a compare.  A slot whose VM was retired is reused.
+ */
+#define VSVA_IRQ_FAST_SLOTS	256
+
+struct vsva_irq_fast {
+	struct vsva_irq_key key;
+	__u32 pad;
+	__u64 count;			/* 0: slot free */
+};
+
+static inline __u32 vsva_irq_fast_idx(const struct vsva_irq_key *k)
+{
+	return (k->tgid ^ ((__u32)k->kind << 12) ^ (k->id * 2654435761u)) &
+	       (VSVA_IRQ_FAST_SLOTS - 1);
+}
+
 enum vsva_irq_drop {
 	VSVA_IRQ_DROP_MAP_FULL = 0,
 	VSVA_IRQ_DROP_VMINFO_FULL,

@@ -215,37 +215,114 @@ static void add_gauges(struct vsva_engine *e, struct vsva_family **f,
 	}
 }
 
-void irq_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
+struct irq_agg {
+	struct vsva_irq_key key;
+	__u64 sum;
+};
+
+struct irq_aggs {
+	struct irq_agg *a;
+	int n, cap;
+	bool oom;
+};
+
+static void agg_add(struct irq_aggs *g, const struct vsva_irq_key *k, __u64 v)
 {
+	struct irq_agg *bigger;
+	int i;
+
+	for (i = 0; i < g->n; i++) {
+		if (g->a[i].key.tgid == k->tgid && g->a[i].key.kind == k->kind &&
+		    g->a[i].key.id == k->id) {
+			g->a[i].sum += v;
+			return;
+		}
+	}
+	if (g->n == g->cap) {
+		bigger = realloc(g->a, (g->cap ? g->cap * 2 : 64) * sizeof(*g->a));
+		if (!bigger) {
+			g->oom = true;
+			return;
+		}
+		g->a = bigger;
+		g->cap = g->cap ? g->cap * 2 : 64;
+	}
+	g->a[g->n].key = *k;
+	g->a[g->n++].sum = v;
+}
+
+/* The count map: one key, per-CPU counts. */
+static void collect_counts(struct vsva_engine *e, struct irq_aggs *g)
+{
+	int fd = bpf_map__fd(e->irq->maps.irq_counts), cpu;
 	struct vsva_irq_key key, next, *prev = NULL;
-	struct vm_gauges g[VSVA_MAX_VMS];
-	struct vsva_family *f[F_IRQ_N];
 	__u64 *v = e->percpu, sum;
-	int i, cpu, ng = 0, fd;
 
-	for (i = 0; i < F_IRQ_N; i++)
-		f[i] = vsva_snap_family(s, irq_fams[i].name, irq_fams[i].help,
-					irq_fams[i].type);
-	if (!e->irq)
-		return;
-	fd = bpf_map__fd(e->irq->maps.irq_counts);
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		struct vm_gauges *vg;
-
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, v))
 			continue;
 		for (sum = 0, cpu = 0; cpu < e->ncpus; cpu++)
 			sum += v[cpu];
-		vg = gauges_for(g, &ng, VSVA_MAX_VMS, key.tgid);
+		agg_add(g, &key, sum);
+	}
+}
+
+/* The per-CPU cache: each CPU's slot may hold another key. */
+static void collect_fast(struct vsva_engine *e, struct irq_aggs *g)
+{
+	int fd = bpf_map__fd(e->irq->maps.irq_fast), cpu;
+	struct vsva_irq_fast *slot = e->percpu;
+	struct vsva_vm_info info;
+	__u32 idx;
+
+	for (idx = 0; idx < VSVA_IRQ_FAST_SLOTS; idx++) {
+		if (bpf_map_lookup_elem(fd, &idx, slot))
+			continue;
+		for (cpu = 0; cpu < e->ncpus; cpu++) {
+			const struct vsva_irq_fast *f = &slot[cpu];
+
+			if (!f->count)
+				continue;
+			/* a retired VM's slot waits to be reused */
+			if (f->key.tgid && (e->vm_info_fd < 0 ||
+			    bpf_map_lookup_elem(e->vm_info_fd, &f->key.tgid,
+						&info)))
+				continue;
+			agg_add(g, &f->key, f->count);
+		}
+	}
+}
+
+void irq_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
+{
+	struct vm_gauges gauges[VSVA_MAX_VMS];
+	struct vsva_family *f[F_IRQ_N];
+	struct irq_aggs g = { 0 };
+	int i, ng = 0;
+
+	for (i = 0; i < F_IRQ_N; i++)
+		f[i] = vsva_snap_family(s, irq_fams[i].name, irq_fams[i].help,
+					irq_fams[i].type);
+	if (!e->irq)
+		return;
+	collect_counts(e, &g);
+	collect_fast(e, &g);
+	if (g.oom)
+		f[F_INJECTED]->incomplete = true;
+	for (i = 0; i < g.n; i++) {
+		struct vm_gauges *vg = gauges_for(gauges, &ng, VSVA_MAX_VMS,
+						  g.a[i].key.tgid);
+
 		if (!vg) {
 			f[F_INJECTED]->incomplete = true;
 			continue;
 		}
-		add_key(e, f, &key, sum, vg);
+		add_key(e, f, &g.a[i].key, g.a[i].sum, vg);
 	}
-	add_gauges(e, f, g, ng);
+	add_gauges(e, f, gauges, ng);
+	free(g.a);
 }
 
 static const char *const irq_drop_name[VSVA_IRQ_DROPS] = {
