@@ -229,25 +229,27 @@ int vsva_engine_prog_fds(struct vsva_engine *e, int *fds, const char **names,
 }
 
 /* Sum one VM's per-CPU stats into @sum. */
+int vsva_sum_percpu(struct vsva_engine *e, int fd, const void *key,
+		    __u64 *sum, size_t words)
+{
+	const __u64 *v = e->percpu;
+	size_t i;
+	int cpu;
+
+	memset(sum, 0, words * sizeof(*sum));
+	if (bpf_map_lookup_elem(fd, key, e->percpu))
+		return -1;
+	for (cpu = 0; cpu < e->ncpus; cpu++)
+		for (i = 0; i < words; i++)
+			sum[i] += v[cpu * words + i];
+	return 0;
+}
+
 static int read_stats(struct vsva_engine *e, __u32 tgid,
 		      struct vsva_memslot_stats *sum)
 {
-	const __u64 *src;
-	__u64 *dst = (__u64 *)sum;
-	size_t words = sizeof(*sum) / sizeof(__u64), i;
-	int cpu;
-
-	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.vm_stats), &tgid,
-				e->percpu))
-		return -1;
-	for (cpu = 0; cpu < e->ncpus; cpu++) {
-		src = (const __u64 *)((struct vsva_memslot_stats *)e->percpu +
-				      cpu);
-		for (i = 0; i < words; i++)
-			dst[i] += src[i];
-	}
-	return 0;
+	return vsva_sum_percpu(e, bpf_map__fd(e->skel->maps.vm_stats), &tgid,
+			       (__u64 *)sum, sizeof(*sum) / sizeof(__u64));
 }
 
 /* The memslot measurement's metric families, in exposition order. */
@@ -372,19 +374,17 @@ static void snap_vms(struct vsva_engine *e, struct vsva_snapshot *s)
 static void snap_drops(struct vsva_engine *e, struct vsva_snapshot *s)
 {
 	struct vsva_family *f;
-	__u64 *v = (__u64 *)e->percpu, total;
+	__u64 total;
 	__u32 r;
-	int cpu;
 
 	f = vsva_snap_family(s, "vsva_events_dropped_total",
 		"Events the BPF programs could not record, by reason.",
 		VSVA_COUNTER);
 	for (r = 0; r < VSVA_DROPS; r++) {
 		total = 0;
-		if (e->skel &&
-		    !bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.drops), &r, v))
-			for (cpu = 0; cpu < e->ncpus; cpu++)
-				total += v[cpu];
+		if (e->skel)
+			vsva_sum_percpu(e, bpf_map__fd(e->skel->maps.drops), &r,
+					&total, 1);
 		vsva_family_add(f, total, "reason", drop_name[r], NULL);
 	}
 	irq_drops(e, f);

@@ -46,6 +46,9 @@ int iommu_prog_fds(struct vsva_engine *e, int *fds, const char **names,
 		   int max);
 
 /* Shared by the measurement files. */
+/* Sum the per-CPU values (@words u64 each) of @key; -1 if absent. */
+int vsva_sum_percpu(struct vsva_engine *e, int fd, const void *key,
+		    __u64 *sum, size_t words);
 int vsva_prog_fds(struct bpf_object *obj, int *fds, const char **names,
 		  int max);
 void vsva_unavailable(struct vsva_choice **c, int n, const char *what,

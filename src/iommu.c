@@ -221,23 +221,6 @@ static void add_lat(struct vsva_engine *e, struct vsva_family **f,
 		f[fam[k->op]]->incomplete = true;
 }
 
-/* Sum the per-CPU values of @key in @map into @sum (@words u64s each). */
-static int sum_percpu(struct vsva_engine *e, int fd, const void *key,
-		      __u64 *sum, size_t words)
-{
-	const __u64 *v = e->percpu;
-	size_t i;
-	int cpu;
-
-	if (bpf_map_lookup_elem(fd, key, e->percpu))
-		return -1;
-	memset(sum, 0, words * sizeof(*sum));
-	for (cpu = 0; cpu < e->ncpus; cpu++)
-		for (i = 0; i < words; i++)
-			sum[i] += v[cpu * words + i];
-	return 0;
-}
-
 void iommu_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
 {
 	struct vsva_iommu_cnt_key ck, cnext, *cprev = NULL;
@@ -256,14 +239,14 @@ void iommu_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
 	while (bpf_map_get_next_key(fd, cprev, &cnext) == 0) {
 		ck = cnext;
 		cprev = &ck;
-		if (!sum_percpu(e, fd, &ck, (__u64 *)&cv, sizeof(cv) / 8))
+		if (!vsva_sum_percpu(e, fd, &ck, (__u64 *)&cv, sizeof(cv) / 8))
 			add_cnt(e, f, &ck, &cv);
 	}
 	fd = bpf_map__fd(e->iommu->maps.iommu_lat);
 	while (bpf_map_get_next_key(fd, lprev, &lnext) == 0) {
 		lk = lnext;
 		lprev = &lk;
-		if (!sum_percpu(e, fd, &lk, (__u64 *)&lv, sizeof(lv) / 8))
+		if (!vsva_sum_percpu(e, fd, &lk, (__u64 *)&lv, sizeof(lv) / 8))
 			add_lat(e, f, &lk, &lv);
 	}
 }
@@ -282,7 +265,7 @@ void iommu_drops(struct vsva_engine *e, struct vsva_family *f)
 	for (r = 0; r < VSVA_IOMMU_DROPS; r++) {
 		total = 0;
 		if (e->iommu)
-			sum_percpu(e, bpf_map__fd(e->iommu->maps.iommu_drops),
+			vsva_sum_percpu(e, bpf_map__fd(e->iommu->maps.iommu_drops),
 				   &r, &total, 1);
 		vsva_family_add(f, total, "reason", drop_name[r], NULL);
 	}

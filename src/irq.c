@@ -254,18 +254,15 @@ static void agg_add(struct irq_aggs *g, const struct vsva_irq_key *k, __u64 v)
 /* The count map: one key, per-CPU counts. */
 static void collect_counts(struct vsva_engine *e, struct irq_aggs *g)
 {
-	int fd = bpf_map__fd(e->irq->maps.irq_counts), cpu;
+	int fd = bpf_map__fd(e->irq->maps.irq_counts);
 	struct vsva_irq_key key, next, *prev = NULL;
-	__u64 *v = e->percpu, sum;
+	__u64 sum;
 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, v))
-			continue;
-		for (sum = 0, cpu = 0; cpu < e->ncpus; cpu++)
-			sum += v[cpu];
-		agg_add(g, &key, sum);
+		if (!vsva_sum_percpu(e, fd, &key, &sum, 1))
+			agg_add(g, &key, sum);
 	}
 }
 
@@ -332,17 +329,14 @@ static const char *const irq_drop_name[VSVA_IRQ_DROPS] = {
 
 void irq_drops(struct vsva_engine *e, struct vsva_family *f)
 {
-	__u64 *v = e->percpu, total;
+	__u64 total;
 	__u32 r;
-	int cpu;
 
 	for (r = 0; r < VSVA_IRQ_DROPS; r++) {
 		total = 0;
-		if (e->irq &&
-		    !bpf_map_lookup_elem(bpf_map__fd(e->irq->maps.irq_drops),
-					 &r, v))
-			for (cpu = 0; cpu < e->ncpus; cpu++)
-				total += v[cpu];
+		if (e->irq)
+			vsva_sum_percpu(e, bpf_map__fd(e->irq->maps.irq_drops),
+					&r, &total, 1);
 		vsva_family_add(f, total, "reason", irq_drop_name[r], NULL);
 	}
 }
