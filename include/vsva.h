@@ -192,5 +192,7 @@ int vsva_engine_prog_fds(struct vsva_engine *e, int *fds, const char **names,
 
 /* Privileges: 0 if this process may load tracing BPF, else a message. */
 int vsva_check_privileges(char *msg, size_t len);
+/* Keep only CAP_BPF; with @user (may be NULL) switch to that user. */
+int vsva_drop_privileges(const char *user, char *msg, size_t len);
 
 #endif /* VSVA_H */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Can this process load and attach tracing BPF programs? */
+#include <pwd.h>
 #include <stdio.h>
 #include <cap-ng.h>
 #include <linux/capability.h>
@@ -31,4 +32,38 @@ int vsva_check_privileges(char *msg, size_t len)
 		 "; run it with sudo", bpf ? "" : " CAP_BPF",
 		 perfmon ? "" : " CAP_PERFMON");
 	return -1;
+}
+
+/*
+ * After the programs are loaded and attached: keep only CAP_BPF (map
+ * reads and the retention GC's deletes need it where
+ * kernel.unprivileged_bpf_disabled is set), and optionally become @user.
+ */
+int vsva_drop_privileges(const char *user, char *msg, size_t len)
+{
+	struct passwd *pw = NULL;
+	int rc;
+
+	if (user) {
+		pw = getpwnam(user);
+		if (!pw) {
+			snprintf(msg, len, "--user %s: no such user", user);
+			return -1;
+		}
+	}
+	capng_clear(CAPNG_SELECT_BOTH);
+	capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_BPF);
+	if (pw)
+		rc = capng_change_id(pw->pw_uid, pw->pw_gid,
+				     CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING);
+	else if (capng_apply(CAPNG_SELECT_ALL))
+		rc = capng_apply(CAPNG_SELECT_BOTH);	/* no CAP_SETPCAP */
+	else
+		rc = 0;
+	if (rc) {
+		snprintf(msg, len, "dropping privileges%s%s failed (libcap-ng "
+			 "error %d)", pw ? " to user " : "", pw ? user : "", rc);
+		return -1;
+	}
+	return 0;
 }

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,6 +193,8 @@ static void usage(FILE *f)
 "      --rung M=RUNG       make measurement M use RUNG (tracepoint, fentry,\n"
 "                          syscall_tracepoint) or nothing, to compare rungs;\n"
 "                          M: kvm_memslot_zap, iommu_pasid\n"
+"  -u, --user NAME         run as NAME once the probes are attached (all\n"
+"                          capabilities but CAP_BPF are dropped anyway)\n"
 "  -v, --verbose           libbpf debug output\n"
 "  -V, --version           print the version\n"
 "  -h, --help              show this help\n"
@@ -205,6 +208,7 @@ static void usage(FILE *f)
 
 struct opts {
 	const char *listen;
+	const char *user;
 	struct vsva_engine_opts eng;
 };
 
@@ -233,6 +237,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "retention", required_argument, NULL, 'r' },
 		{ "no-mount-tracefs", no_argument, NULL, 'T' },
 		{ "rung", required_argument, NULL, 'R' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -242,7 +247,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	char *end;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "l:r:vVh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:r:u:vVh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			o->listen = optarg;
@@ -264,6 +269,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'R':
 			if (parse_rung(optarg, &o->eng))
 				return -1;
+			break;
+		case 'u':
+			o->user = optarg;
 			break;
 		case 'v':
 			o->eng.verbose = true;
@@ -322,6 +330,10 @@ int main(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o))
 		return EXIT_USAGE;
+	if (o.user && !getpwnam(o.user)) {
+		fprintf(stderr, "vsvad: --user %s: no such user\n", o.user);
+		return EXIT_USAGE;
+	}
 	if (vsva_check_privileges(err, sizeof(err))) {
 		fprintf(stderr, "vsvad: %s\n", err);
 		return EXIT_PRIVS;
@@ -337,6 +349,11 @@ int main(int argc, char **argv)
 		goto close_fd;
 	}
 	log_choices(d.engine);
+	if (vsva_drop_privileges(o.user, err, sizeof(err))) {
+		fprintf(stderr, "vsvad: %s\n", err);
+		rc = EXIT_PRIVS;
+		goto close_engine;
+	}
 	httpd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 				 MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, &d,
 				 MHD_OPTION_LISTEN_SOCKET, fd,
