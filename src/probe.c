@@ -5,6 +5,7 @@
  * pure function of it, so it is unit-tested with made-up kernels.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -105,12 +106,21 @@ static int fentry_try(const struct kbtf *kb, const char *fn)
 	return 0;
 }
 
+/*
+ * With the effective credentials: a non-root vsvad with CAP_DAC_READ_SEARCH
+ * can see into tracefs (mode 0700), which plain access() would deny.
+ */
+static bool exists(const char *path)
+{
+	return faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) == 0;
+}
+
 static bool tracefs_events(const char *root)
 {
 	char p[128];
 
 	snprintf(p, sizeof(p), "%s/events", root);
-	return access(p, F_OK) == 0;
+	return exists(p);
 }
 
 static void tracefs_detect(struct vsva_kcaps *k, bool may_mount)
@@ -210,15 +220,14 @@ void vsva_kcaps_detect(struct vsva_kcaps *k, bool may_mount_tracefs)
 	k->proc_pi = proc_has_pi_rows();
 	tracefs_detect(k, may_mount_tracefs);
 	k->ioctl_tp = k->tracefs &&
-		(access(TRACEFS "/events/syscalls/sys_exit_ioctl/id", F_OK) == 0 ||
-		 access(DEBUGFS_TRACING "/events/syscalls/sys_exit_ioctl/id",
-			F_OK) == 0);
+		(exists(TRACEFS "/events/syscalls/sys_exit_ioctl/id") ||
+		 exists(DEBUGFS_TRACING "/events/syscalls/sys_exit_ioctl/id"));
 
 	kb.vmlinux = btf__load_vmlinux_btf();
 	if (!kb.vmlinux)
 		return;
 	k->btf = true;
-	if (access("/sys/kernel/btf/kvm", F_OK) == 0)
+	if (exists("/sys/kernel/btf/kvm"))
 		kb.kvm = btf__load_module_btf("kvm", kb.vmlinux);
 	k->own_memslot_tp =
 		btf_find(&kb, "btf_trace_kvm_flush_shadow_memslot_enter",

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Live: vsvad as the systemd unit runs it, a non-root user with only the
+# unit's ambient capabilities, serves and counts; the unit file verifies.
+. "$(dirname "$0")/lib.sh"
+require_live
+
+unit=$TOP/dist/vsvad.service
+caps=$(sed -n 's/^AmbientCapabilities=//p' "$unit" | tr 'A-Z ' 'a-z,' | sed 's/cap_/+/g')
+check "the unit grants CAP_BPF, CAP_PERFMON, CAP_DAC_READ_SEARCH" \
+	"+bpf,+perfmon,+dac_read_search" "$caps"
+if command -v systemd-analyze >/dev/null; then
+	# the ExecStart binary is not installed here: ignore that complaint
+	out=$(systemd-analyze verify "$unit" 2>&1 | grep -v '/usr/local/sbin/vsvad')
+	check "systemd-analyze verify has nothing else to say" "" "$out"
+fi
+
+ADDR=127.0.0.1:$(free_port)
+setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	--inh-caps="$caps" --ambient-caps="$caps" \
+	"$B/vsvad" --listen "$ADDR" >"$TMP/svc.log" 2>&1 &
+VSVAD_PID=$!
+PIDS+=("$VSVAD_PID")
+if ! wait_http "http://$ADDR/metrics"; then
+	not_ok "vsvad with the unit's capabilities did not start: $(cat "$TMP/svc.log")"
+	exit 0
+fi
+check_match "as nobody with ambient caps: memslot measurement available" \
+	'rung="syscall_tracepoint"' \
+	"$(scrape | grep '^vsva_probe_info{measurement="kvm_memslot_zap"')"
+out=$("$B/vsva-kvmload" -n 3 -m 4)
+check "as nobody with ambient caps: deletions counted" 3 \
+	"$(metric vsva_kvm_memslot_zap_total "vm=\"vsva-kvmload/$(json_field "$out" pid)\",mode=\"all_fast\"")"
+check "as nobody: only CAP_BPF kept after attach" 0000008000000000 \
+	"$(awk '/^CapEff:/ { print $2 }' "/proc/$VSVAD_PID/status")"
+stop_vsvad
+check "as nobody: exits 0" 0 $?
