@@ -14,12 +14,17 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <microhttpd.h>
 #include "vsva.h"
 
 #define DEFAULT_LISTEN	"127.0.0.1:9477"
 #define DEFAULT_RETAIN	300
+#define DEFAULT_MAX_CONNS	2048
+#define DEFAULT_MAX_PER_IP	1024
+#define HTTP_TIMEOUT_S		10		/* idle or trickling clients */
+#define HTTP_CONN_MEMORY	(32 * 1024)	/* request line + headers */
 
 enum {
 	EXIT_RUNTIME = 1,	/* BPF or HTTP failure */
@@ -163,7 +168,7 @@ static int listen_on(const char *spec)
 	if (fd < 0)
 		goto fail;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 128))
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 1024))
 		goto close_fd;
 	freeaddrinfo(ai);
 	return fd;
@@ -193,6 +198,9 @@ static void usage(FILE *f)
 "      --rung M=RUNG       make measurement M use RUNG (tracepoint, fentry,\n"
 "                          syscall_tracepoint) or nothing, to compare rungs;\n"
 "                          M: kvm_memslot_zap, iommu_pasid\n"
+"      --max-connections N HTTP connections at once (default %d)\n"
+"      --max-per-ip N      of which from one address (default %d; lower it\n"
+"                          when the port is reachable beyond loopback)\n"
 "  -u, --user NAME         run as NAME once the probes are attached (all\n"
 "                          capabilities but CAP_BPF are dropped anyway)\n"
 "  -v, --verbose           libbpf debug output\n"
@@ -203,12 +211,13 @@ static void usage(FILE *f)
 "measurement's probe, or why it is unavailable, is in vsva_probe_info.\n"
 "Exit status: 0 stopped by SIGINT/SIGTERM, 1 BPF or HTTP failure,\n"
 "2 usage error, 3 insufficient privileges, 4 cannot listen.\n",
-		DEFAULT_RETAIN);
+		DEFAULT_RETAIN, DEFAULT_MAX_CONNS, DEFAULT_MAX_PER_IP);
 }
 
 struct opts {
 	const char *listen;
 	const char *user;
+	unsigned int max_conns, max_per_ip;
 	struct vsva_engine_opts eng;
 };
 
@@ -238,6 +247,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "no-mount-tracefs", no_argument, NULL, 'T' },
 		{ "rung", required_argument, NULL, 'R' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "max-connections", required_argument, NULL, 'C' },
+		{ "max-per-ip", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -273,6 +284,19 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'u':
 			o->user = optarg;
 			break;
+		case 'C':
+		case 'P':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || *optarg == '-' ||
+			    !v || v > 65536) {
+				fprintf(stderr, "vsvad: --%s '%s': expected "
+					"1..65536\n", c == 'C' ? "max-connections"
+					: "max-per-ip", optarg);
+				return -1;
+			}
+			*(c == 'C' ? &o->max_conns : &o->max_per_ip) = v;
+			break;
 		case 'v':
 			o->eng.verbose = true;
 			break;
@@ -306,6 +330,21 @@ static void log_choices(struct vsva_engine *e)
 			c[i]->rung ? "" : ", unavailable", c[i]->reason);
 }
 
+/* Room for every allowed connection plus BPF objects and files. */
+static void raise_fd_limit(unsigned int conns)
+{
+	struct rlimit rl;
+	rlim_t want = conns + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < want)
+		fprintf(stderr, "vsvad: open files limited to %llu: fewer than "
+			"--max-connections %u clients can be served\n",
+			(unsigned long long)rl.rlim_cur, conns);
+}
+
 static void serve_until_signal(struct vsvad *d)
 {
 	struct timespec tick = { .tv_sec = 1 };
@@ -321,7 +360,9 @@ static void serve_until_signal(struct vsvad *d)
 int main(int argc, char **argv)
 {
 	struct opts o = { .listen = DEFAULT_LISTEN,
-			  .eng.retention_s = DEFAULT_RETAIN };
+			  .eng.retention_s = DEFAULT_RETAIN,
+			  .max_conns = DEFAULT_MAX_CONNS,
+			  .max_per_ip = DEFAULT_MAX_PER_IP };
 	struct vsvad d = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct MHD_Daemon *httpd;
@@ -338,6 +379,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vsvad: %s\n", err);
 		return EXIT_PRIVS;
 	}
+	raise_fd_limit(o.max_conns);
 	fd = listen_on(o.listen);
 	if (fd < 0)
 		return -fd;
@@ -354,13 +396,16 @@ int main(int argc, char **argv)
 		rc = EXIT_PRIVS;
 		goto close_engine;
 	}
+	/* epoll: no FD_SETSIZE ceiling; slow clients cost a descriptor */
 	httpd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-				 MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, &d,
+				 MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL,
+				 NULL, handle, &d,
 				 MHD_OPTION_LISTEN_SOCKET, fd,
-				 MHD_OPTION_CONNECTION_LIMIT, 256,
-				 MHD_OPTION_PER_IP_CONNECTION_LIMIT, 64,
-				 MHD_OPTION_CONNECTION_TIMEOUT, 10,
-				 MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024,
+				 MHD_OPTION_CONNECTION_LIMIT, o.max_conns,
+				 MHD_OPTION_PER_IP_CONNECTION_LIMIT, o.max_per_ip,
+				 MHD_OPTION_CONNECTION_TIMEOUT, HTTP_TIMEOUT_S,
+				 MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+				 (size_t)HTTP_CONN_MEMORY,
 				 MHD_OPTION_END);
 	if (!httpd) {
 		fprintf(stderr, "vsvad: cannot start the HTTP server\n");
