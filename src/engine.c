@@ -356,6 +356,7 @@ static void snap_vms(struct vsva_engine *e, struct vsva_snapshot *s)
 	struct vsva_vm_info info;
 	struct vsva_family *f[F_MEMSLOT_N];
 	__u32 key, next, *prev = NULL;
+	int retained = 0;
 
 	add_families(s, f);
 	while (info_fd >= 0 &&
@@ -365,10 +366,14 @@ static void snap_vms(struct vsva_engine *e, struct vsva_snapshot *s)
 		if (bpf_map_lookup_elem(info_fd, &key, &info))
 			continue;
 		info.comm[VSVA_COMM_LEN - 1] = 0;
+		retained += info.exit_ns != 0;
 		add_vm_info(f, key, &info);
 		if (e->skel && !read_stats(e, key, &st))
 			add_vm(f, key, &info, &st);
 	}
+	vsva_family_add(vsva_snap_family(s, "vsva_vms_retained",
+			"VMs whose VMM exited, kept visible until the retention "
+			"window (--retention) ends.", VSVA_GAUGE), retained, NULL);
 }
 
 static void snap_drops(struct vsva_engine *e, struct vsva_snapshot *s)

@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <microhttpd.h>
+#include <bpf/bpf.h>
 #include "vsva.h"
 
 #define DEFAULT_LISTEN	"127.0.0.1:9477"
@@ -35,6 +36,7 @@ enum {
 
 struct vsvad {
 	struct vsva_engine *engine;
+	int stats_fd;		/* BPF_ENABLE_STATS while vsvad runs, or -1 */
 	pthread_mutex_t lock;	/* engine: scrapes vs. the GC tick */
 };
 
@@ -88,6 +90,36 @@ static enum MHD_Result reply_text(struct MHD_Connection *c,
 		     strlen(msg), MHD_RESPMEM_PERSISTENT);
 }
 
+/* Run time and count of every loaded program (BPF_ENABLE_STATS). */
+static void prog_metrics(struct vsvad *d, struct vsva_snapshot *s)
+{
+	struct vsva_family *secs, *runs;
+	const char *names[64];
+	int fds[64], n, i;
+
+	vsva_family_add(vsva_snap_family(s, "vsva_bpf_stats_enabled",
+			"1 if BPF run-time statistics are on (needs "
+			"CAP_SYS_ADMIN at start); else the run metrics are "
+			"absent.", VSVA_GAUGE), d->stats_fd >= 0, NULL);
+	secs = vsva_snap_family(s, "vsva_bpf_prog_run_seconds_total",
+		"Time spent in each vsva BPF program.", VSVA_COUNTER);
+	runs = vsva_snap_family(s, "vsva_bpf_prog_runs_total",
+		"Runs of each vsva BPF program (events it saw).", VSVA_COUNTER);
+	if (d->stats_fd < 0)
+		return;
+	n = vsva_engine_prog_fds(d->engine, fds, names, 64);
+	for (i = 0; i < n; i++) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(fds[i], &info, &len))
+			continue;
+		vsva_family_add(secs, info.run_time_ns * 1e-9, "prog",
+				names[i], NULL);
+		vsva_family_add(runs, info.run_cnt, "prog", names[i], NULL);
+	}
+}
+
 static void self_metrics(struct vsva_snapshot *s, double t0)
 {
 	vsva_family_add(vsva_snap_family(s, "vsva_build_info",
@@ -107,6 +139,7 @@ static enum MHD_Result serve_metrics(struct vsvad *d, struct MHD_Connection *c)
 
 	pthread_mutex_lock(&d->lock);
 	rc = vsva_engine_snapshot(d->engine, &s);
+	prog_metrics(d, &s);
 	pthread_mutex_unlock(&d->lock);
 	self_metrics(&s, t0);
 	if (!rc && !vsva_snap_incomplete(&s))
@@ -363,7 +396,7 @@ int main(int argc, char **argv)
 			  .eng.retention_s = DEFAULT_RETAIN,
 			  .max_conns = DEFAULT_MAX_CONNS,
 			  .max_per_ip = DEFAULT_MAX_PER_IP };
-	struct vsvad d = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct vsvad d = { .lock = PTHREAD_MUTEX_INITIALIZER, .stats_fd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct MHD_Daemon *httpd;
 	char err[512];
@@ -391,6 +424,10 @@ int main(int argc, char **argv)
 		goto close_fd;
 	}
 	log_choices(d.engine);
+	d.stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (d.stats_fd < 0)
+		fprintf(stderr, "vsvad: BPF run-time statistics off: %s\n",
+			strerror(-d.stats_fd));
 	if (vsva_drop_privileges(o.user, err, sizeof(err))) {
 		fprintf(stderr, "vsvad: %s\n", err);
 		rc = EXIT_PRIVS;
@@ -417,6 +454,8 @@ int main(int argc, char **argv)
 	MHD_stop_daemon(httpd);
 	rc = 0;
 close_engine:
+	if (d.stats_fd >= 0)
+		close(d.stats_fd);
 	vsva_engine_close(d.engine);
 close_fd:
 	close(fd);

@@ -104,8 +104,10 @@ scrape() { curl -sf "http://$ADDR/metrics"; }
 
 # metric NAME LABELS: value of the series NAME{...LABELS...}, or "absent"
 metric() {
-	scrape | awk -v n="$1{" -v l="$2" '
-		index($0, n) == 1 && index($0, l) { print $NF; f = 1; exit }
+	scrape | awk -v n="$1" -v l="$2" '
+		(index($0, n "{") == 1 || index($0, n " ") == 1) && index($0, l) {
+			print $NF; f = 1; exit
+		}
 		END { if (!f) print "absent" }'
 }
 

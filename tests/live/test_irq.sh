@@ -31,6 +31,13 @@ for n in 1 25 300; do
 		"$(metric vsva_kvm_irq_injected_total "vm=\"vsva-kvmload/$pid\",path=\"msi\",irq=\"64\"")"
 done
 
+check "BPF run-time statistics on as root" 1 "$(metric vsva_bpf_stats_enabled '')"
+check_gt "kvm_msi_set_irq program runs counted (>= 325 injections)" 324 \
+	"$(metric vsva_bpf_prog_runs_total 'prog="kvm_msi_set_irq"')"
+check_gt "its run time is exported" 0 \
+	"$(metric vsva_bpf_prog_run_seconds_total 'prog="kvm_msi_set_irq"')"
+check_gt "exited VMs are counted as retained" 2 "$(metric vsva_vms_retained '')"
+
 # irqfd on an IOAPIC pin: KVM injects from a kworker and may coalesce
 gsi_before() { metric vsva_kvm_irq_gsi_asserted_total 'vm="kernel/0",gsi="5"' | sed 's/absent/0/'; }
 before=$(gsi_before)

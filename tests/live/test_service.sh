@@ -32,5 +32,9 @@ check "as nobody with ambient caps: deletions counted" 3 \
 	"$(metric vsva_kvm_memslot_zap_total "vm=\"vsva-kvmload/$(json_field "$out" pid)\",mode=\"all_fast\"")"
 check "as nobody: only CAP_BPF kept after attach" 0000008000000000 \
 	"$(awk '/^CapEff:/ { print $2 }' "/proc/$VSVAD_PID/status")"
+check "without CAP_SYS_ADMIN: BPF statistics reported off" 0 \
+	"$(metric vsva_bpf_stats_enabled '')"
+check "... and no run-time samples (never silent zeros)" 0 \
+	"$(scrape | grep -c '^vsva_bpf_prog_run')"
 stop_vsvad
 check "as nobody: exits 0" 0 $?
