@@ -53,7 +53,7 @@ $(LIB): $(ENGINE_OBJS)
 	ar rcs $@ $^
 
 $(B)/vsvad: src/vsvad.c $(LIB)
-	$(CC) $(CFLAGS) $< -o $@ $(LIB) -lmicrohttpd -lpthread $(LDLIBS_ENGINE)
+	$(CC) $(CFLAGS) $< -o $@ $(LIB) -lmicrohttpd -lpthread -lz $(LDLIBS_ENGINE)
 
 $(B)/vsva-bench: tools/vsva-bench.c $(LIB) $(SKELS)
 	$(CC) $(CFLAGS) $< -o $@ $(LIB) $(LDLIBS_ENGINE)

@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <microhttpd.h>
+#include <zlib.h>
 #include <bpf/bpf.h>
 #include "vsva.h"
 
@@ -130,6 +131,70 @@ static void self_metrics(struct vsva_snapshot *s, double t0)
 			VSVA_GAUGE), mono_s() - t0, NULL);
 }
 
+/* gzip @in (Prometheus asks for it); NULL if zlib fails. */
+static char *gzip(const char *in, size_t len, size_t *out_len)
+{
+	z_stream z = { 0 };
+	size_t cap = compressBound(len) + 32;
+	char *out = malloc(cap);
+
+	if (!out || deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8,
+				 Z_DEFAULT_STRATEGY) != Z_OK)
+		goto free_out;
+	z.next_in = (Bytef *)in;
+	z.avail_in = len;
+	z.next_out = (Bytef *)out;
+	z.avail_out = cap;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
+		deflateEnd(&z);
+		goto free_out;
+	}
+	*out_len = z.total_out;
+	deflateEnd(&z);
+	return out;
+free_out:
+	free(out);
+	return NULL;
+}
+
+static bool wants_gzip(struct MHD_Connection *c)
+{
+	const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_ACCEPT_ENCODING);
+
+	return ae && strstr(ae, "gzip");
+}
+
+static enum MHD_Result reply_metrics(struct MHD_Connection *c, char *body,
+				     size_t len)
+{
+	static const char type[] = "text/plain; version=0.0.4; charset=utf-8";
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	size_t zlen;
+	char *z = wants_gzip(c) ? gzip(body, len, &zlen) : NULL;
+
+	if (z) {
+		free(body);
+		body = z;
+		len = zlen;
+	}
+	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY,
+				MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	if (z)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING,
+					"gzip");
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result serve_metrics(struct vsvad *d, struct MHD_Connection *c)
 {
 	struct vsva_snapshot s = { 0 };
@@ -150,8 +215,7 @@ static enum MHD_Result serve_metrics(struct vsvad *d, struct MHD_Connection *c)
 		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				  "vsvad: out of memory building metrics\n");
 	}
-	return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
-		     b.p, b.len, MHD_RESPMEM_MUST_FREE);
+	return reply_metrics(c, b.p, b.len);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c,

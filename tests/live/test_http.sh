@@ -63,6 +63,17 @@ check "DELETE: 405" 405 "$code"
 check "HEAD /metrics: 200 without a body" "200 0" \
 	"$(curl -s -I -o /dev/null -w '%{http_code} %{size_download}' "$URL")"
 
+# gzip when asked (Prometheus asks), the same exposition
+curl -s "$URL" | grep -v '^vsva_scrape_duration' >"$TMP/plain"
+enc=$(curl -s -o "$TMP/gz" -w '%{content_type}|' -D - -H 'Accept-Encoding: gzip' "$URL" |
+	tr -d '\r' | awk -F': ' 'tolower($1) == "content-encoding" { print $2 }')
+check "Accept-Encoding: gzip gets Content-Encoding: gzip" gzip "$enc"
+zcat "$TMP/gz" | grep -v '^vsva_scrape_duration' | grep -v '^vsva_bpf_prog_run' >"$TMP/unzipped"
+grep -v '^vsva_bpf_prog_run' "$TMP/plain" >"$TMP/plain2"
+check "the gzipped exposition is the same text" "" \
+	"$(diff <(cut -d' ' -f1 "$TMP/plain2") <(cut -d' ' -f1 "$TMP/unzipped") | head -3)"
+check_gt "and smaller" "$(stat -c %s "$TMP/gz")" "$(stat -c %s "$TMP/plain")"
+
 # clients that go away in the middle of a response
 for i in $(seq 50); do
 	curl -s -N "$URL" 2>/dev/null | head -c 64 >/dev/null
