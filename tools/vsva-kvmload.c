@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
@@ -79,6 +80,7 @@ struct opts {
 	bool memslot_mode;	/* disable KVM_X86_QUIRK_SLOT_ZAP_ALL */
 	bool region2;
 	unsigned long irqfd;	/* eventfd signals through KVM_IRQFD */
+	unsigned long lifetimes;	/* fork this many short-lived VMMs */
 	bool irqfd_ioapic;	/* route the GSI to an IOAPIC pin, not MSI */
 };
 
@@ -444,6 +446,8 @@ static void usage(FILE *f)
 "      --irqfd N       then signal an irqfd N times (in-kernel irqchip;\n"
 "                      GSI 24 routed to MSI vector 0x40)\n"
 "      --irqfd-route R msi (default) or ioapic (GSI 5 on IOAPIC pin 5)\n"
+"      --lifetimes K   instead: fork K short-lived VMMs one after the\n"
+"                      other, each doing the above (no output of its own)\n"
 "  -h, --help          show this help\n"
 "\n"
 "Needs read/write access to /dev/kvm. Exit status: 0 done, 1 KVM failure,\n"
@@ -468,6 +472,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "mode", required_argument, NULL, 'M' },
 		{ "region2", no_argument, NULL, '2' },
 		{ "irqfd", required_argument, NULL, 'I' },
+		{ "lifetimes", required_argument, NULL, 'L' },
 		{ "irqfd-route", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -502,6 +507,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			if (parse_ul(optarg, 100000000, &o->irqfd))
 				goto bad;
 			break;
+		case 'L':
+			if (parse_ul(optarg, 10000000, &o->lifetimes) ||
+			    !o->lifetimes)
+				goto bad;
+			break;
 		case 'R':
 			if (!strcmp(optarg, "ioapic"))
 				o->irqfd_ioapic = true;
@@ -524,37 +534,79 @@ bad:
 	fprintf(stderr, "vsva-kvmload: invalid value '%s' for --%s\n", optarg,
 		c == 'n' ? "deletions" : c == 'm' ? "memory (1..3000)" :
 		c == 'r' ? "rom-pages (1..4096)" : c == 'I' ? "irqfd" :
-		c == 'R' ? "irqfd-route (msi|ioapic)" : "mode (all_fast|memslot)");
+		c == 'R' ? "irqfd-route (msi|ioapic)" : c == 'L' ? "lifetimes" :
+		"mode (all_fast|memslot)");
 	return -1;
+}
+
+static int run_vm(const struct opts *o, struct result *res);
+
+/* Fork @o->lifetimes VMMs in turn; each runs one VM and exits. */
+static int run_lifetimes(const struct opts *o)
+{
+	unsigned long i, failed = 0;
+	uint64_t t0 = now_ns();
+	int status;
+	pid_t pid;
+
+	for (i = 0; i < o->lifetimes; i++) {
+		pid = fork();
+		if (pid < 0)
+			return fail("fork");
+		if (pid == 0) {
+			struct result res = { 0 };
+			int fd = open("/dev/null", O_WRONLY);
+
+			dup2(fd, 1);	/* the parent reports */
+			_exit(run_vm(o, &res) ? 1 : 0);
+		}
+		if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			failed++;
+	}
+	printf("{\"tool\":\"vsva-kvmload\",\"lifetimes\":%lu,"
+	       "\"lifetime_failures\":%lu,\"deletions_each\":%lu,"
+	       "\"elapsed_ns\":%llu}\n", o->lifetimes, failed, o->deletions,
+	       (unsigned long long)(now_ns() - t0));
+	return failed ? -1 : 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct opts o = { .deletions = 10, .mem_mib = 64, .rom_pages = 16 };
-	struct vm vm = { .kvm = -1, .fd = -1, .vcpu = -1 };
 	struct result res = { 0 };
-	uint64_t t0;
-	unsigned long i;
 
 	if (parse_opts(argc, argv, &o))
 		return 2;
-	res.del_ns = calloc(o.deletions ? o.deletions : 1, sizeof(uint64_t));
-	if (!res.del_ns) {
+	if (o.lifetimes)
+		return run_lifetimes(&o) ? 1 : 0;
+	return run_vm(&o, &res) ? 1 : 0;
+}
+
+/* One VM: create, run, toggle the ROM slot, signal the irqfd; JSON. */
+static int run_vm(const struct opts *o, struct result *res)
+{
+	struct vm vm = { .kvm = -1, .fd = -1, .vcpu = -1 };
+	uint64_t t0;
+	unsigned long i;
+
+	res->del_ns = calloc(o->deletions ? o->deletions : 1, sizeof(uint64_t));
+	if (!res->del_ns) {
 		fprintf(stderr, "vsva-kvmload: out of memory\n");
-		return 1;
+		return -1;
 	}
 	t0 = now_ns();
-	if (vm_create(&vm, &o) || guest_pass(&vm))
-		return 1;
-	res.runs = 1;
-	for (i = 0; i < o.deletions; i++) {
-		if (toggle_rom(&vm, &o, &res) || guest_pass(&vm))
-			return 1;
-		res.runs++;
+	if (vm_create(&vm, o) || guest_pass(&vm))
+		return -1;
+	res->runs = 1;
+	for (i = 0; i < o->deletions; i++) {
+		if (toggle_rom(&vm, o, res) || guest_pass(&vm))
+			return -1;
+		res->runs++;
 	}
-	if (o.irqfd && irqfd_signal(&vm, &o))
-		return 1;
-	res.elapsed = now_ns() - t0;
-	print_json(&o, &res);
+	if (o->irqfd && irqfd_signal(&vm, o))
+		return -1;
+	res->elapsed = now_ns() - t0;
+	print_json(o, res);
 	return 0;
 }
