@@ -23,7 +23,7 @@ BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(B)/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRCS))
 ENGINE_SRCS	:= src/metrics.c src/expo.c src/probe.c src/engine.c src/privs.c \
-		   src/procirq.c src/irq.c src/iommu.c
+		   src/procirq.c src/irq.c src/iommu.c src/http.c
 ENGINE_OBJS	:= $(patsubst src/%.c,$(B)/%.o,$(ENGINE_SRCS))
 LIB		:= $(B)/libvsva.a
 BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-bench
@@ -31,7 +31,9 @@ UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 .PHONY: kernel all deps check check-unit check-static check-live check-kernel bench vmlinux clean
-all: $(BINS) $(UNIT_TESTS)
+FUZZERS		:= $(B)/fuzz_http
+
+all: $(BINS) $(UNIT_TESTS) $(FUZZERS)
 
 deps:
 	./scripts/deps.sh
@@ -60,6 +62,12 @@ $(B)/vsva-bench: tools/vsva-bench.c $(LIB) $(SKELS)
 
 $(B)/vsva-kvmload: tools/vsva-kvmload.c | $(B)
 	$(CC) $(CFLAGS) $< -o $@
+
+# libFuzzer + ASan over the sources themselves (the library is built plain)
+$(B)/fuzz_http: tests/fuzz/fuzz_http.c src/http.c src/metrics.c src/expo.c \
+		$(wildcard include/*.h) | $(B)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
+		$(filter %.c,$^) -o $@ -lm
 
 $(B)/test_%: tests/unit/test_%.c $(LIB)
 	$(CC) $(CFLAGS) $< -o $@ $(LIB) -lcmocka $(LDLIBS_ENGINE)

@@ -85,6 +85,17 @@ void vsva_expo_write(struct vsva_buf *b, const struct vsva_snapshot *s);
 void vsva_expo_label_value(struct vsva_buf *b, const char *v);
 void vsva_expo_help(struct vsva_buf *b, const char *v);
 
+/* ---- vsvad request routing ------------------------------------------ */
+
+enum vsva_route {
+	VSVA_ROUTE_METRICS,
+	VSVA_ROUTE_LANDING,
+	VSVA_ROUTE_NOT_FOUND,
+	VSVA_ROUTE_BAD_METHOD,
+};
+
+enum vsva_route vsva_http_route(const char *method, const char *url);
+
 /* ---- probe ladder ----------------------------------------------------- */
 
 enum vsva_rung {

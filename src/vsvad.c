@@ -223,16 +223,19 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 			      const char *version, const char *upload,
 			      size_t *upload_size, void **state)
 {
-	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-				  "method not allowed\n");
-	if (!strcmp(url, "/metrics"))
+	switch (vsva_http_route(method, url)) {
+	case VSVA_ROUTE_METRICS:
 		return serve_metrics(cls, c);
-	if (!strcmp(url, "/"))
+	case VSVA_ROUTE_LANDING:
 		return reply(c, MHD_HTTP_OK, "text/html; charset=utf-8",
 			     (char *)landing, sizeof(landing) - 1,
 			     MHD_RESPMEM_PERSISTENT);
-	return reply_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+	case VSVA_ROUTE_BAD_METHOD:
+		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+				  "method not allowed\n");
+	default:
+		return reply_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+	}
 }
 
 /* ADDR:PORT or [ADDR6]:PORT -> a listening socket, or -1 with a message. */
