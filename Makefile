@@ -92,6 +92,7 @@ kernel:
 
 bench: all
 	./$(B)/vsva-bench
+	./tools/vsva-bench-http.sh
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > \

@@ -2,6 +2,7 @@
 /* Prometheus text exposition format, version 0.0.4. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include "vsva.h"
 
 static const char *const type_name[] = {
@@ -13,6 +14,10 @@ static const char *const type_name[] = {
 /* Label values escape \, " and newline; HELP text only \ and newline. */
 static void escape(struct vsva_buf *b, const char *v, bool quotes)
 {
+	if (!strpbrk(v, quotes ? "\\\"\n" : "\\\n")) {
+		vsva_buf_put(b, v, strlen(v));	/* the common case */
+		return;
+	}
 	for (; *v; v++) {
 		if (*v == '\\')
 			vsva_buf_put(b, "\\\\", 2);
@@ -73,14 +78,23 @@ value_sep:
 static void put_histogram(struct vsva_buf *b, const char *name,
 			  const struct vsva_sample *m)
 {
-	char le[32];
+	struct vsva_buf prefix = { 0 };
 	int i;
 
-	for (i = 0; i < m->nbuckets; i++) {
-		snprintf(le, sizeof(le), "%.10g", m->le[i]);
-		put_series(b, name, "_bucket", m, le);
-		vsva_buf_printf(b, "%llu\n", (unsigned long long)m->cum[i]);
+	/* "name_bucket{labels," once, then only le and the count change */
+	put_series(&prefix, name, "_bucket", m, "");
+	if (prefix.oom || prefix.len < 7) {
+		b->oom = true;
+		goto free_prefix;
 	}
+	prefix.len -= 7;	/* drop 'le=""} ' */
+	for (i = 0; i < m->nbuckets; i++) {
+		vsva_buf_put(b, prefix.p, prefix.len);
+		vsva_buf_printf(b, "le=\"%.10g\"} %llu\n", m->le[i],
+				(unsigned long long)m->cum[i]);
+	}
+free_prefix:
+	vsva_buf_free(&prefix);
 	put_series(b, name, "_bucket", m, "+Inf");
 	vsva_buf_printf(b, "%llu\n", (unsigned long long)m->count);
 	put_series(b, name, "_sum", m, NULL);

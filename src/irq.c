@@ -266,30 +266,48 @@ static void collect_counts(struct vsva_engine *e, struct irq_aggs *g)
 	}
 }
 
-/* The per-CPU cache: each CPU's slot may hold another key. */
+static void collect_slot(struct vsva_engine *e, struct irq_aggs *g,
+			 const struct vsva_irq_fast *f)
+{
+	struct vsva_vm_info info;
+
+	if (!f->count)
+		return;
+	/* a retired VM's slot waits to be reused */
+	if (f->key.tgid && (e->vm_info_fd < 0 ||
+	    bpf_map_lookup_elem(e->vm_info_fd, &f->key.tgid, &info)))
+		return;
+	agg_add(g, &f->key, f->count);
+}
+
+/* The per-CPU cache, in one batched read: each CPU's slot may hold
+ * another key. */
 static void collect_fast(struct vsva_engine *e, struct irq_aggs *g)
 {
-	int fd = bpf_map__fd(e->irq->maps.irq_fast), cpu;
-	struct vsva_irq_fast *slot = e->percpu;
-	struct vsva_vm_info info;
-	__u32 idx;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	int fd = bpf_map__fd(e->irq->maps.irq_fast);
+	__u32 n = VSVA_IRQ_FAST_SLOTS, out, i;
+	__u32 *keys = calloc(n, sizeof(*keys));
+	struct vsva_irq_fast *v = calloc((size_t)n * e->ncpus, sizeof(*v));
+	int err, cpu;
 
-	for (idx = 0; idx < VSVA_IRQ_FAST_SLOTS; idx++) {
-		if (bpf_map_lookup_elem(fd, &idx, slot))
-			continue;
-		for (cpu = 0; cpu < e->ncpus; cpu++) {
-			const struct vsva_irq_fast *f = &slot[cpu];
-
-			if (!f->count)
-				continue;
-			/* a retired VM's slot waits to be reused */
-			if (f->key.tgid && (e->vm_info_fd < 0 ||
-			    bpf_map_lookup_elem(e->vm_info_fd, &f->key.tgid,
-						&info)))
-				continue;
-			agg_add(g, &f->key, f->count);
-		}
+	if (!keys || !v) {
+		g->oom = true;
+		goto free_bufs;
 	}
+	err = bpf_map_lookup_batch(fd, NULL, &out, keys, v, &n, &opts);
+	if (err && err != -ENOENT) {
+		/* no batch support: one lookup per slot */
+		for (n = 0, i = 0; i < VSVA_IRQ_FAST_SLOTS; i++)
+			if (!bpf_map_lookup_elem(fd, &i, v + (size_t)n * e->ncpus))
+				n++;
+	}
+	for (i = 0; i < n; i++)
+		for (cpu = 0; cpu < e->ncpus; cpu++)
+			collect_slot(e, g, &v[(size_t)i * e->ncpus + cpu]);
+free_bufs:
+	free(keys);
+	free(v);
 }
 
 void irq_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)

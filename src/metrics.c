@@ -39,17 +39,23 @@ void vsva_buf_put(struct vsva_buf *b, const char *s, size_t n)
 
 void vsva_buf_printf(struct vsva_buf *b, const char *fmt, ...)
 {
+	size_t room = b->cap > b->len ? b->cap - b->len : 0;
 	va_list ap;
 	int n;
 
+	/* one pass when it fits, which is nearly always */
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(room ? b->p + b->len : NULL, room, fmt, ap);
 	va_end(ap);
-	if (n < 0 || buf_reserve(b, n))
+	if (n < 0 || b->oom)
 		return;
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, n + 1, fmt, ap);
-	va_end(ap);
+	if ((size_t)n >= room) {
+		if (buf_reserve(b, n))
+			return;
+		va_start(ap, fmt);
+		vsnprintf(b->p + b->len, n + 1, fmt, ap);
+		va_end(ap);
+	}
 	b->len += n;
 }
 

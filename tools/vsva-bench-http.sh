@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Scrape latency (p50/p99) and steady RSS of vsvad next to Debian's
+# prometheus-node-exporter, in one run on this machine.
+# Goals: vsvad p99 under 1 ms with about 1,000 series; RSS under 8 MiB.
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+B=$TOP/build
+N=${VSVA_BENCH_SCRAPES:-2000}
+TMP=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "vsva-bench-http: needs root (vsvad loads BPF)" >&2
+	exit 3
+fi
+for cmd in curl prometheus-node-exporter; do
+	command -v "$cmd" >/dev/null ||
+		{ echo "vsva-bench-http: $cmd missing (make deps)" >&2; exit 1; }
+done
+
+"$B/vsvad" --listen 127.0.0.1:29477 2>"$TMP/vsvad.log" &
+VSVAD=$!
+prometheus-node-exporter --web.listen-address=127.0.0.1:29100 \
+	2>"$TMP/ne.log" &
+NE=$!
+for url in http://127.0.0.1:29477/metrics http://127.0.0.1:29100/metrics; do
+	for _ in $(seq 100); do curl -sf -o /dev/null "$url" && break; sleep 0.1; done
+done
+# about 1,000 vsva series: VMs kept for the retention window
+"$B/vsva-kvmload" --lifetimes 16 -n 2 -m 1 --irqfd 3 >/dev/null
+
+# measure URL -> "p50_ms p99_ms series bytes"
+measure() {
+	local url=$1 i
+	for ((i = 0; i < N; i++)); do
+		printf 'url = "%s"\noutput = /dev/null\n' "$url"
+	done >"$TMP/cfg"
+	curl -s -K "$TMP/cfg" -w '%{time_total}\n' | sort -n >"$TMP/t"
+	awk -v n="$(wc -l <"$TMP/t")" 'NR == int(n * 0.50 + 0.5) { p50 = $1 }
+		NR == int(n * 0.99 + 0.5) { p99 = $1 }
+		END { printf "%.3f %.3f", p50 * 1000, p99 * 1000 }' "$TMP/t"
+	curl -s "$url" >"$TMP/body"
+	printf ' %d %d\n' "$(grep -vc '^#' "$TMP/body")" "$(stat -c %s "$TMP/body")"
+}
+rss() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+
+v=$(measure http://127.0.0.1:29477/metrics)
+n=$(measure http://127.0.0.1:29100/metrics)
+printf 'vsva-bench-http: %d sequential scrapes each over loopback (curl), one run\n\n' "$N"
+printf '%-26s %9s %9s %8s %9s %9s\n' exporter "p50 ms" "p99 ms" series bytes "RSS MiB"
+printf '%-26s %9s %9s %8s %9s %9s\n' vsvad $v "$(rss $VSVAD)"
+printf '%-26s %9s %9s %8s %9s %9s\n' prometheus-node-exporter $n "$(rss $NE)"
+read -r _ p99 series _ <<<"$v"
+echo
+awk -v p="$p99" -v s="$series" -v r="$(rss $VSVAD)" 'BEGIN {
+	printf "goal p99 < 1 ms with ~1,000 series: %s (%s ms, %d series)\n",
+		p < 1 ? "met" : "MISSED", p, s
+	printf "goal RSS < 8 MiB: %s (%s MiB)\n", r < 8 ? "met" : "MISSED", r }'
