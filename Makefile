@@ -15,7 +15,7 @@ LLVM_STRIP	?= llvm-strip
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 		   -Wno-missing-field-initializers -Iinclude -I$(B)
-LDLIBS_ENGINE	:= -lbpf -lelf -lz -lcap-ng -lm
+LDLIBS_ENGINE	:= -lbpf -lelf -lz -lcap-ng -lyaml -lcrypt -lm
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) \
 		   -Iinclude -Iinclude/$(ARCH) -Wall -Wno-unused-function
 
@@ -23,7 +23,7 @@ BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(B)/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRCS))
 ENGINE_SRCS	:= src/metrics.c src/expo.c src/probe.c src/engine.c src/privs.c \
-		   src/procirq.c src/irq.c src/iommu.c src/http.c
+		   src/procirq.c src/irq.c src/iommu.c src/http.c src/webconfig.c
 ENGINE_OBJS	:= $(patsubst src/%.c,$(B)/%.o,$(ENGINE_SRCS))
 LIB		:= $(B)/libvsva.a
 BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-bench

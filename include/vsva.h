@@ -96,6 +96,20 @@ enum vsva_route {
 
 enum vsva_route vsva_http_route(const char *method, const char *url);
 
+/* ---- web configuration (TLS, basic auth), exporter-toolkit format ---- */
+
+struct vsva_webconfig {
+	char *cert_pem, *key_pem;	/* NULL: no TLS */
+	int nusers;			/* 0: no authentication */
+	char **user, **hash, **cached;
+};
+
+int vsva_webconfig_load(const char *path, struct vsva_webconfig *wc,
+			char *err, size_t len);
+bool vsva_webconfig_check(struct vsva_webconfig *wc, const char *user,
+			  const char *pass);
+void vsva_webconfig_free(struct vsva_webconfig *wc);
+
 /* ---- probe ladder ----------------------------------------------------- */
 
 enum vsva_rung {

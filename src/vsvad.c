@@ -37,6 +37,7 @@ enum {
 
 struct vsvad {
 	struct vsva_engine *engine;
+	struct vsva_webconfig wc;	/* TLS and users, from --web-config */
 	int stats_fd;		/* BPF_ENABLE_STATS while vsvad runs, or -1 */
 	pthread_mutex_t lock;	/* engine: scrapes vs. the GC tick */
 };
@@ -218,11 +219,40 @@ static enum MHD_Result serve_metrics(struct vsvad *d, struct MHD_Connection *c)
 	return reply_metrics(c, b.p, b.len);
 }
 
+/* Basic auth against --web-config's users; false: 401 queued. */
+static bool authorized(struct vsvad *d, struct MHD_Connection *c,
+		       enum MHD_Result *ret)
+{
+	static const char msg[] = "authentication required\n";
+	struct MHD_Response *r;
+	char *user, *pass = NULL;
+	bool ok;
+
+	if (!d->wc.nusers)
+		return true;
+	user = MHD_basic_auth_get_username_password(c, &pass);
+	ok = vsva_webconfig_check(&d->wc, user, pass);
+	MHD_free(user);
+	MHD_free(pass);
+	if (ok)
+		return true;
+	r = MHD_create_response_from_buffer(sizeof(msg) - 1, (void *)msg,
+					    MHD_RESPMEM_PERSISTENT);
+	*ret = r ? MHD_queue_basic_auth_fail_response(c, "vsvad", r) : MHD_NO;
+	if (r)
+		MHD_destroy_response(r);
+	return false;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 			      const char *url, const char *method,
 			      const char *version, const char *upload,
 			      size_t *upload_size, void **state)
 {
+	enum MHD_Result ret;
+
+	if (!authorized(cls, c, &ret))
+		return ret;
 	switch (vsva_http_route(method, url)) {
 	case VSVA_ROUTE_METRICS:
 		return serve_metrics(cls, c);
@@ -301,6 +331,9 @@ static void usage(FILE *f)
 "      --max-connections N HTTP connections at once (default %d)\n"
 "      --max-per-ip N      of which from one address (default %d; lower it\n"
 "                          when the port is reachable beyond loopback)\n"
+"      --web-config FILE   TLS and basic auth, in the format of Prometheus\n"
+"                          exporters: tls_server_config {cert_file,\n"
+"                          key_file}, basic_auth_users {user: bcrypt}\n"
 "  -u, --user NAME         run as NAME once the probes are attached (all\n"
 "                          capabilities but CAP_BPF are dropped anyway)\n"
 "  -v, --verbose           libbpf debug output\n"
@@ -317,6 +350,7 @@ static void usage(FILE *f)
 struct opts {
 	const char *listen;
 	const char *user;
+	const char *web_config;
 	unsigned int max_conns, max_per_ip;
 	struct vsva_engine_opts eng;
 };
@@ -347,6 +381,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "no-mount-tracefs", no_argument, NULL, 'T' },
 		{ "rung", required_argument, NULL, 'R' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "web-config", required_argument, NULL, 'w' },
 		{ "max-connections", required_argument, NULL, 'C' },
 		{ "max-per-ip", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -383,6 +418,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'u':
 			o->user = optarg;
+			break;
+		case 'w':
+			o->web_config = optarg;
 			break;
 		case 'C':
 		case 'P':
@@ -466,6 +504,7 @@ int main(int argc, char **argv)
 	struct vsvad d = { .lock = PTHREAD_MUTEX_INITIALIZER, .stats_fd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct MHD_Daemon *httpd;
+	struct MHD_OptionItem tls[3], no_tls[1] = { { MHD_OPTION_END, 0, NULL } };
 	char err[512];
 	int fd, rc = EXIT_RUNTIME;
 
@@ -475,14 +514,27 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vsvad: --user %s: no such user\n", o.user);
 		return EXIT_USAGE;
 	}
+	if (o.web_config &&
+	    vsva_webconfig_load(o.web_config, &d.wc, err, sizeof(err))) {
+		fprintf(stderr, "vsvad: --web-config: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (d.wc.cert_pem && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		fprintf(stderr, "vsvad: this libmicrohttpd has no TLS\n");
+		rc = EXIT_USAGE;
+		goto free_webconfig;
+	}
 	if (vsva_check_privileges(err, sizeof(err))) {
 		fprintf(stderr, "vsvad: %s\n", err);
-		return EXIT_PRIVS;
+		rc = EXIT_PRIVS;
+		goto free_webconfig;
 	}
 	raise_fd_limit(o.max_conns);
 	fd = listen_on(o.listen);
-	if (fd < 0)
-		return -fd;
+	if (fd < 0) {
+		rc = -fd;
+		goto free_webconfig;
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -500,10 +552,17 @@ int main(int argc, char **argv)
 		rc = EXIT_PRIVS;
 		goto close_engine;
 	}
+	tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
+					  d.wc.key_pem };
+	tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
+					  d.wc.cert_pem };
+	tls[2] = no_tls[0];
 	/* epoll: no FD_SETSIZE ceiling; slow clients cost a descriptor */
 	httpd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-				 MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL,
+				 MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+				 (d.wc.cert_pem ? MHD_USE_TLS : 0), 0, NULL,
 				 NULL, handle, &d,
+				 MHD_OPTION_ARRAY, d.wc.cert_pem ? tls : no_tls,
 				 MHD_OPTION_LISTEN_SOCKET, fd,
 				 MHD_OPTION_CONNECTION_LIMIT, o.max_conns,
 				 MHD_OPTION_PER_IP_CONNECTION_LIMIT, o.max_per_ip,
@@ -515,7 +574,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vsvad: cannot start the HTTP server\n");
 		goto close_engine;
 	}
-	fprintf(stderr, "vsvad: serving http://%s/metrics\n", o.listen);
+	fprintf(stderr, "vsvad: serving %s://%s/metrics%s\n",
+		d.wc.cert_pem ? "https" : "http", o.listen,
+		d.wc.nusers ? " (basic auth)" : "");
 	serve_until_signal(&d);
 	fprintf(stderr, "vsvad: exiting\n");
 	MHD_stop_daemon(httpd);
@@ -526,5 +587,7 @@ close_engine:
 	vsva_engine_close(d.engine);
 close_fd:
 	close(fd);
+free_webconfig:
+	vsva_webconfig_free(&d.wc);
 	return rc;
 }

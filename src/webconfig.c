@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The web configuration file of Prometheus exporters (exporter-toolkit):
+ *
+ *   tls_server_config:
+ *     cert_file: server.crt        # relative to this file
+ *     key_file: server.key
+ *   basic_auth_users:
+ *     alice: $2y$10$...            # bcrypt, e.g. htpasswd -nbB alice pw
+ *
+ * Parsed with libyaml; passwords checked with libcrypt's bcrypt.
+ */
+#define _GNU_SOURCE
+#include <crypt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+#include "vsva.h"
+
+#define WC_MAX_FILE	(1 << 20)
+#define WC_MAX_USERS	256
+
+static char *read_file(const char *path, char *err, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	long n;
+
+	if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
+	    n > WC_MAX_FILE || fseek(f, 0, SEEK_SET))
+		goto fail;
+	buf = malloc(n + 1);
+	if (!buf || fread(buf, 1, n, f) != (size_t)n)
+		goto fail;
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+fail:
+	snprintf(err, len, "cannot read %s: %m", path);
+	free(buf);
+	if (f)
+		fclose(f);
+	return NULL;
+}
+
+/* @name relative to the directory of @cfg, as exporter-toolkit does. */
+static char *read_relative(const char *cfg, const char *name, char *err,
+			   size_t len)
+{
+	char dir[PATH_MAX], path[PATH_MAX * 2];
+
+	snprintf(dir, sizeof(dir), "%s", cfg);
+	if (name[0] == '/')
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "%s/%s", dirname(dir), name);
+	return read_file(path, err, len);
+}
+
+struct wc_parser {
+	yaml_parser_t p;
+	const char *path;
+	char *err;
+	size_t len;
+};
+
+/* Next scalar value, or NULL with an error naming @what. */
+static char *next_scalar(struct wc_parser *wp, const char *what)
+{
+	yaml_event_t ev;
+	char *s = NULL;
+
+	if (!yaml_parser_parse(&wp->p, &ev)) {
+		snprintf(wp->err, wp->len, "%s: line %zu: %s", wp->path,
+			 wp->p.problem_mark.line + 1,
+			 wp->p.problem ? wp->p.problem : "YAML error");
+		return NULL;
+	}
+	if (ev.type == YAML_SCALAR_EVENT)
+		s = strdup((char *)ev.data.scalar.value);
+	else
+		snprintf(wp->err, wp->len, "%s: line %zu: %s must be a "
+			 "string", wp->path, ev.start_mark.line + 1, what);
+	yaml_event_delete(&ev);
+	return s;
+}
+
+static int expect(struct wc_parser *wp, yaml_event_type_t type,
+		  const char *what)
+{
+	yaml_event_t ev;
+	int ok;
+
+	if (!yaml_parser_parse(&wp->p, &ev)) {
+		snprintf(wp->err, wp->len, "%s: line %zu: %s", wp->path,
+			 wp->p.problem_mark.line + 1,
+			 wp->p.problem ? wp->p.problem : "YAML error");
+		return -1;
+	}
+	ok = ev.type == type;
+	if (!ok)
+		snprintf(wp->err, wp->len, "%s: line %zu: expected %s",
+			 wp->path, ev.start_mark.line + 1, what);
+	yaml_event_delete(&ev);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Walk a mapping of string keys to string values; @each gets each pair
+ * and owns it when it returns 0.  The mapping's start has been consumed.
+ */
+static int each_pair(struct wc_parser *wp, const char *section,
+		     int (*each)(struct wc_parser *, char *, char *, void *),
+		     void *arg)
+{
+	yaml_event_t ev;
+	char *k, *v;
+
+	for (;;) {
+		if (!yaml_parser_parse(&wp->p, &ev))
+			return expect(wp, YAML_NO_EVENT, "valid YAML");
+		if (ev.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&ev);
+			return 0;
+		}
+		if (ev.type != YAML_SCALAR_EVENT) {
+			snprintf(wp->err, wp->len, "%s: line %zu: %s: expected "
+				 "key: value", wp->path, ev.start_mark.line + 1,
+				 section);
+			yaml_event_delete(&ev);
+			return -1;
+		}
+		k = strdup((char *)ev.data.scalar.value);
+		yaml_event_delete(&ev);
+		v = next_scalar(wp, k ? k : section);
+		if (!k || !v || each(wp, k, v, arg)) {
+			free(k);
+			free(v);
+			return -1;
+		}
+	}
+}
+
+static int tls_pair(struct wc_parser *wp, char *k, char *v, void *arg)
+{
+	struct vsva_webconfig *wc = arg;
+	char **dst = !strcmp(k, "cert_file") ? &wc->cert_pem :
+		     !strcmp(k, "key_file") ? &wc->key_pem : NULL;
+
+	if (!dst) {
+		snprintf(wp->err, wp->len, "%s: tls_server_config: unknown "
+			 "key '%s' (cert_file, key_file)", wp->path, k);
+		return -1;
+	}
+	free(*dst);
+	*dst = read_relative(wp->path, v, wp->err, wp->len);
+	if (!*dst)
+		return -1;	/* the caller frees k and v */
+	free(k);
+	free(v);
+	return 0;
+}
+
+static int user_pair(struct wc_parser *wp, char *k, char *v, void *arg)
+{
+	struct vsva_webconfig *wc = arg;
+
+	if (strncmp(v, "$2", 2) || strlen(v) < 59) {
+		snprintf(wp->err, wp->len, "%s: basic_auth_users: the password "
+			 "of '%s' must be a bcrypt hash (htpasswd -nbB USER PW)",
+			 wp->path, k);
+		return -1;
+	}
+	if (wc->nusers == WC_MAX_USERS) {
+		snprintf(wp->err, wp->len, "%s: more than %d users", wp->path,
+			 WC_MAX_USERS);
+		return -1;
+	}
+	wc->user[wc->nusers] = k;
+	wc->hash[wc->nusers++] = v;
+	return 0;
+}
+
+static int parse_top(struct wc_parser *wp, struct vsva_webconfig *wc)
+{
+	char *key;
+	int rc;
+
+	if (expect(wp, YAML_STREAM_START_EVENT, "a YAML stream") ||
+	    expect(wp, YAML_DOCUMENT_START_EVENT, "a document") ||
+	    expect(wp, YAML_MAPPING_START_EVENT, "a mapping at the top"))
+		return -1;
+	for (;;) {
+		yaml_event_t ev;
+
+		if (!yaml_parser_parse(&wp->p, &ev))
+			return expect(wp, YAML_NO_EVENT, "valid YAML");
+		if (ev.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&ev);
+			return 0;
+		}
+		key = ev.type == YAML_SCALAR_EVENT ?
+		      strdup((char *)ev.data.scalar.value) : NULL;
+		yaml_event_delete(&ev);
+		if (!key || (strcmp(key, "tls_server_config") &&
+			     strcmp(key, "basic_auth_users"))) {
+			snprintf(wp->err, wp->len, "%s: unknown key '%s' "
+				 "(tls_server_config, basic_auth_users)",
+				 wp->path, key ? key : "?");
+			free(key);
+			return -1;
+		}
+		rc = expect(wp, YAML_MAPPING_START_EVENT, "a mapping") ||
+		     each_pair(wp, key, strcmp(key, "tls_server_config") ?
+			       user_pair : tls_pair, wc);
+		free(key);
+		if (rc)
+			return -1;
+	}
+}
+
+int vsva_webconfig_load(const char *path, struct vsva_webconfig *wc,
+			char *err, size_t len)
+{
+	struct wc_parser wp = { .path = path, .err = err, .len = len };
+	char *text;
+	int rc;
+
+	memset(wc, 0, sizeof(*wc));
+	wc->user = calloc(WC_MAX_USERS, sizeof(*wc->user));
+	wc->hash = calloc(WC_MAX_USERS, sizeof(*wc->hash));
+	wc->cached = calloc(WC_MAX_USERS, sizeof(*wc->cached));
+	text = read_file(path, err, len);
+	if (!wc->user || !wc->hash || !wc->cached || !text)
+		goto fail;
+	yaml_parser_initialize(&wp.p);
+	yaml_parser_set_input_string(&wp.p, (unsigned char *)text,
+				     strlen(text));
+	rc = parse_top(&wp, wc);
+	yaml_parser_delete(&wp.p);
+	free(text);
+	if (rc)
+		goto fail;
+	if (!wc->cert_pem != !wc->key_pem) {
+		snprintf(err, len, "%s: tls_server_config needs both cert_file "
+			 "and key_file", path);
+		goto fail;
+	}
+	return 0;
+fail:
+	vsva_webconfig_free(wc);
+	return -1;
+}
+
+static bool same(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i;
+	unsigned char d = la != lb;
+
+	for (i = 0; i < la && i < lb; i++)
+		d |= a[i] ^ b[i];
+	return !d;
+}
+
+bool vsva_webconfig_check(struct vsva_webconfig *wc, const char *user,
+			  const char *pass)
+{
+	struct crypt_data cd = { 0 };
+	const char *h;
+	int i;
+
+	if (!user || !pass)
+		return false;
+	for (i = 0; i < wc->nusers; i++) {
+		if (strcmp(wc->user[i], user))
+			continue;
+		/* bcrypt is slow by design: remember the last good password */
+		if (wc->cached[i] && same(wc->cached[i], pass))
+			return true;
+		h = crypt_r(pass, wc->hash[i], &cd);
+		if (!h || !same(h, wc->hash[i]))
+			return false;
+		free(wc->cached[i]);
+		wc->cached[i] = strdup(pass);
+		return true;
+	}
+	return false;
+}
+
+void vsva_webconfig_free(struct vsva_webconfig *wc)
+{
+	int i;
+
+	for (i = 0; i < wc->nusers; i++) {
+		free(wc->user[i]);
+		free(wc->hash[i]);
+		free(wc->cached ? wc->cached[i] : NULL);
+	}
+	free(wc->user);
+	free(wc->hash);
+	free(wc->cached);
+	free(wc->cert_pem);
+	free(wc->key_pem);
+	memset(wc, 0, sizeof(*wc));
+}

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/* --web-config: parsing, errors that name the problem, bcrypt checks. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <crypt.h>
+#include <cmocka.h>
+#include "vsva.h"
+
+static char dir[] = "/tmp/vsva-wc-XXXXXX";
+static char hash[128];
+
+static void put(const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int load(const char *text, struct vsva_webconfig *wc, char *err)
+{
+	char path[256];
+
+	put("web.yml", text);
+	snprintf(path, sizeof(path), "%s/web.yml", dir);
+	return vsva_webconfig_load(path, wc, err, 512);
+}
+
+static int setup(void **st)
+{
+	char salt[64];
+	struct crypt_data cd = { 0 };
+
+	assert_non_null(mkdtemp(dir));
+	put("server.crt", "-----BEGIN CERTIFICATE-----\nx\n");
+	put("server.key", "-----BEGIN PRIVATE KEY-----\ny\n");
+	assert_non_null(crypt_gensalt_rn("$2b$", 4, NULL, 0, salt,
+					 sizeof(salt)));
+	snprintf(hash, sizeof(hash), "%s", crypt_r("s3cret", salt, &cd));
+	return 0;
+}
+
+static int teardown(void **st)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) ? -1 : 0;
+}
+
+static void test_full(void **st)
+{
+	struct vsva_webconfig wc;
+	char err[512], text[512];
+
+	snprintf(text, sizeof(text), "tls_server_config:\n  cert_file: "
+		 "server.crt\n  key_file: server.key\nbasic_auth_users:\n"
+		 "  alice: %s\n  bob: '%s'\n", hash, hash);
+	assert_int_equal(load(text, &wc, err), 0);
+	assert_non_null(strstr(wc.cert_pem, "BEGIN CERTIFICATE"));
+	assert_non_null(strstr(wc.key_pem, "PRIVATE KEY"));
+	assert_int_equal(wc.nusers, 2);
+	assert_true(vsva_webconfig_check(&wc, "alice", "s3cret"));
+	assert_true(vsva_webconfig_check(&wc, "alice", "s3cret")); /* cached */
+	assert_false(vsva_webconfig_check(&wc, "alice", "s3cre"));
+	assert_false(vsva_webconfig_check(&wc, "alice", "s3cret!"));
+	assert_false(vsva_webconfig_check(&wc, "carol", "s3cret"));
+	assert_false(vsva_webconfig_check(&wc, NULL, NULL));
+	assert_true(vsva_webconfig_check(&wc, "bob", "s3cret"));
+	vsva_webconfig_free(&wc);
+}
+
+static void test_errors(void **st)
+{
+	static const struct { const char *text, *want; } cases[] = {
+		{ "tls_server_config:\n  cert_file: server.crt\n",
+		  "needs both cert_file and key_file" },
+		{ "tls_server_config:\n  cert_file: nope.crt\n  key_file: "
+		  "server.key\n", "cannot read" },
+		{ "tls_server_config:\n  ca_file: x\n", "unknown key 'ca_file'" },
+		{ "basic_auth_users:\n  alice: plaintext\n", "bcrypt" },
+		{ "http_server_config: {}\n", "unknown key 'http_server_config'" },
+		{ "basic_auth_users: [a, b]\n", "expected a mapping" },
+		{ "basic_auth_users:\n  alice: [x]\n", "must be a string" },
+		{ "basic_auth_users:\n  alice: \"unterminated\n", "line" },
+		{ "- just\n- a list\n", "mapping at the top" },
+	};
+	struct vsva_webconfig wc;
+	char err[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = 0;
+		assert_int_equal(load(cases[i].text, &wc, err), -1);
+		if (!strstr(err, cases[i].want))
+			fail_msg("case %zu: '%s' lacks '%s'", i, err,
+				 cases[i].want);
+		assert_null(wc.user);	/* freed on error */
+	}
+}
+
+static void test_missing_file(void **st)
+{
+	struct vsva_webconfig wc;
+	char err[512];
+
+	assert_int_equal(vsva_webconfig_load("/nonexistent/web.yml", &wc, err,
+					     sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot read /nonexistent/web.yml"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_missing_file),
+	};
+
+	return cmocka_run_group_tests_name("webconfig", tests, setup, teardown);
+}
