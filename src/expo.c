@@ -40,12 +40,51 @@ void vsva_expo_help(struct vsva_buf *b, const char *v)
 	escape(b, v, false);
 }
 
+/* Counts, then @end unless 0: no printf on the hot path of a scrape. */
+static void put_u64(struct vsva_buf *b, unsigned long long v, char end)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+
+	if (end)
+		*--p = end;
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	vsva_buf_put(b, p, tmp + sizeof(tmp) - p);
+}
+
+/*
+ * Bucket bounds repeat in every histogram of a family: format each once
+ * per exposition (printf of doubles dominated the scrape profile).
+ */
+struct le_cache {
+	int n;
+	double v[64];
+	char s[64][24];
+};
+
+static const char *le_str(struct le_cache *c, double v)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->v[i] == v)
+			return c->s[i];
+	i = c->n < 64 ? c->n++ : 63;
+	c->v[i] = v;
+	snprintf(c->s[i], sizeof(c->s[i]), "%.10g", v);
+	return c->s[i];
+}
+
 static void put_value(struct vsva_buf *b, double v)
 {
 	if (isnan(v))
 		vsva_buf_put(b, "NaN", 3);
 	else if (isinf(v))
 		vsva_buf_printf(b, "%cInf", v > 0 ? '+' : '-');
+	else if (v == (double)(long long)v && v >= 0 && v < 1e15)
+		put_u64(b, (unsigned long long)v, 0);
 	else if (v == (double)(long long)v && fabs(v) < 1e15)
 		vsva_buf_printf(b, "%lld", (long long)v);
 	else
@@ -76,7 +115,7 @@ value_sep:
 }
 
 static void put_histogram(struct vsva_buf *b, const char *name,
-			  const struct vsva_sample *m)
+			  const struct vsva_sample *m, struct le_cache *lc)
 {
 	struct vsva_buf prefix = { 0 };
 	int i;
@@ -89,23 +128,28 @@ static void put_histogram(struct vsva_buf *b, const char *name,
 	}
 	prefix.len -= 7;	/* drop 'le=""} ' */
 	for (i = 0; i < m->nbuckets; i++) {
+		const char *le = le_str(lc, m->le[i]);
+
 		vsva_buf_put(b, prefix.p, prefix.len);
-		vsva_buf_printf(b, "le=\"%.10g\"} %llu\n", m->le[i],
-				(unsigned long long)m->cum[i]);
+		vsva_buf_put(b, "le=\"", 4);
+		vsva_buf_put(b, le, strlen(le));
+		vsva_buf_put(b, "\"} ", 3);
+		put_u64(b, m->cum[i], '\n');
 	}
 free_prefix:
 	vsva_buf_free(&prefix);
 	put_series(b, name, "_bucket", m, "+Inf");
-	vsva_buf_printf(b, "%llu\n", (unsigned long long)m->count);
+	put_u64(b, m->count, '\n');
 	put_series(b, name, "_sum", m, NULL);
 	put_value(b, m->sum);
 	vsva_buf_put(b, "\n", 1);
 	put_series(b, name, "_count", m, NULL);
-	vsva_buf_printf(b, "%llu\n", (unsigned long long)m->count);
+	put_u64(b, m->count, '\n');
 }
 
 void vsva_expo_write(struct vsva_buf *b, const struct vsva_snapshot *s)
 {
+	struct le_cache lc = { 0 };
 	int i, j;
 
 	for (i = 0; i < s->nfam; i++) {
@@ -119,7 +163,7 @@ void vsva_expo_write(struct vsva_buf *b, const struct vsva_snapshot *s)
 			const struct vsva_sample *m = &f->samples[j];
 
 			if (f->type == VSVA_HISTOGRAM) {
-				put_histogram(b, f->name, m);
+				put_histogram(b, f->name, m, &lc);
 				continue;
 			}
 			put_series(b, f->name, "", m, NULL);
