@@ -40,6 +40,11 @@ void vsva_expo_help(struct vsva_buf *b, const char *v)
 	escape(b, v, false);
 }
 
+static void put_str(struct vsva_buf *b, const char *s)
+{
+	vsva_buf_put(b, s, strlen(s));
+}
+
 /* Counts, then @end unless 0: no printf on the hot path of a scrape. */
 static void put_u64(struct vsva_buf *b, unsigned long long v, char end)
 {
@@ -98,17 +103,26 @@ static void put_series(struct vsva_buf *b, const char *name,
 {
 	int i;
 
-	vsva_buf_printf(b, "%s%s", name, suffix);
+	put_str(b, name);
+	put_str(b, suffix);
 	if (!m->nlabels && !le)
 		goto value_sep;
 	vsva_buf_put(b, "{", 1);
 	for (i = 0; i < m->nlabels; i++) {
-		vsva_buf_printf(b, "%s%s=\"", i ? "," : "", m->lname[i]);
+		if (i)
+			vsva_buf_put(b, ",", 1);
+		put_str(b, m->lname[i]);
+		vsva_buf_put(b, "=\"", 2);
 		vsva_expo_label_value(b, m->lval[i]);
 		vsva_buf_put(b, "\"", 1);
 	}
-	if (le)
-		vsva_buf_printf(b, "%sle=\"%s\"", m->nlabels ? "," : "", le);
+	if (le) {
+		if (m->nlabels)
+			vsva_buf_put(b, ",", 1);
+		vsva_buf_put(b, "le=\"", 4);
+		put_str(b, le);
+		vsva_buf_put(b, "\"", 1);
+	}
 	vsva_buf_put(b, "}", 1);
 value_sep:
 	vsva_buf_put(b, " ", 1);
