@@ -26,7 +26,7 @@ ENGINE_SRCS	:= src/metrics.c src/expo.c src/probe.c src/engine.c src/privs.c \
 		   src/procirq.c src/irq.c src/iommu.c src/http.c src/webconfig.c
 ENGINE_OBJS	:= $(patsubst src/%.c,$(B)/%.o,$(ENGINE_SRCS))
 LIB		:= $(B)/libvsva.a
-BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-bench
+BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-bench $(B)/vsva-top
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
@@ -59,6 +59,9 @@ $(B)/vsvad: src/vsvad.c $(LIB)
 
 $(B)/vsva-bench: tools/vsva-bench.c $(LIB) $(SKELS)
 	$(CC) $(CFLAGS) $< -o $@ $(LIB) $(LDLIBS_ENGINE)
+
+$(B)/vsva-top: tools/vsva-top.c $(LIB)
+	$(CC) $(CFLAGS) $< -o $@ $(LIB) -lncursesw $(LDLIBS_ENGINE)
 
 $(B)/vsva-kvmload: tools/vsva-kvmload.c | $(B)
 	$(CC) $(CFLAGS) $< -o $@

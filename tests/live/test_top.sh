@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Live: vsva-top on a terminal (tmux) and in batch mode, against the same
+# workload that vsvad sees.
+. "$(dirname "$0")/lib.sh"
+require_live
+command -v tmux >/dev/null || { not_ok "tmux not installed (make deps)"; exit 0; }
+
+start_vsvad || exit 1
+S=vsva-top-$$
+tmux kill-session -t "$S" 2>/dev/null
+TERM=xterm-256color tmux new-session -d -s "$S" -x 132 -y 30 \
+	"$B/vsva-top -d 1; sleep 30"
+"$B/vsva-top" --once --json -d 8 >"$TMP/top.json" 2>"$TMP/top.err" &
+TOP=$!
+sleep 2
+out=$("$B/vsva-kvmload" -n 7 -m 4 --irqfd 30)
+pid=$(json_field "$out" pid)
+wait "$TOP"
+check "vsva-top --once --json exits 0" 0 $?
+row=$(grep -o "{\"vm\":\"vsva-kvmload/$pid\"[^}]*}" "$TMP/top.json")
+check_match "the JSON has the workload's VM" "\"pid\":$pid" "$row"
+vm="vm=\"vsva-kvmload/$pid\""
+sum_vsvad() { scrape | awk -v n="$1{" -v l="$vm" 'index($0, n) == 1 && index($0, l) { s += $NF } END { print s + 0 }'; }
+check "deletions: vsva-top JSON = vsvad = workload" "7 7" \
+	"$(json_field "$row" deletions_total) $(sum_vsvad vsva_kvm_memslot_zap_total)"
+check "injections: vsva-top JSON = vsvad = workload" "30 30" \
+	"$(json_field "$row" irq_injected_total) $(sum_vsvad vsva_kvm_irq_injected_total)"
+
+sleep 2
+screen=$(tmux capture-pane -p -t "$S")
+check_match "the screen shows the VM's pid" "(^|[^0-9])$pid +vsva-kvmload" "$screen"
+check_match "the header shows the probe rungs" "kvm_memslot_zap:syscall_tracepoint" "$screen"
+tmux send-keys -t "$S" h
+sleep 1
+check_match "h shows the help" "sort by the next" "$(tmux capture-pane -p -t "$S")"
+tmux send-keys -t "$S" x
+sleep 1.5
+tmux send-keys -t "$S" v
+sleep 1.5
+check_match "v switches to the devices view" "DEVICE +MEASUREMENT" "$(tmux capture-pane -p -t "$S")"
+tmux resize-window -t "$S" -x 40 -y 6 2>/dev/null
+sleep 1.5
+check_match "a small terminal gets a message, not a garbled screen" \
+	"terminal too small" "$(tmux capture-pane -p -t "$S")"
+tmux send-keys -t "$S" q
+sleep 1
+check "q quits vsva-top" "" "$(pgrep -f "^$B/vsva-top -d 1\$")"
+tmux kill-session -t "$S" 2>/dev/null
+
+out=$(env -u TERM "$B/vsva-top" 2>&1)
+check "no TERM: exit status 2" 2 $?
+check_match "no TERM: says what to use instead" "TERM is not set.*--once" "$out"
+out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
+	"$B/vsva-top" --once 2>&1)
+check "not root: exit status 3" 3 $?
+check_match "not root: says why" "insufficient privileges" "$out"
+out=$("$B/vsva-top" --delay 0 2>&1)
+check "bad --delay: exit status 2" 2 $?
+stop_vsvad
