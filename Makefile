@@ -23,7 +23,7 @@ BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(B)/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRCS))
 ENGINE_SRCS	:= src/metrics.c src/expo.c src/probe.c src/engine.c src/privs.c \
-		   src/procirq.c src/irq.c src/iommu.c src/http.c src/webconfig.c
+		   src/procirq.c src/irq.c src/iommu.c src/http.c src/webconfig.c src/parse.c
 ENGINE_OBJS	:= $(patsubst src/%.c,$(B)/%.o,$(ENGINE_SRCS))
 LIB		:= $(B)/libvsva.a
 BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-bench $(B)/vsva-top
@@ -61,7 +61,7 @@ $(B)/vsva-bench: tools/vsva-bench.c $(LIB) $(SKELS)
 	$(CC) $(CFLAGS) $< -o $@ $(LIB) $(LDLIBS_ENGINE)
 
 $(B)/vsva-top: tools/vsva-top.c $(LIB)
-	$(CC) $(CFLAGS) $< -o $@ $(LIB) -lncursesw $(LDLIBS_ENGINE)
+	$(CC) $(CFLAGS) $< -o $@ $(LIB) -lncursesw -lcurl $(LDLIBS_ENGINE)
 
 $(B)/vsva-kvmload: tools/vsva-kvmload.c | $(B)
 	$(CC) $(CFLAGS) $< -o $@

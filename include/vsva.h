@@ -40,6 +40,7 @@ struct vsva_sample {
 	int nbuckets;			/* finite buckets; +Inf is count */
 	double *le;			/* upper bounds */
 	uint64_t *cum;			/* cumulative counts */
+	bool owns_names;		/* lname[] allocated (parsed samples) */
 };
 
 struct vsva_family {
@@ -55,6 +56,8 @@ struct vsva_snapshot {
 	int nfam, cap;
 	struct vsva_family *fam;
 	bool oom;			/* something could not be added */
+	char **owned;			/* names and help parsed from text */
+	int nowned;
 };
 
 struct vsva_family *vsva_snap_family(struct vsva_snapshot *s,
@@ -84,6 +87,8 @@ int vsva_hist_set(struct vsva_sample *smp, const uint64_t *slots, int nslots,
 void vsva_expo_write(struct vsva_buf *b, const struct vsva_snapshot *s);
 void vsva_expo_label_value(struct vsva_buf *b, const char *v);
 void vsva_expo_help(struct vsva_buf *b, const char *v);
+/* Parse exposition text (vsvad's) into @s; -1 if something was lost. */
+int vsva_expo_parse(const char *text, struct vsva_snapshot *s);
 
 /* ---- vsvad request routing ------------------------------------------ */
 

@@ -119,8 +119,11 @@ static void sample_free(struct vsva_sample *m)
 {
 	int i;
 
-	for (i = 0; i < m->nlabels; i++)
+	for (i = 0; i < m->nlabels; i++) {
 		free(m->lval[i]);
+		if (m->owns_names)
+			free((char *)m->lname[i]);
+	}
 	free(m->le);
 	free(m->cum);
 }
@@ -173,6 +176,9 @@ void vsva_snap_free(struct vsva_snapshot *s)
 			sample_free(&s->fam[i].samples[j]);
 		free(s->fam[i].samples);
 	}
+	for (i = 0; i < s->nowned; i++)
+		free(s->owned[i]);
+	free(s->owned);
 	free(s->fam);
 	memset(s, 0, sizeof(*s));
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <curl/curl.h>
 #include "vsva.h"
 
 #define MAX_ROWS	1024
@@ -40,6 +41,15 @@ struct opts {
 	double interval;
 	bool once, log, csv, json;
 	const char *filter;
+	const char *from;	/* a vsvad's /metrics URL, or NULL */
+};
+
+/* Where snapshots come from: our own engine, or a running vsvad. */
+struct source {
+	struct vsva_engine *engine;
+	const char *url;
+	CURL *curl;
+	char err[CURL_ERROR_SIZE + 64];
 };
 
 static volatile sig_atomic_t exiting;
@@ -175,10 +185,60 @@ static int build_rows(const struct vsva_snapshot *a,
 	return n;
 }
 
-static int snap(struct vsva_engine *e, struct vsva_snapshot *s)
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+	vsva_buf_put(arg, p, size * n);
+	return ((struct vsva_buf *)arg)->oom ? 0 : size * n;
+}
+
+/* GET the exposition from vsvad and parse it. */
+static int fetch(struct source *src, struct vsva_snapshot *s)
+{
+	struct vsva_buf b = { 0 };
+	long status = 0;
+	CURLcode rc;
+	int ret = -1;
+
+	curl_easy_setopt(src->curl, CURLOPT_WRITEDATA, &b);
+	rc = curl_easy_perform(src->curl);
+	curl_easy_getinfo(src->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (rc != CURLE_OK)
+		snprintf(src->err, sizeof(src->err), "%s: %s", src->url,
+			 curl_easy_strerror(rc));
+	else if (status != 200)
+		snprintf(src->err, sizeof(src->err), "%s: HTTP %ld", src->url,
+			 status);
+	else if (!b.p || vsva_expo_parse(b.p, s))
+		snprintf(src->err, sizeof(src->err), "%s: not vsvad's "
+			 "metrics", src->url);
+	else if (!vsva_snap_find(s, "vsva_probe_info"))
+		snprintf(src->err, sizeof(src->err), "%s: no vsva_probe_info: "
+			 "not a vsvad", src->url);
+	else
+		ret = 0;
+	vsva_buf_free(&b);
+	return ret;
+}
+
+static int snap(struct source *src, struct vsva_snapshot *s)
 {
 	memset(s, 0, sizeof(*s));
-	return vsva_engine_snapshot(e, s);
+	if (src->url)
+		return fetch(src, s);
+	return vsva_engine_snapshot(src->engine, s);
+}
+
+static int open_url(struct source *src)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	src->curl = curl_easy_init();
+	if (!src->curl)
+		return -1;
+	curl_easy_setopt(src->curl, CURLOPT_URL, src->url);
+	curl_easy_setopt(src->curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(src->curl, CURLOPT_TIMEOUT, 5L);
+	curl_easy_setopt(src->curl, CURLOPT_ACCEPT_ENCODING, "");
+	return 0;
 }
 
 static void fmt(char *buf, size_t len, enum col c, double v)
@@ -199,18 +259,18 @@ static double nz(double v)
 	return isnan(v) ? 0 : v;
 }
 
-static void print_json(FILE *f, struct vsva_engine *e, const struct row *r,
-		       int n, double dt)
+static void print_json(FILE *f, const struct vsva_snapshot *s,
+		       const struct row *r, int n, double dt)
 {
-	const struct vsva_choice *c[16];
-	const char *names[16];
+	const struct vsva_family *pf = vsva_snap_find(s, "vsva_probe_info");
 	char v[32];
-	int i, j, m = vsva_engine_choices(e, names, c, 16);
+	int i, j;
 
 	fprintf(f, "{\"interval_s\":%.3f,\"probes\":{", dt);
-	for (i = 0; i < m; i++)
-		fprintf(f, "%s\"%s\":\"%s\"", i ? "," : "", names[i],
-			vsva_rung_name(c[i]->rung));
+	for (i = 0; pf && i < pf->nsamples; i++)
+		fprintf(f, "%s\"%s\":\"%s\"", i ? "," : "",
+			label(&pf->samples[i], "measurement"),
+			label(&pf->samples[i], "rung"));
 	fprintf(f, "},\"vms\":[");
 	for (i = 0; i < n; i++) {
 		fprintf(f, "%s{\"vm\":\"%s\",\"pid\":%u,\"comm\":\"%s\","
@@ -279,11 +339,11 @@ static int row_cmp(const void *pa, const void *pb)
 	return x < y ? 1 : x > y ? -1 : 0;	/* biggest first */
 }
 
-static void draw_header(struct vsva_engine *e, const struct ui *u, double dt)
+static void draw_header(const struct vsva_snapshot *s, const struct ui *u,
+			double dt)
 {
-	const struct vsva_choice *c[16];
-	const char *names[16];
-	int i, n = vsva_engine_choices(e, names, c, 16), y = 1, x = 0;
+	const struct vsva_family *pf = vsva_snap_find(s, "vsva_probe_info");
+	int i, n = pf ? pf->nsamples : 0, y = 1, x = 0;
 
 	mvprintw(0, 0, "vsva-top %s  interval %.1fs  view %s  sort %s%s%s  "
 		 "(h: help)", VSVA_VERSION, dt,
@@ -292,8 +352,9 @@ static void draw_header(struct vsva_engine *e, const struct ui *u, double dt)
 		 u->filter);
 	for (i = 0; i < n; i++) {
 		char item[64];
-		int len = snprintf(item, sizeof(item), "%s:%s  ", names[i],
-				   vsva_rung_name(c[i]->rung));
+		int len = snprintf(item, sizeof(item), "%s:%s  ",
+				   label(&pf->samples[i], "measurement"),
+				   label(&pf->samples[i], "rung"));
 
 		if (x + len >= COLS) {
 			x = 0;
@@ -458,7 +519,7 @@ static bool key(int ch, struct ui *u, double *interval)
 	return true;
 }
 
-static int run_screen(struct vsva_engine *e, struct opts *o)
+static int run_screen(struct source *e, struct opts *o)
 {
 	struct ui u = { .sort = C_DEL };
 	struct vsva_snapshot a, b;
@@ -478,14 +539,19 @@ static int run_screen(struct vsva_engine *e, struct opts *o)
 		ch = getch();
 		if (ch != ERR && ch != KEY_RESIZE && !key(ch, &u, &o->interval))
 			break;
-		snap(e, &b);
+		if (snap(e, &b)) {
+			erase();
+			mvprintw(0, 0, "vsva-top: %.*s", COLS - 11, e->err);
+			refresh();
+			continue;
+		}
 		t1 = mono_s();
 		erase();
 		if (COLS < 60 || LINES < 8) {
 			mvprintw(0, 0, "terminal too small (%dx%d): need 60x8",
 				 COLS, LINES);
 		} else {
-			draw_header(e, &u, o->interval);
+			draw_header(&b, &u, o->interval);
 			n = build_rows(&a, &b, t1 - t0, rows,
 				       u.filter[0] ? u.filter : NULL);
 			if (u.view == V_VMS)
@@ -507,7 +573,7 @@ static int run_screen(struct vsva_engine *e, struct opts *o)
 
 /* ---- batch modes -------------------------------------------------------- */
 
-static int run_batch(struct vsva_engine *e, const struct opts *o)
+static int run_batch(struct source *e, const struct opts *o)
 {
 	struct vsva_snapshot a, b;
 	static struct row rows[MAX_ROWS];
@@ -516,15 +582,22 @@ static int run_batch(struct vsva_engine *e, const struct opts *o)
 	double t0, t1;
 	int n;
 
-	snap(e, &a);
+	if (snap(e, &a)) {
+		fprintf(stderr, "vsva-top: %s\n", e->err);
+		return 1;
+	}
 	t0 = mono_s();
 	while (!exiting) {
 		nanosleep(&ts, NULL);
-		snap(e, &b);
+		if (snap(e, &b)) {
+			fprintf(stderr, "vsva-top: %s\n", e->err);
+			vsva_snap_free(&a);
+			return 1;
+		}
 		t1 = mono_s();
 		n = build_rows(&a, &b, t1 - t0, rows, o->filter);
 		if (o->json)
-			print_json(stdout, e, rows, n, t1 - t0);
+			print_json(stdout, &b, rows, n, t1 - t0);
 		else
 			print_table(stdout, rows, n, o->csv);
 		fflush(stdout);
@@ -553,6 +626,8 @@ static void usage(FILE *f)
 "      --csv           ... as CSV\n"
 "      --json          ... as JSON (with --once: one object)\n"
 "  -p, --filter PID|COMM  only these VMs\n"
+"      --from URL      read a running vsvad's /metrics instead of loading\n"
+"                      BPF (no root needed), e.g. http://127.0.0.1:9477/metrics\n"
 "  -h, --help          this help\n"
 "\n"
 "Keys on the screen: q quit, s/S sort, f filter, v view, +/- interval,\n"
@@ -569,6 +644,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "csv", no_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "filter", required_argument, NULL, 'p' },
+		{ "from", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -602,6 +678,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'p':
 			o->filter = optarg;
 			break;
+		case 'F':
+			o->from = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -623,7 +702,7 @@ int main(int argc, char **argv)
 	struct opts o = { .interval = 1 };
 	struct vsva_engine_opts eo = { .retention_s = 300 };
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct vsva_engine *e;
+	struct source src = { 0 };
 	bool batch;
 	char err[512];
 	int rc;
@@ -638,17 +717,24 @@ int main(int argc, char **argv)
 			"standard output is not a terminal" : "TERM is not set");
 		return 2;
 	}
-	if (vsva_check_privileges(err, sizeof(err))) {
-		fprintf(stderr, "vsva-top: %s\n", err);
-		return 3;
-	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (vsva_engine_open(&e, &eo, err, sizeof(err))) {
+	src.url = o.from;
+	if (src.url) {
+		if (open_url(&src)) {
+			fprintf(stderr, "vsva-top: cannot initialise libcurl\n");
+			return 1;
+		}
+	} else if (vsva_check_privileges(err, sizeof(err))) {
+		fprintf(stderr, "vsva-top: %s (or use --from URL)\n", err);
+		return 3;
+	} else if (vsva_engine_open(&src.engine, &eo, err, sizeof(err))) {
 		fprintf(stderr, "vsva-top: %s\n", err);
 		return 1;
 	}
-	rc = batch ? run_batch(e, &o) : run_screen(e, &o);
-	vsva_engine_close(e);
+	rc = batch ? run_batch(&src, &o) : run_screen(&src, &o);
+	if (src.curl)
+		curl_easy_cleanup(src.curl);
+	vsva_engine_close(src.engine);
 	return rc;
 }

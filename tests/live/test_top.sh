@@ -47,6 +47,29 @@ sleep 1
 check "q quits vsva-top" "" "$(pgrep -f "^$B/vsva-top -d 1\$")"
 tmux kill-session -t "$S" 2>/dev/null
 
+# --from a running vsvad: no BPF, no root
+"$B/vsva-top" --from "http://$ADDR/metrics" --once --json -d 5 >"$TMP/from.json" 2>&1 &
+TOP=$!
+sleep 1
+out=$("$B/vsva-kvmload" -n 4 -m 4 --irqfd 12)
+pid=$(json_field "$out" pid)
+wait "$TOP"
+row=$(grep -o "{\"vm\":\"vsva-kvmload/$pid\"[^}]*}" "$TMP/from.json")
+vm="vm=\"vsva-kvmload/$pid\""
+check "--from: deletions agree with vsvad" "4 4" \
+	"$(json_field "$row" deletions_total) $(sum_vsvad vsva_kvm_memslot_zap_total)"
+check "--from: injections agree with vsvad" "12 12" \
+	"$(json_field "$row" irq_injected_total) $(sum_vsvad vsva_kvm_irq_injected_total)"
+out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
+	"$B/vsva-top" --from "http://$ADDR/metrics" --once -d 0.2 2>&1)
+check "--from works without root" 0 $?
+out=$("$B/vsva-top" --from "http://$ADDR/" --once -d 0.2 2>&1)
+check "--from a page that is not vsvad's metrics: exit 1" 1 $?
+check_match "... and says so" "not (a )?vsvad" "$out"
+out=$("$B/vsva-top" --from "http://127.0.0.1:1/metrics" --once 2>&1)
+check "--from an unreachable vsvad: exit 1" 1 $?
+check_match "... and says why" "Couldn't connect" "$out"
+
 out=$(env -u TERM "$B/vsva-top" 2>&1)
 check "no TERM: exit status 2" 2 $?
 check_match "no TERM: says what to use instead" "TERM is not set.*--once" "$out"
