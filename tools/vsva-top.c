@@ -21,12 +21,12 @@
 
 #define MAX_ROWS	1024
 
-enum col { C_PID, C_COMM, C_DEL, C_P50, C_P99, C_ZAPPED, C_IRQ, C_PROD,
-	   C_INV, C_NCOLS };
+enum col { C_PID, C_COMM, C_DELS, C_DEL, C_P50, C_P99, C_ZAPPED, C_IRQ,
+	   C_PROD, C_INV, C_NCOLS };
 
 static const char *const col_name[C_NCOLS] = {
-	"PID", "COMM", "DEL/s", "ZAP_P50", "ZAP_P99", "SHZAP/s", "IRQ/s",
-	"BYPASS", "INV/s",
+	"PID", "COMM", "DELS", "DEL/s", "ZAP_P50", "ZAP_P99", "SHZAP/s",
+	"IRQ/s", "BYPASS", "INV/s",
 };
 
 struct row {
@@ -173,6 +173,7 @@ static int build_rows(const struct vsva_snapshot *a,
 				   sum_vm(b, "vsva_kvm_irq_injected_total", vm, false), dt);
 		r->v[C_PROD] = sum_vm(b, "vsva_kvm_irq_bypass_producers", vm, false);
 		r->del_total = sum_vm(b, "vsva_kvm_memslot_zap_total", vm, false);
+		r->v[C_DELS] = r->del_total;
 		r->irq_total = sum_vm(b, "vsva_kvm_irq_injected_total", vm, false);
 		r->zapped_total = sum_vm(b, "vsva_kvm_mmu_shadow_pages_zapped_total",
 					 vm, false);
@@ -248,7 +249,7 @@ static void fmt(char *buf, size_t len, enum col c, double v)
 	else if (c == C_P50 || c == C_P99)
 		isinf(v) ? snprintf(buf, len, ">2s") :
 			   snprintf(buf, len, "%.0fus", v * 1e6);
-	else if (c == C_PROD)
+	else if (c == C_PROD || c == C_DELS)
 		snprintf(buf, len, "%.0f", v);
 	else
 		snprintf(buf, len, "%.1f", v);
@@ -302,7 +303,7 @@ static void print_table(FILE *f, const struct row *r, int n, bool csv)
 	fputc('\n', f);
 	for (i = 0; i < n; i++) {
 		fprintf(f, csv ? "%u,%s" : "%-10u %-10.10s", r[i].pid, r[i].comm);
-		for (j = C_DEL; j < C_NCOLS; j++) {
+		for (j = C_DELS; j < C_NCOLS; j++) {
 			fmt(v, sizeof(v), j, r[i].v[j]);
 			fprintf(f, csv ? ",%s" : " %-10s", v);
 		}
@@ -376,12 +377,12 @@ static int draw_vms(struct row *r, int n, const struct ui *u, int y)
 	qsort(r, n, sizeof(*r), row_cmp);
 	attron(A_REVERSE);
 	mvprintw(y, 0, "%-8s %-16s", col_name[C_PID], col_name[C_COMM]);
-	for (j = C_DEL; j < C_NCOLS; j++)
+	for (j = C_DELS; j < C_NCOLS; j++)
 		printw(" %9s", col_name[j]);
 	attroff(A_REVERSE);
 	for (i = 0; i < n && y + 1 + i < LINES; i++) {
 		mvprintw(y + 1 + i, 0, "%-8u %-16.16s", r[i].pid, r[i].comm);
-		for (j = C_DEL; j < C_NCOLS; j++) {
+		for (j = C_DELS; j < C_NCOLS; j++) {
 			fmt(v, sizeof(v), j, r[i].v[j]);
 			printw(" %9s", v);
 		}
@@ -615,7 +616,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: vsva-top [OPTION]...\n"
-"Live monitor of vsva's measurements, one row per VM: memslot deletions/s\n"
+"Live monitor of vsva's measurements, one row per VM: memslot deletions\n"
+"(total and per second)\n"
 "with p50/p99 zap time, shadow pages zapped/s, software IRQ injections/s,\n"
 "bypass producers, nested invalidations/s; a header with each\n"
 "measurement's probe rung.\n"

@@ -28,7 +28,8 @@ check "injections: vsva-top JSON = vsvad = workload" "30 30" \
 
 sleep 2
 screen=$(tmux capture-pane -p -t "$S")
-check_match "the screen shows the VM's pid" "(^|[^0-9])$pid +vsva-kvmload" "$screen"
+check_match "the screen shows the VM's pid with its 7 deletions" \
+	"(^|[^0-9])$pid +vsva-kvmload +7 " "$screen"
 check_match "the header shows the probe rungs" "kvm_memslot_zap:syscall_tracepoint" "$screen"
 tmux send-keys -t "$S" h
 sleep 1
