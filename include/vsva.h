@@ -220,6 +220,9 @@ int vsva_engine_choices(struct vsva_engine *e, const char **names,
 int vsva_engine_prog_fds(struct vsva_engine *e, int *fds, const char **names,
 			 int max);
 
+/* CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(). */
+uint64_t vsva_mono_ns(void);
+
 /* Privileges: 0 if this process may load tracing BPF, else a message. */
 int vsva_check_privileges(char *msg, size_t len);
 /* Keep only CAP_BPF; with @user (may be NULL) switch to that user. */

@@ -30,7 +30,7 @@ static const char *const drop_name[VSVA_DROPS] = {
 	[VSVA_DROP_UNMATCHED_EXIT] = "unmatched_exit",
 };
 
-static uint64_t mono_ns(void)
+uint64_t vsva_mono_ns(void)
 {
 	struct timespec ts;
 
@@ -443,7 +443,7 @@ void vsva_engine_gc(struct vsva_engine *e)
 {
 	__u32 key, next, *prev = NULL, doomed[VSVA_MAX_VMS];
 	struct vsva_vm_info info;
-	uint64_t now = mono_ns();
+	uint64_t now = vsva_mono_ns();
 	int fd, n = 0, i;
 
 	fd = e->vm_info_fd;

@@ -61,10 +61,7 @@ static void on_signal(int sig)
 
 static double mono_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
+	return vsva_mono_ns() * 1e-9;
 }
 
 static const char *label(const struct vsva_sample *m, const char *name)
