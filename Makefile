@@ -22,8 +22,9 @@ BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) \
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(B)/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRCS))
-ENGINE_SRCS	:= src/metrics.c src/expo.c src/probe.c src/engine.c src/privs.c \
-		   src/procirq.c src/irq.c src/iommu.c src/http.c src/webconfig.c src/parse.c
+ENGINE_SRCS	:= src/metrics.c src/expo.c src/probe.c src/engine.c src/mapwalk.c \
+		   src/privs.c src/procirq.c src/irq.c src/iommu.c src/http.c \
+		   src/webconfig.c src/parse.c
 ENGINE_OBJS	:= $(patsubst src/%.c,$(B)/%.o,$(ENGINE_SRCS))
 LIB		:= $(B)/libvsva.a
 BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-bench $(B)/vsva-top

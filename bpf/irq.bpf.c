@@ -23,8 +23,11 @@ struct {
 	__type(value, __u64);
 } irq_counts SEC(".maps");
 
+/* CPU c owns entries [c * SLOTS, (c + 1) * SLOTS); the engine sizes it
+ * for the possible CPUs and reads it through mmap, without a syscall. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, VSVA_IRQ_FAST_SLOTS);
 	__type(key, __u32);
 	__type(value, struct vsva_irq_fast);
@@ -66,7 +69,8 @@ static __always_inline bool same_key(const struct vsva_irq_key *a,
 /* Count in this CPU's cache slot; false: the slot belongs to a live key. */
 static __always_inline bool count_fast(const struct vsva_irq_key *key)
 {
-	__u32 idx = vsva_irq_fast_idx(key);
+	__u32 idx = bpf_get_smp_processor_id() * VSVA_IRQ_FAST_SLOTS +
+		    vsva_irq_fast_idx(key);
 	struct vsva_irq_fast *fs = bpf_map_lookup_elem(&irq_fast, &idx);
 
 	if (!fs)
@@ -83,7 +87,11 @@ static __always_inline bool count_fast(const struct vsva_irq_key *key)
 	}
 	if (key->tgid && vm_info_touch(key->tgid))
 		drop(VSVA_IRQ_DROP_VMINFO_FULL);
+	/* the engine reads without a lock: count 0 while the key changes */
+	fs->count = 0;
+	barrier();
 	fs->key = *key;
+	barrier();
 	fs->count = 1;
 	return true;
 }

@@ -38,6 +38,8 @@ struct vsva_irq_key {
 /*
  * Per-CPU direct-mapped cache in front of the count map: the hot path is
  * an array lookup and a compare.  A slot whose VM was retired is reused.
+ * One shared array, VSVA_IRQ_FAST_SLOTS entries per CPU, so user space
+ * can read it through mmap.
  */
 #define VSVA_IRQ_FAST_SLOTS	256
 

@@ -151,9 +151,10 @@ int vsva_engine_open(struct vsva_engine **out,
 		goto free_engine;
 	}
 	e->percpu = calloc(e->ncpus, sizeof(struct vsva_memslot_stats));
-	if (!e->percpu) {
+	e->vms = calloc(VSVA_MAX_VMS, sizeof(*e->vms));
+	if (!e->percpu || !e->vms) {
 		snprintf(err, len, "out of memory");
-		goto free_engine;
+		goto free_percpu;
 	}
 	vsva_kcaps_detect(&e->caps, !o->no_mount_tracefs);
 	if (o->force_memslot)
@@ -182,6 +183,7 @@ destroy_memslot:
 free_percpu:
 	free(e->percpu);
 free_engine:
+	free(e->vms);
 	free(e);
 	return -1;
 }
@@ -194,6 +196,7 @@ void vsva_engine_close(struct vsva_engine *e)
 	irq_close(e);
 	memslot_bpf__destroy(e->skel);
 	free(e->percpu);
+	free(e->vms);
 	free(e);
 }
 
@@ -245,13 +248,6 @@ int vsva_sum_percpu(struct vsva_engine *e, int fd, const void *key,
 	return 0;
 }
 
-static int read_stats(struct vsva_engine *e, __u32 tgid,
-		      struct vsva_memslot_stats *sum)
-{
-	return vsva_sum_percpu(e, bpf_map__fd(e->skel->maps.vm_stats), &tgid,
-			       (__u64 *)sum, sizeof(*sum) / sizeof(__u64));
-}
-
 /* The memslot measurement's metric families, in exposition order. */
 enum { F_ZAPS, F_SECS, F_ERRORS, F_ZAPPED, F_CREATED, F_REBUILT, F_VM_INFO,
        F_MEMSLOT_N };
@@ -293,6 +289,63 @@ static void add_families(struct vsva_snapshot *s, struct vsva_family **f)
 					memslot_fams[i].type);
 }
 
+static int vm_cmp(const void *a, const void *b)
+{
+	__u32 x = ((const struct vsva_vm_entry *)a)->tgid;
+	__u32 y = ((const struct vsva_vm_entry *)b)->tgid;
+
+	return x < y ? -1 : x > y;
+}
+
+static void vm_cache_add(struct vsva_engine *e, void *ctx, const void *key,
+			 const void *val)
+{
+	struct vsva_vm_entry *v;
+
+	if (e->nvms == VSVA_MAX_VMS) {
+		*(bool *)ctx = true;	/* cannot happen: same bound */
+		return;
+	}
+	v = &e->vms[e->nvms++];
+	v->tgid = *(const __u32 *)key;
+	v->info = *(const struct vsva_vm_info *)val;
+	v->info.comm[VSVA_COMM_LEN - 1] = 0;
+}
+
+/* Copy vm_info once per snapshot; labels then cost no bpf() call. */
+static int vm_cache_fill(struct vsva_engine *e)
+{
+	bool lost = false;
+	struct vsva_walk w = {
+		.fd = e->vm_info_fd, .ksz = sizeof(__u32),
+		.vsz = sizeof(struct vsva_vm_info), .fn = vm_cache_add,
+		.ctx = &lost,
+	};
+
+	e->nvms = 0;
+	e->vms_cached = false;
+	if (e->vm_info_fd < 0)
+		return 0;
+	if (vsva_map_walk(e, &w) || lost)
+		return -1;
+	qsort(e->vms, e->nvms, sizeof(*e->vms), vm_cmp);
+	e->vms_cached = true;
+	return 0;
+}
+
+bool vsva_vm_get(struct vsva_engine *e, __u32 tgid, struct vsva_vm_info *info)
+{
+	struct vsva_vm_entry key = { .tgid = tgid }, *v;
+
+	if (!e->vms_cached)
+		return e->vm_info_fd >= 0 &&
+		       !bpf_map_lookup_elem(e->vm_info_fd, &tgid, info);
+	v = bsearch(&key, e->vms, e->nvms, sizeof(*e->vms), vm_cmp);
+	if (v)
+		*info = v->info;
+	return v;
+}
+
 void vsva_vm_label(struct vsva_engine *e, __u32 tgid, char *buf, size_t len)
 {
 	struct vsva_vm_info info;
@@ -301,8 +354,7 @@ void vsva_vm_label(struct vsva_engine *e, __u32 tgid, char *buf, size_t len)
 		snprintf(buf, len, "kernel/0");
 		return;
 	}
-	if (e->vm_info_fd < 0 ||
-	    bpf_map_lookup_elem(e->vm_info_fd, &tgid, &info))
+	if (!vsva_vm_get(e, tgid, &info))
 		info.comm[0] = 0;
 	info.comm[VSVA_COMM_LEN - 1] = 0;
 	snprintf(buf, len, "%s/%u", info.comm[0] ? info.comm : "?", tgid);
@@ -349,27 +401,35 @@ static void add_vm(struct vsva_family **f, __u32 tgid,
 	vsva_family_add(f[F_CREATED], st->pages_created, "vm", vm, NULL);
 }
 
+static void vm_stats_add(struct vsva_engine *e, void *ctx, const void *key,
+			 const void *val)
+{
+	__u32 tgid = *(const __u32 *)key;
+	struct vsva_vm_info info;
+
+	/* stats of a VM without info: being retired right now */
+	if (vsva_vm_get(e, tgid, &info))
+		add_vm(ctx, tgid, &info, val);
+}
+
 static void snap_vms(struct vsva_engine *e, struct vsva_snapshot *s)
 {
-	int info_fd = e->vm_info_fd;
-	struct vsva_memslot_stats st;
-	struct vsva_vm_info info;
 	struct vsva_family *f[F_MEMSLOT_N];
-	__u32 key, next, *prev = NULL;
-	int retained = 0;
+	struct vsva_walk w = {
+		.ksz = sizeof(__u32), .vsz = sizeof(struct vsva_memslot_stats),
+		.percpu = true, .fn = vm_stats_add, .ctx = f,
+	};
+	int retained = 0, i;
 
 	add_families(s, f);
-	while (info_fd >= 0 &&
-	       bpf_map_get_next_key(info_fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(info_fd, &key, &info))
-			continue;
-		info.comm[VSVA_COMM_LEN - 1] = 0;
-		retained += info.exit_ns != 0;
-		add_vm_info(f, key, &info);
-		if (e->skel && !read_stats(e, key, &st))
-			add_vm(f, key, &info, &st);
+	for (i = 0; i < e->nvms; i++) {
+		retained += e->vms[i].info.exit_ns != 0;
+		add_vm_info(f, e->vms[i].tgid, &e->vms[i].info);
+	}
+	if (e->skel) {
+		w.fd = bpf_map__fd(e->skel->maps.vm_stats);
+		if (vsva_map_walk(e, &w))
+			f[F_ZAPS]->incomplete = true;
 	}
 	vsva_family_add(vsva_snap_family(s, "vsva_vms_retained",
 			"VMs whose VMM exited, kept visible until the retention "
@@ -416,12 +476,15 @@ static void snap_probes(struct vsva_engine *e, struct vsva_snapshot *s)
 
 int vsva_engine_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
 {
+	if (vm_cache_fill(e))
+		s->oom = true;	/* the VM list could not be read whole */
 	snap_probes(e, s);
 	snap_vms(e, s);
 	irq_snapshot(e, s);
 	posted_snapshot(e, s);
 	iommu_snapshot(e, s);
 	snap_drops(e, s);
+	e->vms_cached = false;
 	return vsva_snap_incomplete(s) ? -1 : 0;
 }
 

@@ -7,6 +7,8 @@
 #include "vsva.h"
 #include "vsva_vm.h"
 
+struct bpf_object;
+struct vsva_irq_fast;
 struct memslot_bpf;
 struct irq_bpf;
 struct iommu_bpf;
@@ -21,9 +23,25 @@ struct vsva_engine {
 	struct irq_bpf *irq;
 	struct iommu_bpf *iommu;
 	int vm_info_fd;			/* the one vm_info map, or -1 */
+	/* irq.bpf.c's per-CPU cache, mapped read-only */
+	const volatile struct vsva_irq_fast *irq_fast;
 	int ncpus;
 	void *percpu;			/* per-CPU lookup buffer */
+	/* vm_info as read at the start of a snapshot, sorted by tgid */
+	struct vsva_vm_entry *vms;
+	int nvms;
+	bool vms_cached;
 };
+
+struct vsva_vm_entry {
+	__u32 tgid;
+	struct vsva_vm_info info;
+};
+
+/* VM @tgid's identity: this snapshot's copy of vm_info while a snapshot
+ * is taken, the map otherwise.  False if unknown (retired). */
+bool vsva_vm_get(struct vsva_engine *e, __u32 tgid,
+		 struct vsva_vm_info *info);
 
 /* "comm/tgid" of a VM, "kernel/0" for injections by kernel threads. */
 void vsva_vm_label(struct vsva_engine *e, __u32 tgid, char *buf, size_t len);
@@ -46,6 +64,21 @@ int iommu_prog_fds(struct vsva_engine *e, int *fds, const char **names,
 		   int max);
 
 /* Shared by the measurement files. */
+
+/* A whole-hash-map read (src/mapwalk.c): @fn sees every entry once, with
+ * per-CPU values (@vsz bytes of u64 words per CPU) already summed. */
+struct vsva_walk {
+	int fd;
+	size_t ksz, vsz;
+	bool percpu;
+	bool per_key;		/* no batches: what old kernels get (tests) */
+	void (*fn)(struct vsva_engine *e, void *ctx, const void *key,
+		   const void *val);
+	void *ctx;
+};
+
+/* 0, or a negative errno: entries may then be missing. */
+int vsva_map_walk(struct vsva_engine *e, const struct vsva_walk *w);
 /* Sum the per-CPU values (@words u64 each) of @key; -1 if absent. */
 int vsva_sum_percpu(struct vsva_engine *e, int fd, const void *key,
 		    __u64 *sum, size_t words);

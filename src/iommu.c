@@ -155,11 +155,14 @@ static const char *domain_type_name(__u32 t)
 	}
 }
 
-static void add_cnt(struct vsva_engine *e, struct vsva_family **f,
-		    const struct vsva_iommu_cnt_key *k,
-		    const struct vsva_iommu_cnt *v)
+/* One count-map entry (a vsva_map_walk callback; @ctx: the families). */
+static void add_cnt(struct vsva_engine *e, void *ctx, const void *key,
+		    const void *val)
 {
 	static const char *const kind[] = { "paging", "nested" };
+	const struct vsva_iommu_cnt_key *k = key;
+	const struct vsva_iommu_cnt *v = val;
+	struct vsva_family **f = ctx;
 	char vm[VSVA_COMM_LEN + 16], dev[VSVA_DEV_NAME_LEN + 1];
 	unsigned int h;
 
@@ -190,13 +193,16 @@ static void add_cnt(struct vsva_engine *e, struct vsva_family **f,
 	}
 }
 
-static void add_lat(struct vsva_engine *e, struct vsva_family **f,
-		    const struct vsva_iommu_lat_key *k,
-		    const struct vsva_iommu_lat *v)
+/* One latency-map entry (a vsva_map_walk callback). */
+static void add_lat(struct vsva_engine *e, void *ctx, const void *key,
+		    const void *val)
 {
 	static const int fam[VSVA_IOMMU_OPS] = {
 		F_PASID_ATTACH, F_PASID_DETACH, F_SVA_BIND, F_SVA_UNBIND, F_INV,
 	};
+	const struct vsva_iommu_lat_key *k = key;
+	const struct vsva_iommu_lat *v = val;
+	struct vsva_family **f = ctx;
 	char vm[VSVA_COMM_LEN + 16], dev[VSVA_DEV_NAME_LEN + 1];
 	const char *result = k->ok ? "ok" : "error";
 	struct vsva_sample *m;
@@ -223,32 +229,27 @@ static void add_lat(struct vsva_engine *e, struct vsva_family **f,
 
 void iommu_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
 {
-	struct vsva_iommu_cnt_key ck, cnext, *cprev = NULL;
-	struct vsva_iommu_lat_key lk, lnext, *lprev = NULL;
 	struct vsva_family *f[F_IOMMU_N];
-	struct vsva_iommu_cnt cv;
-	struct vsva_iommu_lat lv;
-	int i, fd;
+	struct vsva_walk cw = {
+		.ksz = sizeof(struct vsva_iommu_cnt_key),
+		.vsz = sizeof(struct vsva_iommu_cnt), .percpu = true,
+		.fn = add_cnt, .ctx = f,
+	}, lw = {
+		.ksz = sizeof(struct vsva_iommu_lat_key),
+		.vsz = sizeof(struct vsva_iommu_lat), .percpu = true,
+		.fn = add_lat, .ctx = f,
+	};
+	int i;
 
 	for (i = 0; i < F_IOMMU_N; i++)
 		f[i] = vsva_snap_family(s, fams[i].name, fams[i].help,
 					fams[i].type);
 	if (!e->iommu)
 		return;
-	fd = bpf_map__fd(e->iommu->maps.iommu_cnt);
-	while (bpf_map_get_next_key(fd, cprev, &cnext) == 0) {
-		ck = cnext;
-		cprev = &ck;
-		if (!vsva_sum_percpu(e, fd, &ck, (__u64 *)&cv, sizeof(cv) / 8))
-			add_cnt(e, f, &ck, &cv);
-	}
-	fd = bpf_map__fd(e->iommu->maps.iommu_lat);
-	while (bpf_map_get_next_key(fd, lprev, &lnext) == 0) {
-		lk = lnext;
-		lprev = &lk;
-		if (!vsva_sum_percpu(e, fd, &lk, (__u64 *)&lv, sizeof(lv) / 8))
-			add_lat(e, f, &lk, &lv);
-	}
+	cw.fd = bpf_map__fd(e->iommu->maps.iommu_cnt);
+	lw.fd = bpf_map__fd(e->iommu->maps.iommu_lat);
+	if (vsva_map_walk(e, &cw) || vsva_map_walk(e, &lw))
+		f[0]->incomplete = true;
 }
 
 static const char *const drop_name[VSVA_IOMMU_DROPS] = {

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "engine_priv.h"
@@ -37,6 +39,27 @@ static void set_autoload(struct irq_bpf *s, const struct vsva_engine *e)
 	bpf_program__set_autoload(s->progs.irq_bypass_disconnect, conn);
 }
 
+static size_t fast_bytes(const struct vsva_engine *e)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+	size_t n = (size_t)e->ncpus * VSVA_IRQ_FAST_SLOTS *
+		   sizeof(struct vsva_irq_fast);
+
+	return (n + page - 1) / page * page;
+}
+
+/* The per-CPU cache, readable without a bpf() call. */
+static int map_fast(struct vsva_engine *e, struct irq_bpf *s)
+{
+	void *p = mmap(NULL, fast_bytes(e), PROT_READ, MAP_SHARED,
+		       bpf_map__fd(s->maps.irq_fast), 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	e->irq_fast = p;
+	return 0;
+}
+
 int irq_load(struct vsva_engine *e, char *err, size_t len)
 {
 	struct irq_bpf *s;
@@ -59,7 +82,12 @@ int irq_load(struct vsva_engine *e, char *err, size_t len)
 			goto destroy_skel;
 		}
 	}
-	rc = irq_bpf__load(s);
+	rc = bpf_map__set_max_entries(s->maps.irq_fast,
+				      e->ncpus * VSVA_IRQ_FAST_SLOTS);
+	if (!rc)
+		rc = irq_bpf__load(s);
+	if (!rc)
+		rc = map_fast(e, s);
 	if (!rc)
 		rc = irq_bpf__attach(s);
 	if (rc) {
@@ -81,6 +109,9 @@ destroy_skel:
 
 void irq_close(struct vsva_engine *e)
 {
+	if (e->irq_fast)
+		munmap((void *)e->irq_fast, fast_bytes(e));
+	e->irq_fast = NULL;
 	irq_bpf__destroy(e->irq);
 	e->irq = NULL;
 }
@@ -251,19 +282,23 @@ static void agg_add(struct irq_aggs *g, const struct vsva_irq_key *k, __u64 v)
 	g->a[g->n++].sum = v;
 }
 
+static void count_add(struct vsva_engine *e, void *ctx, const void *key,
+		      const void *val)
+{
+	agg_add(ctx, key, *(const __u64 *)val);
+}
+
 /* The count map: one key, per-CPU counts. */
 static void collect_counts(struct vsva_engine *e, struct irq_aggs *g)
 {
-	int fd = bpf_map__fd(e->irq->maps.irq_counts);
-	struct vsva_irq_key key, next, *prev = NULL;
-	__u64 sum;
+	struct vsva_walk w = {
+		.fd = bpf_map__fd(e->irq->maps.irq_counts),
+		.ksz = sizeof(struct vsva_irq_key), .vsz = sizeof(__u64),
+		.percpu = true, .fn = count_add, .ctx = g,
+	};
 
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (!vsva_sum_percpu(e, fd, &key, &sum, 1))
-			agg_add(g, &key, sum);
-	}
+	if (vsva_map_walk(e, &w))
+		g->oom = true;
 }
 
 static void collect_slot(struct vsva_engine *e, struct irq_aggs *g,
@@ -274,40 +309,49 @@ static void collect_slot(struct vsva_engine *e, struct irq_aggs *g,
 	if (!f->count)
 		return;
 	/* a retired VM's slot waits to be reused */
-	if (f->key.tgid && (e->vm_info_fd < 0 ||
-	    bpf_map_lookup_elem(e->vm_info_fd, &f->key.tgid, &info)))
+	if (f->key.tgid && !vsva_vm_get(e, f->key.tgid, &info))
 		return;
 	agg_add(g, &f->key, f->count);
 }
 
-/* The per-CPU cache, in one batched read: each CPU's slot may hold
- * another key. */
+/*
+ * Read a slot the BPF side may be writing.  It only increments a live
+ * slot's count; taking a slot over writes count 0, the key, count 1, in
+ * that order (x86 keeps stores and loads in order).  So the same key
+ * read before and after the count means the count belongs to that key.
+ */
+static bool read_slot(const volatile struct vsva_irq_fast *p,
+		      struct vsva_irq_fast *out)
+{
+	struct vsva_irq_key k2;
+
+	out->key.tgid = p->key.tgid;
+	out->key.kind = p->key.kind;
+	out->key.id = p->key.id;
+	out->count = p->count;
+	k2.tgid = p->key.tgid;
+	k2.kind = p->key.kind;
+	k2.id = p->key.id;
+	return k2.tgid == out->key.tgid && k2.kind == out->key.kind &&
+	       k2.id == out->key.id;
+}
+
+/* The per-CPU cache: each CPU's slot may hold another key. */
 static void collect_fast(struct vsva_engine *e, struct irq_aggs *g)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	int fd = bpf_map__fd(e->irq->maps.irq_fast);
-	__u32 n = VSVA_IRQ_FAST_SLOTS, out, i;
-	__u32 *keys = calloc(n, sizeof(*keys));
-	struct vsva_irq_fast *v = calloc((size_t)n * e->ncpus, sizeof(*v));
-	int err, cpu;
+	size_t i, n = (size_t)e->ncpus * VSVA_IRQ_FAST_SLOTS;
+	struct vsva_irq_fast slot;
+	int tries;
 
-	if (!keys || !v) {
-		g->oom = true;
-		goto free_bufs;
+	for (i = 0; i < n; i++) {
+		for (tries = 0; tries < 100; tries++)
+			if (read_slot(&e->irq_fast[i], &slot))
+				break;
+		if (tries == 100)
+			g->oom = true;	/* cannot be: a takeover is 3 stores */
+		else
+			collect_slot(e, g, &slot);
 	}
-	err = bpf_map_lookup_batch(fd, NULL, &out, keys, v, &n, &opts);
-	if (err && err != -ENOENT) {
-		/* no batch support: one lookup per slot */
-		for (n = 0, i = 0; i < VSVA_IRQ_FAST_SLOTS; i++)
-			if (!bpf_map_lookup_elem(fd, &i, v + (size_t)n * e->ncpus))
-				n++;
-	}
-	for (i = 0; i < n; i++)
-		for (cpu = 0; cpu < e->ncpus; cpu++)
-			collect_slot(e, g, &v[(size_t)i * e->ncpus + cpu]);
-free_bufs:
-	free(keys);
-	free(v);
 }
 
 void irq_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
