@@ -15,7 +15,7 @@ LLVM_STRIP	?= llvm-strip
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 		   -Wno-missing-field-initializers -Iinclude -I$(B)
-LDLIBS_ENGINE	:= -lbpf -lelf -lz -lcap-ng -lyaml -lcrypt -lm
+LDLIBS_ENGINE	:= -lbpf -lelf -lz -lcap-ng -lyaml -lcrypt -lm -lpthread
 BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) \
 		   -Iinclude -Iinclude/$(ARCH) -Wall -Wno-unused-function
 
@@ -23,7 +23,7 @@ BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(B)/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRCS))
 ENGINE_SRCS	:= src/metrics.c src/expo.c src/probe.c src/engine.c src/mapwalk.c \
-		   src/privs.c src/procirq.c src/irq.c src/iommu.c src/http.c \
+		   src/privs.c src/procirq.c src/pireader.c src/irq.c src/iommu.c src/http.c \
 		   src/webconfig.c src/parse.c
 ENGINE_OBJS	:= $(patsubst src/%.c,$(B)/%.o,$(ENGINE_SRCS))
 LIB		:= $(B)/libvsva.a
@@ -49,7 +49,7 @@ $(B)/%.bpf.o: bpf/%.bpf.c bpf/bits.bpf.h $(wildcard include/*.h) | $(B)
 $(B)/%.skel.h: $(B)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 
-$(B)/%.o: src/%.c $(wildcard include/*.h) $(SKELS) | $(B)
+$(B)/%.o: src/%.c $(wildcard include/*.h src/*.h) $(SKELS) | $(B)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(ENGINE_OBJS)
@@ -73,7 +73,7 @@ $(B)/fuzz_http: tests/fuzz/fuzz_http.c src/http.c src/metrics.c src/expo.c \
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
 		$(filter %.c,$^) -o $@ -lm
 
-$(B)/test_%: tests/unit/test_%.c $(LIB)
+$(B)/test_%: tests/unit/test_%.c $(LIB) $(wildcard src/*.h)
 	$(CC) $(CFLAGS) $< -o $@ $(LIB) -lcmocka $(LDLIBS_ENGINE)
 
 check: all

@@ -192,6 +192,7 @@ void vsva_engine_close(struct vsva_engine *e)
 {
 	if (!e)
 		return;
+	vsva_pi_reader_stop(e->pi_reader);
 	iommu_close(e);
 	irq_close(e);
 	memslot_bpf__destroy(e->skel);
@@ -476,14 +477,15 @@ static void snap_probes(struct vsva_engine *e, struct vsva_snapshot *s)
 
 int vsva_engine_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
 {
+	posted_kick(e);
 	if (vm_cache_fill(e))
 		s->oom = true;	/* the VM list could not be read whole */
 	snap_probes(e, s);
 	snap_vms(e, s);
 	irq_snapshot(e, s);
-	posted_snapshot(e, s);
 	iommu_snapshot(e, s);
 	snap_drops(e, s);
+	posted_snapshot(e, s);	/* last: its read ran beside the others */
 	e->vms_cached = false;
 	return vsva_snap_incomplete(s) ? -1 : 0;
 }

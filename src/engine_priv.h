@@ -9,6 +9,7 @@
 
 struct bpf_object;
 struct vsva_irq_fast;
+struct vsva_pi_reader;
 struct memslot_bpf;
 struct irq_bpf;
 struct iommu_bpf;
@@ -23,6 +24,10 @@ struct vsva_engine {
 	struct irq_bpf *irq;
 	struct iommu_bpf *iommu;
 	int vm_info_fd;			/* the one vm_info map, or -1 */
+	/* /proc/interrupts read beside the map reads; started by the first
+	 * snapshot, i.e. after vsvad dropped its capabilities */
+	struct vsva_pi_reader *pi_reader;
+	bool pi_reader_failed;
 	/* irq.bpf.c's per-CPU cache, mapped read-only */
 	const volatile struct vsva_irq_fast *irq_fast;
 	int ncpus;
@@ -53,7 +58,15 @@ void irq_drops(struct vsva_engine *e, struct vsva_family *f);
 void irq_forget(struct vsva_engine *e, const __u32 *tgids, int n);
 int irq_prog_fds(struct vsva_engine *e, int *fds, const char **names,
 		 int max);
+void posted_kick(struct vsva_engine *e);
 void posted_snapshot(struct vsva_engine *e, struct vsva_snapshot *s);
+
+/* src/pireader.c */
+char *vsva_read_proc_interrupts(void);
+struct vsva_pi_reader *vsva_pi_reader_start(void);
+void vsva_pi_reader_kick(struct vsva_pi_reader *r);
+char *vsva_pi_reader_wait(struct vsva_pi_reader *r);
+void vsva_pi_reader_stop(struct vsva_pi_reader *r);
 
 void iommu_load(struct vsva_engine *e);
 void iommu_close(struct vsva_engine *e);

@@ -16,8 +16,6 @@
 #include "vsva_irq.h"
 #include "irq.skel.h"
 
-#define PROC_INTERRUPTS_MAX	(4 << 20)
-
 static void set_autoload(struct irq_bpf *s, const struct vsva_engine *e)
 {
 	bool inj = e->irq_inj.rung == VSVA_RUNG_STOCK_TP;
@@ -425,42 +423,25 @@ void irq_forget(struct vsva_engine *e, const __u32 *tgids, int n)
 	}
 }
 
-static char *read_proc_interrupts(void)
-{
-	FILE *f = fopen("/proc/interrupts", "r");
-	size_t len = 0, cap = 1 << 16;
-	char *buf = malloc(cap), *bigger;
-	size_t got;
-
-	if (!f || !buf)
-		goto fail;
-	while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += got;
-		if (len + 1 < cap)
-			continue;
-		if (cap >= PROC_INTERRUPTS_MAX)
-			goto fail;
-		bigger = realloc(buf, cap * 2);
-		if (!bigger)
-			goto fail;
-		buf = bigger;
-		cap *= 2;
-	}
-	buf[len] = 0;
-	fclose(f);
-	return buf;
-fail:
-	if (f)
-		fclose(f);
-	free(buf);
-	return NULL;
-}
-
 static const char *const pi_kind[VSVA_PI_ROWS] = {
 	[VSVA_PI_NOTIFY] = "notification",
 	[VSVA_PI_NESTED] = "nested_notification",
 	[VSVA_PI_WAKEUP] = "wakeup",
 };
+
+/* Start reading /proc/interrupts beside the map reads of a snapshot.
+ * Without the helper thread posted_snapshot() reads it itself. */
+void posted_kick(struct vsva_engine *e)
+{
+	if (e->posted.rung != VSVA_RUNG_PROCFS)
+		return;
+	if (!e->pi_reader && !e->pi_reader_failed) {
+		e->pi_reader = vsva_pi_reader_start();
+		e->pi_reader_failed = !e->pi_reader;
+	}
+	if (e->pi_reader)
+		vsva_pi_reader_kick(e->pi_reader);
+}
 
 void posted_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
 {
@@ -475,7 +456,8 @@ void posted_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
 		VSVA_COUNTER);
 	if (e->posted.rung != VSVA_RUNG_PROCFS)
 		return;
-	text = read_proc_interrupts();
+	text = e->pi_reader ? vsva_pi_reader_wait(e->pi_reader) :
+			      vsva_read_proc_interrupts();
 	if (!text || vsva_parse_pi(text, &pi)) {
 		f->incomplete = true;
 		free(text);

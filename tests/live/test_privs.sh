@@ -5,6 +5,12 @@
 require_live
 
 status() { grep "^$1:" "/proc/$VSVAD_PID/status" | awk '{ print $2 }'; }
+# The distinct values of a status field over every thread of vsvad
+# (capabilities are per thread: a helper thread must not keep any).
+threads() {
+	cat /proc/"$VSVAD_PID"/task/*/status |
+		awk -v k="$1:" '$1 == k { print $2 }' | sort -u | xargs
+}
 
 start_vsvad || exit 1
 check "root: effective capabilities are CAP_BPF only" 0000008000000000 "$(status CapEff)"
@@ -13,6 +19,11 @@ check "root: bounding set emptied" 0000000000000000 "$(status CapBnd)"
 out=$("$B/vsva-kvmload" -n 4 -m 4)
 check "root, caps dropped: deletions still counted" 4 \
 	"$(metric vsva_kvm_memslot_zap_total "vm=\"vsva-kvmload/$(json_field "$out" pid)\",mode=\"all_fast\"")"
+n=$(ls /proc/"$VSVAD_PID"/task | wc -l)
+check_match "root: scrapes started the helper threads" '^[3-9]$' "$n"
+check "root: all $n threads: CapEff CAP_BPF only" 0000008000000000 "$(threads CapEff)"
+check "root: all $n threads: CapPrm CAP_BPF only" 0000008000000000 "$(threads CapPrm)"
+check "root: all $n threads: bounding set empty" 0000000000000000 "$(threads CapBnd)"
 stop_vsvad
 
 start_vsvad --user nobody --retention 2 || exit 1
@@ -22,6 +33,10 @@ out=$("$B/vsva-kvmload" -n 0 -m 4 --irqfd 9)
 vm="vm=\"vsva-kvmload/$(json_field "$out" pid)\""
 check "--user nobody: injections still counted" 9 \
 	"$(metric vsva_kvm_irq_injected_total "$vm,path=\"msi\"")"
+check "--user nobody: every thread runs as nobody" "$(id -u nobody)" \
+	"$(threads Uid)"
+check "--user nobody: every thread CAP_BPF only" 0000008000000000 \
+	"$(threads CapEff)"
 sleep 4
 check "--user nobody: exited VM retired after the window" absent \
 	"$(metric vsva_kvm_irq_injected_total "$vm,path=\"msi\"")"
