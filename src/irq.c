@@ -88,15 +88,15 @@ int irq_load(struct vsva_engine *e, char *err, size_t len)
 		rc = map_fast(e, s);
 	if (!rc)
 		rc = irq_bpf__attach(s);
+	e->irq = s;
 	if (rc) {
 		struct vsva_choice *c[] = { &e->irq_inj, &e->irq_bypass,
 					    &e->bypass_connect };
 
-		irq_bpf__destroy(s);
+		irq_close(e);
 		vsva_unavailable(c, 3, "irq", rc);
 		return 0;
 	}
-	e->irq = s;
 	if (e->vm_info_fd < 0)
 		e->vm_info_fd = bpf_map__fd(s->maps.vm_info);
 	return 0;
