@@ -23,6 +23,7 @@ struct seen {
 	size_t words;		/* u64 words per value */
 	int nkeys;
 	int *hits;		/* per key */
+	bool percpu;
 	bool bad_value;
 };
 
@@ -34,11 +35,14 @@ static __u64 word(__u32 k, int c, size_t w)
 	return (__u64)k * 1000003 + (__u64)c * 1009 + w;
 }
 
-static __u64 word_sum(__u32 k, size_t w)
+/* What the walk must hand over: per-CPU words summed over the CPUs. */
+static __u64 expected(__u32 k, size_t w, bool percpu)
 {
 	__u64 s = 0;
 	int c;
 
+	if (!percpu)
+		return word(k, 0, w);
 	for (c = 0; c < eng.ncpus; c++)
 		s += word(k, c, w);
 	return s;
@@ -58,25 +62,7 @@ static void check_entry(struct vsva_engine *e, void *ctx, const void *key,
 	}
 	s->hits[k]++;
 	for (w = 0; w < s->words; w++)
-		if (v[w] != word_sum(k, w))
-			s->bad_value = true;
-}
-
-static void check_plain(struct vsva_engine *e, void *ctx, const void *key,
-			const void *val)
-{
-	struct seen *s = ctx;
-	__u32 k = *(const __u32 *)key;
-	const __u64 *v = val;
-	size_t w;
-
-	if (k >= (__u32)s->nkeys) {
-		s->bad_value = true;
-		return;
-	}
-	s->hits[k]++;
-	for (w = 0; w < s->words; w++)
-		if (v[w] != word(k, 0, w))
+		if (v[w] != expected(k, w, s->percpu))
 			s->bad_value = true;
 }
 
@@ -107,11 +93,11 @@ static int make_map(enum bpf_map_type type, int nkeys, size_t words)
 static void walk_and_check(int fd, int nkeys, size_t words, bool percpu,
 			   bool per_key)
 {
-	struct seen s = { .words = words, .nkeys = nkeys };
+	struct seen s = { .words = words, .nkeys = nkeys, .percpu = percpu };
 	struct vsva_walk w = {
 		.fd = fd, .ksz = sizeof(__u32), .vsz = words * sizeof(__u64),
 		.percpu = percpu, .per_key = per_key,
-		.fn = percpu ? check_entry : check_plain, .ctx = &s,
+		.fn = check_entry, .ctx = &s,
 	};
 	int k;
 
@@ -185,7 +171,7 @@ static void test_empty_map(void **state)
 static void test_bad_fd(void **state)
 {
 	struct vsva_walk w = { .fd = -1, .ksz = 4, .vsz = 8,
-			       .fn = check_plain };
+			       .fn = check_entry };
 
 	assert_int_equal(vsva_map_walk(&eng, &w), -EBADF);
 }
