@@ -15,15 +15,17 @@ LLVM_STRIP	?= llvm-strip
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 		   -Wno-missing-field-initializers -Iinclude -I$(B)
-LDLIBS_ENGINE	:= -lbpf -lelf -lz -lcap-ng -lyaml -lcrypt -lm -lpthread
-BPF_CFLAGS	:= -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) \
+LDLIBS_ENGINE	:= -ltraceevent -lbpf -lelf -lz -lcap-ng -lyaml -lcrypt -lm -lpthread
+# -mcpu=v3 pinned: Debian 12's clang 14 and 13's clang 19 default to
+# different BPF ISA levels; v3 (jmp32, alu32) loads on Linux 5.1+.
+BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 		   -Iinclude -Iinclude/$(ARCH) -Wall -Wno-unused-function
 
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(B)/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRCS))
 ENGINE_SRCS	:= src/metrics.c src/expo.c src/probe.c src/engine.c src/mapwalk.c \
-		   src/privs.c src/procirq.c src/pireader.c src/irq.c src/iommu.c src/http.c \
+		   src/load.c src/privs.c src/procirq.c src/pireader.c src/irq.c src/iommu.c src/http.c \
 		   src/webconfig.c src/parse.c
 ENGINE_OBJS	:= $(patsubst src/%.c,$(B)/%.o,$(ENGINE_SRCS))
 LIB		:= $(B)/libvsva.a
@@ -42,7 +44,7 @@ deps:
 $(B):
 	mkdir -p $@
 
-$(B)/%.bpf.o: bpf/%.bpf.c bpf/bits.bpf.h $(wildcard include/*.h) | $(B)
+$(B)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.bpf.h include/*.h) | $(B)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(LLVM_STRIP) -g $@
 

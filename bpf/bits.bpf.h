@@ -24,12 +24,22 @@ static __always_inline __u64 vsva_log2l(__u64 v)
 	return vsva_log2(v);
 }
 
-/* Slot for a value, clamped to the last slot so the index is always valid. */
-static __always_inline __u32 vsva_slot(__u64 v, __u32 nslots)
+/*
+ * Slot for a value, clamped to the last slot so the index is always valid.
+ * @nslots must be a power of two.  The clamp alone is not enough for every
+ * verifier: clang may bound a copy of the register and index with the
+ * original (Linux 6.1 then refuses "R4 unbounded memory access").  The mask
+ * after barrier_var() lands on the very register that indexes, and
+ * barrier_var() keeps clang from dropping the mask as redundant.
+ */
+static __always_inline __u64 vsva_slot(__u64 v, __u32 nslots)
 {
 	__u64 s = vsva_log2l(v);
 
-	return s >= nslots ? nslots - 1 : s;
+	if (s >= nslots)
+		s = nslots - 1;
+	barrier_var(s);
+	return s & (nslots - 1);
 }
 
 #endif /* VSVA_BITS_BPF_H */

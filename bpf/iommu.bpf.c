@@ -14,7 +14,6 @@
 #include "bits.bpf.h"
 #include "vm.bpf.h"
 
-#define PF_KTHREAD	0x00200000
 
 struct inflight_key {
 	__u32 tid;
@@ -65,10 +64,9 @@ static __always_inline void drop(__u32 reason)
 /* The VMM doing it, or 0 for a kernel thread. */
 static __always_inline __u32 actor(void)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	if (task->flags & PF_KTHREAD)
+	if (current_is_kthread())
 		return 0;
 	if (vm_info_touch(tgid))
 		drop(VSVA_IOMMU_DROP_VMINFO_FULL);

@@ -10,9 +10,9 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "vsva_irq.h"
+#include "vsva_tpoff.h"
 #include "vm.bpf.h"
 
-#define PF_KTHREAD		0x00200000
 #define IOAPIC_MASKED		(1ULL << 16)
 
 struct {
@@ -42,6 +42,9 @@ struct {
 
 static const __u64 one = 1;
 
+/* classic_tracepoint rung: record layouts from tracefs, set before load */
+const volatile struct vsva_tp_offs tp_off = {};
+
 static __always_inline void drop(__u32 reason)
 {
 	__u64 *n = bpf_map_lookup_elem(&irq_drops, &reason);
@@ -53,9 +56,7 @@ static __always_inline void drop(__u32 reason)
 /* The injecting VMM, or 0 for a kernel thread (deferred injection). */
 static __always_inline __u32 injector(void)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-
-	if (task->flags & PF_KTHREAD)
+	if (current_is_kthread())
 		return 0;
 	return bpf_get_current_pid_tgid() >> 32;
 }
@@ -148,6 +149,54 @@ int BPF_PROG(kvm_set_irq, unsigned int gsi, int level)
 {
 	if (level == 1)
 		count(VSVA_IRQ_GSI_ASSERT, gsi);
+	return 0;
+}
+
+/*
+ * Classic tracepoint twins of the four injection programs, for kernels
+ * whose KVM module has no BTF: fields at the offsets the engine read from
+ * the events' formats.
+ */
+static __always_inline __u64 field(void *ctx, __u32 off, __u32 size)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, size, ctx + off);
+	return v;
+}
+
+SEC("tracepoint/kvm/kvm_msi_set_irq")
+int tp_kvm_msi_set_irq(void *ctx)
+{
+	count(VSVA_IRQ_MSI, field(ctx, tp_off.msi_data, 8) & 0xff);
+	return 0;
+}
+
+SEC("tracepoint/kvm/kvm_ioapic_set_irq")
+int tp_kvm_ioapic_set_irq(void *ctx)
+{
+	if (!(field(ctx, tp_off.ioapic_e, 8) & IOAPIC_MASKED))
+		count(VSVA_IRQ_IOAPIC, (__u32)field(ctx, tp_off.ioapic_pin, 4));
+	return 0;
+}
+
+SEC("tracepoint/kvm/kvm_pic_set_irq")
+int tp_kvm_pic_set_irq(void *ctx)
+{
+	__u8 chip = field(ctx, tp_off.pic_chip, 1);
+	__u8 pin = field(ctx, tp_off.pic_pin, 1);
+
+	if (!(field(ctx, tp_off.pic_imr, 1) & (1 << (pin & 7))))
+		count(VSVA_IRQ_PIC, chip * 8 + pin);
+	return 0;
+}
+
+SEC("tracepoint/kvm/kvm_set_irq")
+int tp_kvm_set_irq(void *ctx)
+{
+	if ((int)field(ctx, tp_off.set_irq_level, 4) == 1)
+		count(VSVA_IRQ_GSI_ASSERT,
+		      (__u32)field(ctx, tp_off.set_irq_gsi, 4));
 	return 0;
 }
 

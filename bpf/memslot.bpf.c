@@ -19,6 +19,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "vsva_memslot.h"
+#include "vsva_tpoff.h"
 #include "bits.bpf.h"
 #include "vm.bpf.h"
 
@@ -61,6 +62,9 @@ struct {
 
 /* Deletions in flight: lets the hot exit hooks skip the map lookup. */
 __u64 inflight_n = 0;
+
+/* classic_tracepoint rung: record layouts from tracefs, set before load */
+const volatile struct vsva_tp_offs tp_off = {};
 
 static const struct vsva_memslot_stats zero_stats;
 
@@ -236,49 +240,92 @@ int sys_exit_ioctl(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
-/* Stock kvmmmu tracepoints: mode, shadow pages zapped, pages rebuilt. */
-SEC("tp_btf/kvm_mmu_zap_all_fast")
-int BPF_PROG(kvm_mmu_zap_all_fast)
+/*
+ * Stock kvmmmu tracepoints: mode, shadow pages zapped, pages rebuilt.
+ * Each has a tp_btf program and a classic tracepoint twin (kernels whose
+ * KVM module has no BTF); the engine loads one of the two.
+ */
+static __always_inline void zap_all_fast(void)
 {
 	struct inflight *f = inflight_get();
 
 	if (f)
 		f->all_fast = 1;
-	return 0;
 }
 
-SEC("tp_btf/kvm_mmu_prepare_zap_page")
-int BPF_PROG(kvm_mmu_prepare_zap_page)
+static __always_inline void prepare_zap_page(void)
 {
 	struct inflight *f = inflight_get();
 	struct vsva_memslot_stats *st;
 
 	if (f) {
 		f->zapped++;
-		return 0;
+		return;
 	}
 	st = vm_get(bpf_get_current_pid_tgid() >> 32);
 	if (st)
 		st->shadow_zapped[VSVA_ZAP_NONE]++;
+}
+
+static __always_inline void page_created(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct vsva_memslot_stats *st;
+	struct vsva_vm_info *info;
+
+	st = vm_get(tgid);
+	if (!st)
+		return;
+	st->pages_created++;
+	info = bpf_map_lookup_elem(&vm_info, &tgid);
+	if (info && info->deleted && info->last_mode < VSVA_ZAP_MODES)
+		st->pages_rebuilt[info->last_mode]++;
+}
+
+SEC("tp_btf/kvm_mmu_zap_all_fast")
+int BPF_PROG(kvm_mmu_zap_all_fast)
+{
+	zap_all_fast();
+	return 0;
+}
+
+SEC("tp_btf/kvm_mmu_prepare_zap_page")
+int BPF_PROG(kvm_mmu_prepare_zap_page)
+{
+	prepare_zap_page();
 	return 0;
 }
 
 SEC("tp_btf/kvm_mmu_get_page")
 int BPF_PROG(kvm_mmu_get_page, void *sp, bool created)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct vsva_memslot_stats *st;
-	struct vsva_vm_info *info;
+	if (created)
+		page_created();
+	return 0;
+}
 
-	if (!created)
-		return 0;
-	st = vm_get(tgid);
-	if (!st)
-		return 0;
-	st->pages_created++;
-	info = bpf_map_lookup_elem(&vm_info, &tgid);
-	if (info && info->deleted && info->last_mode < VSVA_ZAP_MODES)
-		st->pages_rebuilt[info->last_mode]++;
+SEC("tracepoint/kvmmmu/kvm_mmu_zap_all_fast")
+int tp_kvm_mmu_zap_all_fast(void *ctx)
+{
+	zap_all_fast();
+	return 0;
+}
+
+SEC("tracepoint/kvmmmu/kvm_mmu_prepare_zap_page")
+int tp_kvm_mmu_prepare_zap_page(void *ctx)
+{
+	prepare_zap_page();
+	return 0;
+}
+
+SEC("tracepoint/kvmmmu/kvm_mmu_get_page")
+int tp_kvm_mmu_get_page(void *ctx)
+{
+	__u8 created = 0;
+
+	bpf_probe_read_kernel(&created, 1, ctx + tp_off.get_page_created);
+	if (created)
+		page_created();
 	return 0;
 }
 

@@ -8,6 +8,25 @@
 
 #include "vsva_vm.h"
 
+#define PF_KTHREAD	0x00200000
+
+/*
+ * Is the current task a kernel thread?  bpf_get_current_task_btf() is
+ * Linux 5.11+; older kernels read the flags through the untyped task.
+ * The test is a CO-RE constant, so the verifier only sees the branch
+ * this kernel can run.
+ */
+static __always_inline bool current_is_kthread(void)
+{
+	struct task_struct *t;
+
+	if (bpf_core_enum_value_exists(enum bpf_func_id,
+				       BPF_FUNC_get_current_task_btf))
+		return bpf_get_current_task_btf()->flags & PF_KTHREAD;
+	t = (void *)bpf_get_current_task();
+	return BPF_CORE_READ(t, flags) & PF_KTHREAD;
+}
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VSVA_MAX_VMS);

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/types.h>
+#include "vsva_tpoff.h"
 
 #define VSVA_VERSION		"0.1.0"
 #define VSVA_MAX_LABELS		4
@@ -122,6 +124,7 @@ enum vsva_rung {
 	VSVA_RUNG_OWN_TP,	/* vsva kernel series tracepoint, tp_btf */
 	VSVA_RUNG_FENTRY,	/* fentry/fexit on the kernel function */
 	VSVA_RUNG_STOCK_TP,	/* stock tracepoint, tp_btf */
+	VSVA_RUNG_CLASSIC_TP,	/* stock tracepoint, fields from tracefs */
 	VSVA_RUNG_SYSCALL_TP,	/* syscall tracepoints: an approximation */
 	VSVA_RUNG_PROCFS,	/* a kernel counter file, e.g. /proc/interrupts */
 };
@@ -152,12 +155,21 @@ struct vsva_kcaps {
 	bool own_sva_tp;	/* iommu_sva_{bind,unbind}_device_* (series) */
 	bool own_iommufd_tp;	/* iommufd_hwpt_alloc/_invalidate_* (series) */
 	bool pasid_fn;		/* BTF FUNC iommu_{attach,detach}_device_pasid */
+	bool kvm_no_btf;	/* KVM is a module without BTF (Linux < 5.11) */
+	bool kvmmmu_classic;	/* kvmmmu events in tracefs, fields found */
+	bool irq_classic;	/* kvm irq events in tracefs, fields found */
+	char classic_msg[160];	/* why a classic rung's event is unusable */
+	struct vsva_tp_offs tp_off;	/* their record layout */
+	bool prealloc;		/* non-BTF tracing programs need preallocated
+				 * hash maps (Linux < 6.1 warns otherwise) */
 };
 
 struct vsva_choice {
 	enum vsva_rung rung;
 	bool approximate;
-	char reason[384];	/* why this rung (or none), why not higher */
+	char reason[512];	/* why this rung (or none), why not higher */
+	unsigned int refused;	/* 1 << rung: rungs whose programs failed */
+	char failed[256];	/* why they failed (appended to reason) */
 };
 
 void vsva_kcaps_detect(struct vsva_kcaps *k, bool may_mount_tracefs);

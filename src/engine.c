@@ -49,6 +49,9 @@ static int libbpf_quiet(enum libbpf_print_level lvl, const char *fmt,
 static void set_autoload(struct memslot_bpf *s, enum vsva_rung memslot,
 			 enum vsva_rung kvmmmu)
 {
+	bool btf = kvmmmu == VSVA_RUNG_STOCK_TP;
+	bool classic = kvmmmu == VSVA_RUNG_CLASSIC_TP;
+
 	bpf_program__set_autoload(s->progs.own_flush_enter,
 				  memslot == VSVA_RUNG_OWN_TP);
 	bpf_program__set_autoload(s->progs.own_flush_exit,
@@ -61,45 +64,81 @@ static void set_autoload(struct memslot_bpf *s, enum vsva_rung memslot,
 				  memslot == VSVA_RUNG_SYSCALL_TP);
 	bpf_program__set_autoload(s->progs.sys_exit_ioctl,
 				  memslot == VSVA_RUNG_SYSCALL_TP);
-	bpf_program__set_autoload(s->progs.kvm_mmu_zap_all_fast,
-				  kvmmmu == VSVA_RUNG_STOCK_TP);
-	bpf_program__set_autoload(s->progs.kvm_mmu_prepare_zap_page,
-				  kvmmmu == VSVA_RUNG_STOCK_TP);
-	bpf_program__set_autoload(s->progs.kvm_mmu_get_page,
-				  kvmmmu == VSVA_RUNG_STOCK_TP);
+	bpf_program__set_autoload(s->progs.kvm_mmu_zap_all_fast, btf);
+	bpf_program__set_autoload(s->progs.kvm_mmu_prepare_zap_page, btf);
+	bpf_program__set_autoload(s->progs.kvm_mmu_get_page, btf);
+	bpf_program__set_autoload(s->progs.tp_kvm_mmu_zap_all_fast, classic);
+	bpf_program__set_autoload(s->progs.tp_kvm_mmu_prepare_zap_page,
+				  classic);
+	bpf_program__set_autoload(s->progs.tp_kvm_mmu_get_page, classic);
 }
 
-static int load_memslot(struct vsva_engine *e, char *err, size_t len)
+static int memslot_choices(struct vsva_engine *e, struct vsva_choice **c)
+{
+	c[0] = &e->memslot;
+	c[1] = &e->kvmmmu;
+	return 2;
+}
+
+static void memslot_choose(struct vsva_engine *e)
+{
+	if (e->o.force_memslot)
+		vsva_choose_memslot_forced(&e->caps, e->o.force_memslot,
+					   &e->memslot);
+	else
+		vsva_choose_memslot(&e->caps, &e->memslot);
+	vsva_choose_kvmmmu(&e->caps, &e->kvmmmu);
+	/* fentry and syscall rungs take the zap mode from the kvmmmu
+	 * programs: without them the mode is unknown */
+	if (e->memslot.rung >= VSVA_RUNG_FENTRY && !e->kvmmmu.rung) {
+		snprintf(e->memslot.reason, sizeof(e->memslot.reason),
+			 "the zap mode comes from the kvmmmu tracepoints, and "
+			 "they are unavailable: %.280s", e->kvmmmu.reason);
+		e->memslot.rung = VSVA_RUNG_NONE;
+		e->memslot.approximate = false;
+	}
+}
+
+static struct vsva_choice *memslot_owner(struct vsva_engine *e,
+					 const char *prog)
+{
+	if (strstr(prog, "kvm_mmu_"))
+		return &e->kvmmmu;
+	if (strstr(prog, "flush") || strstr(prog, "ioctl"))
+		return &e->memslot;
+	return NULL;	/* sched_process_exit: the VMs' lifetimes */
+}
+
+static int memslot_load(struct vsva_engine *e)
 {
 	struct memslot_bpf *s;
 	int rc;
 
 	s = memslot_bpf__open();
-	if (!s) {
-		snprintf(err, len, "opening the memslot BPF object: %s",
-			 strerror(errno));
-		return -1;
-	}
+	if (!s)
+		return -errno;
 	set_autoload(s, e->memslot.rung, e->kvmmmu.rung);
+	s->rodata->tp_off = e->caps.tp_off;
+	vsva_obj_prepare(s->obj, e->caps.prealloc &&
+			 (e->memslot.rung == VSVA_RUNG_SYSCALL_TP ||
+			  e->kvmmmu.rung == VSVA_RUNG_CLASSIC_TP));
 	rc = memslot_bpf__load(s);
+	if (!rc)
+		rc = memslot_bpf__attach(s);
 	if (rc) {
-		snprintf(err, len, "loading the memslot BPF programs: %s",
-			 strerror(-rc));
-		goto destroy_skel;
-	}
-	rc = memslot_bpf__attach(s);
-	if (rc) {
-		snprintf(err, len, "attaching the memslot BPF programs: %s",
-			 strerror(-rc));
-		goto destroy_skel;
+		memslot_bpf__destroy(s);
+		return rc;
 	}
 	e->skel = s;
 	e->vm_info_fd = bpf_map__fd(s->maps.vm_info);
 	return 0;
-destroy_skel:
-	memslot_bpf__destroy(s);
-	return -1;
 }
+
+const struct vsva_obj vsva_memslot_obj = {
+	.name = "memslot", .choices = memslot_choices,
+	.choose = memslot_choose, .load = memslot_load,
+	.owner = memslot_owner,
+};
 
 int vsva_prog_fds(struct bpf_object *obj, int *fds, const char **names,
 		  int max)
@@ -116,26 +155,14 @@ int vsva_prog_fds(struct bpf_object *obj, int *fds, const char **names,
 	return n;
 }
 
-/* An object did not load: its measurements say so, the caller goes on. */
-void vsva_unavailable(struct vsva_choice **c, int n, const char *what, int rc)
-{
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (!c[i]->rung)
-			continue;
-		snprintf(c[i]->reason, sizeof(c[i]->reason), "loading the %s "
-			 "BPF programs failed (%s); run with -v for the "
-			 "verifier log", what, strerror(-rc));
-		c[i]->rung = VSVA_RUNG_NONE;
-		c[i]->approximate = false;
-	}
-}
-
 int vsva_engine_open(struct vsva_engine **out,
 		     const struct vsva_engine_opts *o, char *err, size_t len)
 {
+	static const struct vsva_obj *const objs[] = {
+		&vsva_memslot_obj, &vsva_irq_obj, &vsva_iommu_obj,
+	};
 	struct vsva_engine *e = calloc(1, sizeof(*e));
+	int i;
 
 	if (!e) {
 		snprintf(err, len, "out of memory");
@@ -157,29 +184,14 @@ int vsva_engine_open(struct vsva_engine **out,
 		goto free_percpu;
 	}
 	vsva_kcaps_detect(&e->caps, !o->no_mount_tracefs);
-	if (o->force_memslot)
-		vsva_choose_memslot_forced(&e->caps, o->force_memslot,
-					   &e->memslot);
-	else
-		vsva_choose_memslot(&e->caps, &e->memslot);
-	vsva_choose_kvmmmu(&e->caps, &e->kvmmmu);
-	vsva_choose_irq_injection(&e->caps, &e->irq_inj);
-	vsva_choose_irq_bypass(&e->caps, &e->irq_bypass);
-	vsva_choose_bypass_connect(&e->caps, &e->bypass_connect);
 	vsva_choose_posted(&e->caps, &e->posted);
-	vsva_choose_iommu(&e->caps, &e->iommu_stock);
-	vsva_choose_pasid(&e->caps, o->force_pasid, &e->pasid);
-	vsva_choose_sva(&e->caps, &e->sva);
-	vsva_choose_iommufd(&e->caps, &e->iommufd);
-	if ((e->memslot.rung || e->kvmmmu.rung) && load_memslot(e, err, len))
-		goto free_percpu;
-	if (irq_load(e, err, len))
-		goto destroy_memslot;
-	iommu_load(e);
+	/* memslot first: its vm_info becomes the one the others share */
+	for (i = 0; i < 3; i++) {
+		objs[i]->choose(e);
+		vsva_obj_load(e, objs[i]);
+	}
 	*out = e;
 	return 0;
-destroy_memslot:
-	memslot_bpf__destroy(e->skel);
 free_percpu:
 	free(e->percpu);
 free_engine:

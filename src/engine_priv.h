@@ -51,7 +51,6 @@ bool vsva_vm_get(struct vsva_engine *e, __u32 tgid,
 /* "comm/tgid" of a VM, "kernel/0" for injections by kernel threads. */
 void vsva_vm_label(struct vsva_engine *e, __u32 tgid, char *buf, size_t len);
 
-int irq_load(struct vsva_engine *e, char *err, size_t len);
 void irq_close(struct vsva_engine *e);
 void irq_snapshot(struct vsva_engine *e, struct vsva_snapshot *s);
 void irq_drops(struct vsva_engine *e, struct vsva_family *f);
@@ -68,7 +67,6 @@ void vsva_pi_reader_kick(struct vsva_pi_reader *r);
 char *vsva_pi_reader_wait(struct vsva_pi_reader *r);
 void vsva_pi_reader_stop(struct vsva_pi_reader *r);
 
-void iommu_load(struct vsva_engine *e);
 void iommu_close(struct vsva_engine *e);
 void iommu_snapshot(struct vsva_engine *e, struct vsva_snapshot *s);
 void iommu_drops(struct vsva_engine *e, struct vsva_family *f);
@@ -97,7 +95,31 @@ int vsva_sum_percpu(struct vsva_engine *e, int fd, const void *key,
 		    __u64 *sum, size_t words);
 int vsva_prog_fds(struct bpf_object *obj, int *fds, const char **names,
 		  int max);
-void vsva_unavailable(struct vsva_choice **c, int n, const char *what,
-		      int rc);
+
+/* src/load.c: one BPF object, its measurements, one failure policy. */
+#define VSVA_OBJ_MAX_CHOICES	4
+struct vsva_obj {
+	const char *name;
+	/* its measurements' choices into @c; how many */
+	int (*choices)(struct vsva_engine *e, struct vsva_choice **c);
+	/* (re)choose their rungs from e->caps and each choice's refusals */
+	void (*choose)(struct vsva_engine *e);
+	/* open, enable the chosen rungs' programs, load, attach: 0, or a
+	 * negative errno with nothing left behind */
+	int (*load)(struct vsva_engine *e);
+	/* the choice program @prog serves; NULL: the object as a whole */
+	struct vsva_choice *(*owner)(struct vsva_engine *e, const char *prog);
+};
+
+/* Choose, load; on a failure demote the failing program's measurement
+ * and try again.  0, or -1 when the object is given up (its measurements
+ * then say why). */
+int vsva_obj_load(struct vsva_engine *e, const struct vsva_obj *o);
+/* Before load: preallocate hash maps (@prealloc: Linux < 6.1 with
+ * non-BTF tracing programs); VSVA_TEST_REJECT=prog,... (tests) makes
+ * the kernel refuse those programs. */
+void vsva_obj_prepare(struct bpf_object *obj, bool prealloc);
+
+extern const struct vsva_obj vsva_memslot_obj, vsva_irq_obj, vsva_iommu_obj;
 
 #endif /* VSVA_ENGINE_PRIV_H */

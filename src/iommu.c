@@ -45,23 +45,48 @@ static void set_autoload(struct iommu_bpf *s, const struct vsva_engine *e)
 	bpf_program__set_autoload(s->progs.own_hwpt_invalidate_exit, iommufd);
 }
 
-/* Loads what the choices ask for; a failure marks them unavailable. */
-void iommu_load(struct vsva_engine *e)
+static int iommu_choices(struct vsva_engine *e, struct vsva_choice **c)
 {
-	struct vsva_choice *c[] = { &e->iommu_stock, &e->pasid, &e->sva,
-				    &e->iommufd };
+	c[0] = &e->iommu_stock;
+	c[1] = &e->pasid;
+	c[2] = &e->sva;
+	c[3] = &e->iommufd;
+	return 4;
+}
+
+static void iommu_choose(struct vsva_engine *e)
+{
+	vsva_choose_iommu(&e->caps, &e->iommu_stock);
+	vsva_choose_pasid(&e->caps, e->o.force_pasid, &e->pasid);
+	vsva_choose_sva(&e->caps, &e->sva);
+	vsva_choose_iommufd(&e->caps, &e->iommufd);
+}
+
+static struct vsva_choice *iommu_owner(struct vsva_engine *e,
+				       const char *prog)
+{
+	if (strstr(prog, "pasid"))
+		return &e->pasid;
+	if (strstr(prog, "sva"))
+		return &e->sva;
+	if (strstr(prog, "hwpt"))
+		return &e->iommufd;
+	if (strstr(prog, "domain") || strstr(prog, "fault") ||
+	    strstr(prog, "map"))
+		return &e->iommu_stock;
+	return NULL;
+}
+
+static int iommu_load(struct vsva_engine *e)
+{
 	struct iommu_bpf *s;
 	int rc;
 
-	if (!e->iommu_stock.rung && !e->pasid.rung && !e->sva.rung &&
-	    !e->iommufd.rung)
-		return;
 	s = iommu_bpf__open();
-	if (!s) {
-		vsva_unavailable(c, 4, "iommu", -errno);
-		return;
-	}
+	if (!s)
+		return -errno;
 	set_autoload(s, e);
+	vsva_obj_prepare(s->obj, false);	/* BTF programs only */
 	rc = e->vm_info_fd >= 0 ?
 	     bpf_map__reuse_fd(s->maps.vm_info, e->vm_info_fd) : 0;
 	if (!rc)
@@ -70,13 +95,18 @@ void iommu_load(struct vsva_engine *e)
 		rc = iommu_bpf__attach(s);
 	if (rc) {
 		iommu_bpf__destroy(s);
-		vsva_unavailable(c, 4, "iommu", rc);
-		return;
+		return rc;
 	}
 	e->iommu = s;
 	if (e->vm_info_fd < 0)
 		e->vm_info_fd = bpf_map__fd(s->maps.vm_info);
+	return 0;
 }
+
+const struct vsva_obj vsva_iommu_obj = {
+	.name = "iommu", .choices = iommu_choices, .choose = iommu_choose,
+	.load = iommu_load, .owner = iommu_owner,
+};
 
 void iommu_close(struct vsva_engine *e)
 {

@@ -19,6 +19,7 @@
 static void set_autoload(struct irq_bpf *s, const struct vsva_engine *e)
 {
 	bool inj = e->irq_inj.rung == VSVA_RUNG_STOCK_TP;
+	bool classic = e->irq_inj.rung == VSVA_RUNG_CLASSIC_TP;
 	bool own = e->irq_bypass.rung == VSVA_RUNG_OWN_TP;
 	bool pi = e->irq_bypass.rung != VSVA_RUNG_NONE;
 	bool conn = e->bypass_connect.rung == VSVA_RUNG_OWN_TP;
@@ -27,6 +28,10 @@ static void set_autoload(struct irq_bpf *s, const struct vsva_engine *e)
 	bpf_program__set_autoload(s->progs.kvm_ioapic_set_irq, inj);
 	bpf_program__set_autoload(s->progs.kvm_pic_set_irq, inj);
 	bpf_program__set_autoload(s->progs.kvm_set_irq, inj);
+	bpf_program__set_autoload(s->progs.tp_kvm_msi_set_irq, classic);
+	bpf_program__set_autoload(s->progs.tp_kvm_ioapic_set_irq, classic);
+	bpf_program__set_autoload(s->progs.tp_kvm_pic_set_irq, classic);
+	bpf_program__set_autoload(s->progs.tp_kvm_set_irq, classic);
 	bpf_program__set_autoload(s->progs.kvm_pi_irte_update,
 				  pi && e->caps.pi_irte_args == 6);
 	bpf_program__set_autoload(s->progs.kvm_pi_irte_update5,
@@ -58,52 +63,70 @@ static int map_fast(struct vsva_engine *e, struct irq_bpf *s)
 	return 0;
 }
 
-int irq_load(struct vsva_engine *e, char *err, size_t len)
+static int irq_choices(struct vsva_engine *e, struct vsva_choice **c)
+{
+	c[0] = &e->irq_inj;
+	c[1] = &e->irq_bypass;
+	c[2] = &e->bypass_connect;
+	return 3;
+}
+
+static void irq_choose(struct vsva_engine *e)
+{
+	vsva_choose_irq_injection(&e->caps, &e->irq_inj);
+	vsva_choose_irq_bypass(&e->caps, &e->irq_bypass);
+	vsva_choose_bypass_connect(&e->caps, &e->bypass_connect);
+}
+
+static struct vsva_choice *irq_owner(struct vsva_engine *e, const char *prog)
+{
+	if (strstr(prog, "set_irq"))
+		return &e->irq_inj;
+	if (strstr(prog, "pi_irte") || strstr(prog, "producer"))
+		return &e->irq_bypass;
+	if (strstr(prog, "connect"))
+		return &e->bypass_connect;
+	return NULL;
+}
+
+static int irq_load(struct vsva_engine *e)
 {
 	struct irq_bpf *s;
 	int rc;
 
-	if (!e->irq_inj.rung && !e->irq_bypass.rung && !e->bypass_connect.rung)
-		return 0;
 	s = irq_bpf__open();
-	if (!s) {
-		snprintf(err, len, "opening the irq BPF object: %s",
-			 strerror(errno));
-		return -1;
-	}
+	if (!s)
+		return -errno;
 	set_autoload(s, e);
+	s->rodata->tp_off = e->caps.tp_off;
+	vsva_obj_prepare(s->obj, e->caps.prealloc &&
+			 e->irq_inj.rung == VSVA_RUNG_CLASSIC_TP);
 	/* one VM identity for every object */
-	if (e->vm_info_fd >= 0) {
-		rc = bpf_map__reuse_fd(s->maps.vm_info, e->vm_info_fd);
-		if (rc) {
-			snprintf(err, len, "sharing vm_info: %s", strerror(-rc));
-			goto destroy_skel;
-		}
-	}
-	rc = bpf_map__set_max_entries(s->maps.irq_fast,
-				      e->ncpus * VSVA_IRQ_FAST_SLOTS);
+	rc = e->vm_info_fd >= 0 ?
+	     bpf_map__reuse_fd(s->maps.vm_info, e->vm_info_fd) : 0;
+	if (!rc)
+		rc = bpf_map__set_max_entries(s->maps.irq_fast,
+					      e->ncpus * VSVA_IRQ_FAST_SLOTS);
 	if (!rc)
 		rc = irq_bpf__load(s);
+	e->irq = s;
 	if (!rc)
 		rc = map_fast(e, s);
 	if (!rc)
 		rc = irq_bpf__attach(s);
-	e->irq = s;
 	if (rc) {
-		struct vsva_choice *c[] = { &e->irq_inj, &e->irq_bypass,
-					    &e->bypass_connect };
-
 		irq_close(e);
-		vsva_unavailable(c, 3, "irq", rc);
-		return 0;
+		return rc;
 	}
 	if (e->vm_info_fd < 0)
 		e->vm_info_fd = bpf_map__fd(s->maps.vm_info);
 	return 0;
-destroy_skel:
-	irq_bpf__destroy(s);
-	return -1;
 }
+
+const struct vsva_obj vsva_irq_obj = {
+	.name = "irq", .choices = irq_choices, .choose = irq_choose,
+	.load = irq_load, .owner = irq_owner,
+};
 
 void irq_close(struct vsva_engine *e)
 {

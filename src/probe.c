@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
@@ -16,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <traceevent/event-parse.h>
 #include "vsva.h"
 
 #define TRACEFS		"/sys/kernel/tracing"
@@ -30,6 +32,8 @@ const char *vsva_rung_name(enum vsva_rung r)
 		return "fentry";
 	case VSVA_RUNG_STOCK_TP:
 		return "stock_tracepoint";
+	case VSVA_RUNG_CLASSIC_TP:
+		return "classic_tracepoint";
 	case VSVA_RUNG_SYSCALL_TP:
 		return "syscall_tracepoint";
 	case VSVA_RUNG_PROCFS:
@@ -209,6 +213,122 @@ static bool param_yes(const char *path)
 	return c == 'Y' || c == 'y' || c == '1';
 }
 
+/* The tracefs root whose events/ is there, or NULL. */
+static const char *tracefs_root(void)
+{
+	if (tracefs_events(TRACEFS))
+		return TRACEFS;
+	if (tracefs_events(DEBUGFS_TRACING))
+		return DEBUGFS_TRACING;
+	return NULL;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t cap = 0, n;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	do {
+		char *p = realloc(buf, cap + 4096);
+
+		if (!p) {
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		buf = p;
+		n = fread(buf + *len, 1, 4096, f);
+		*len += n;
+		cap += 4096;
+	} while (n == 4096);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * A field of a classic tracepoint's record, by name, from the event's
+ * tracefs format (parsed by libtraceevent): offset into @off if its size
+ * is @size.  0, or -1 with the reason in k->classic_msg.
+ */
+static int tp_field(struct vsva_kcaps *k, struct tep_handle *tep,
+		    const char *sys, const char *ev, const char *field,
+		    int size, __u32 *off)
+{
+	const char *root = tracefs_root();
+	struct tep_event *event = NULL;
+	struct tep_format_field *f;
+	char path[256], *buf;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format",
+		 root ? root : TRACEFS, sys, ev);
+	buf = read_file(path, &len);
+	if (!buf) {
+		snprintf(k->classic_msg, sizeof(k->classic_msg), "no tracefs "
+			 "event %s/%s (%s)", sys, ev, root ? strerror(errno) :
+			 "tracefs not mounted");
+		return -1;
+	}
+	event = tep_find_event_by_name(tep, sys, ev);
+	if (!event && tep_parse_format(tep, &event, buf, len, sys))
+		event = NULL;
+	free(buf);
+	if (!event) {
+		snprintf(k->classic_msg, sizeof(k->classic_msg), "cannot parse "
+			 "the format of %s/%s", sys, ev);
+		return -1;
+	}
+	if (!field)
+		return 0;
+	f = tep_find_field(event, field);
+	if (!f || f->size != size) {
+		snprintf(k->classic_msg, sizeof(k->classic_msg), "%s/%s has no "
+			 "field '%s' of %d bytes", sys, ev, field, size);
+		return -1;
+	}
+	*off = f->offset;
+	return 0;
+}
+
+/* The classic_tracepoint rungs: KVM's stock events and their layouts. */
+static void classic_detect(struct vsva_kcaps *k)
+{
+	struct vsva_tp_offs *o = &k->tp_off;
+	struct tep_handle *tep = tep_alloc();
+
+	if (!tep)
+		return;
+	k->kvmmmu_classic =
+		!tp_field(k, tep, "kvmmmu", "kvm_mmu_zap_all_fast", NULL, 0,
+			  NULL) &&
+		!tp_field(k, tep, "kvmmmu", "kvm_mmu_prepare_zap_page", NULL, 0,
+			  NULL) &&
+		!tp_field(k, tep, "kvmmmu", "kvm_mmu_get_page", "created", 1,
+			  &o->get_page_created);
+	k->irq_classic =
+		!tp_field(k, tep, "kvm", "kvm_msi_set_irq", "data", 8,
+			  &o->msi_data) &&
+		!tp_field(k, tep, "kvm", "kvm_ioapic_set_irq", "e", 8,
+			  &o->ioapic_e) &&
+		!tp_field(k, tep, "kvm", "kvm_ioapic_set_irq", "pin", 4,
+			  &o->ioapic_pin) &&
+		!tp_field(k, tep, "kvm", "kvm_pic_set_irq", "chip", 1,
+			  &o->pic_chip) &&
+		!tp_field(k, tep, "kvm", "kvm_pic_set_irq", "pin", 1,
+			  &o->pic_pin) &&
+		!tp_field(k, tep, "kvm", "kvm_pic_set_irq", "imr", 1,
+			  &o->pic_imr) &&
+		!tp_field(k, tep, "kvm", "kvm_set_irq", "gsi", 4,
+			  &o->set_irq_gsi) &&
+		!tp_field(k, tep, "kvm", "kvm_set_irq", "level", 4,
+			  &o->set_irq_level);
+	tep_free(tep);
+}
+
 void vsva_kcaps_detect(struct vsva_kcaps *k, bool may_mount_tracefs)
 {
 	struct kbtf kb = { 0 };
@@ -223,12 +343,20 @@ void vsva_kcaps_detect(struct vsva_kcaps *k, bool may_mount_tracefs)
 		(exists(TRACEFS "/events/syscalls/sys_exit_ioctl/id") ||
 		 exists(DEBUGFS_TRACING "/events/syscalls/sys_exit_ioctl/id"));
 
+	if (k->tracefs)
+		classic_detect(k);
+
 	kb.vmlinux = btf__load_vmlinux_btf();
 	if (!kb.vmlinux)
 		return;
 	k->btf = true;
 	if (exists("/sys/kernel/btf/kvm"))
 		kb.kvm = btf__load_module_btf("kvm", kb.vmlinux);
+	else if (exists("/sys/module/kvm/initstate"))
+		k->kvm_no_btf = true;	/* a module, and no module BTF */
+	/* bpf_mem_alloc (6.1) lifted the preallocation rule for tracing */
+	k->prealloc = btf__find_by_name_kind(kb.vmlinux, "bpf_mem_alloc",
+					     BTF_KIND_STRUCT) <= 0;
 	k->own_memslot_tp =
 		btf_find(&kb, "btf_trace_kvm_flush_shadow_memslot_enter",
 			 BTF_KIND_TYPEDEF, NULL) > 0 &&
@@ -291,6 +419,23 @@ set(struct vsva_choice *c, enum vsva_rung r, bool approx, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
 	va_end(ap);
+	if (c->failed[0] && !strstr(c->reason, c->failed))
+		snprintf(c->reason + strlen(c->reason),
+			 sizeof(c->reason) - strlen(c->reason), "; %s",
+			 c->failed);
+}
+
+/* May @c use rung @r: not refused by an earlier failed load? */
+static bool usable(const struct vsva_choice *c, enum vsva_rung r)
+{
+	return !(c->refused & (1u << r));
+}
+
+/* Why KVM's own functions and events are out of BTF's reach. */
+static const char *kvm_btf_why(const struct vsva_kcaps *k)
+{
+	return k->kvm_no_btf ? "KVM is a module and this kernel has no module "
+			       "BTF (Linux 5.11+)" : "not in this kernel's BTF";
 }
 
 /* Preconditions shared by every KVM measurement. */
@@ -315,18 +460,33 @@ void vsva_choose_kvmmmu(const struct vsva_kcaps *k, struct vsva_choice *c)
 {
 	if (!kvm_usable(k, c))
 		return;
-	if (k->kvmmmu_tp && k->tdp_mmu)
-		set(c, VSVA_RUNG_STOCK_TP, true, "approximate: KVM's TDP MMU "
-		    "is in use, and kvm_mmu_get_page/kvm_mmu_prepare_zap_page "
-		    "see only shadow pages (nested guests)");
-	else if (k->kvmmmu_tp)
-		set(c, VSVA_RUNG_STOCK_TP, false, "kvmmmu tracepoints "
-		    "kvm_mmu_get_page, kvm_mmu_prepare_zap_page, "
-		    "kvm_mmu_zap_all_fast");
+	enum vsva_rung r = VSVA_RUNG_NONE;
+
+	if (k->kvmmmu_tp && usable(c, VSVA_RUNG_STOCK_TP))
+		r = VSVA_RUNG_STOCK_TP;
+	else if (k->kvmmmu_classic && usable(c, VSVA_RUNG_CLASSIC_TP))
+		r = VSVA_RUNG_CLASSIC_TP;
+	if (r && k->tdp_mmu)
+		set(c, r, true, "approximate: KVM's TDP MMU is in use, and "
+		    "kvm_mmu_get_page/kvm_mmu_prepare_zap_page see only shadow "
+		    "pages (nested guests)%s", r == VSVA_RUNG_CLASSIC_TP ?
+		    "; through tracefs" : "");
+	else if (r == VSVA_RUNG_STOCK_TP)
+		set(c, r, false, "kvmmmu tracepoints kvm_mmu_get_page, "
+		    "kvm_mmu_prepare_zap_page, kvm_mmu_zap_all_fast");
+	else if (r)
+		set(c, r, false, "kvmmmu tracepoints through tracefs (fields "
+		    "by name from their formats)%s%s", k->kvmmmu_tp ? "" :
+		    ": tp_btf cannot reach them: ", k->kvmmmu_tp ? "" :
+		    kvm_btf_why(k));
+	else if (k->kvmmmu_tp || k->kvmmmu_classic)
+		set(c, VSVA_RUNG_NONE, false, "no rung of the kvmmmu "
+		    "tracepoints could be used");
 	else
 		set(c, VSVA_RUNG_NONE, false, "kvmmmu tracepoints "
 		    "(kvm_mmu_zap_all_fast, kvm_mmu_prepare_zap_page, "
-		    "kvm_mmu_get_page) are not in this kernel's BTF");
+		    "kvm_mmu_get_page): %s; tracefs: %s", kvm_btf_why(k),
+		    k->tracefs ? k->classic_msg : k->tracefs_msg);
 }
 
 void vsva_choose_memslot(const struct vsva_kcaps *k, struct vsva_choice *c)
@@ -335,40 +495,45 @@ void vsva_choose_memslot(const struct vsva_kcaps *k, struct vsva_choice *c)
 
 	if (!kvm_usable(k, c))
 		return;
-	if (k->own_memslot_tp) {
+	if (k->own_memslot_tp && usable(c, VSVA_RUNG_OWN_TP)) {
 		set(c, VSVA_RUNG_OWN_TP, false, "kvm_flush_shadow_memslot_enter"
 		    "/_exit tracepoints (vsva kernel series)");
 		return;
 	}
-	if (!k->kvmmmu_tp) {
+	if (!k->kvmmmu_tp && !k->kvmmmu_classic) {
 		set(c, VSVA_RUNG_NONE, false, "no own tracepoint (kernel "
 		    "without the vsva series) and no kvmmmu tracepoints to "
 		    "tell the zap mode");
 		return;
 	}
-	if (k->flush_fn && k->fentry_err == 0) {
+	if (k->flush_fn && k->fentry_err == 0 && usable(c, VSVA_RUNG_FENTRY)) {
 		set(c, VSVA_RUNG_FENTRY, false, "fentry/fexit on "
 		    "kvm_arch_flush_shadow_memslot; no own tracepoint (kernel "
 		    "without the vsva series)");
 		return;
 	}
-	if (k->flush_fn)
+	if (k->flush_fn && !k->fentry_err)
+		snprintf(no_fentry, sizeof(no_fentry), "fentry not used");
+	else if (k->flush_fn)
 		snprintf(no_fentry, sizeof(no_fentry), "fentry refused: %s",
 			 strerror(-k->fentry_err));
+	else if (k->kvm_no_btf)
+		snprintf(no_fentry, sizeof(no_fentry), "no fentry: %s",
+			 kvm_btf_why(k));
 	else
 		snprintf(no_fentry, sizeof(no_fentry), "kvm_arch_flush_shadow_"
 			 "memslot is not in BTF (inlined or renamed)");
-	if (k->ioctl_tp) {
+	if (k->ioctl_tp && usable(c, VSVA_RUNG_SYSCALL_TP)) {
 		set(c, VSVA_RUNG_SYSCALL_TP, true, "approximate: times the "
 		    "whole KVM_SET_USER_MEMORY_REGION(2) ioctl that deletes a "
 		    "slot; no own tracepoint (kernel without the vsva series); "
 		    "%s", no_fentry);
 		return;
 	}
-	set(c, VSVA_RUNG_NONE, false, "no own tracepoint; %s; no syscall "
-	    "tracepoints: %s", no_fentry,
-	    k->tracefs ? "kernel built without CONFIG_FTRACE_SYSCALLS"
-		       : k->tracefs_msg);
+	set(c, VSVA_RUNG_NONE, false, "no own tracepoint; %s; %s%s", no_fentry,
+	    k->ioctl_tp ? "syscall tracepoints not used" :
+	    "no syscall tracepoints: ", k->ioctl_tp ? "" : k->tracefs ?
+	    "kernel built without CONFIG_FTRACE_SYSCALLS" : k->tracefs_msg);
 }
 
 void vsva_choose_memslot_forced(const struct vsva_kcaps *k,
@@ -394,31 +559,46 @@ void vsva_choose_irq_injection(const struct vsva_kcaps *k,
 {
 	if (!kvm_usable(k, c))
 		return;
-	if (k->irq_tp)
+	if (k->irq_tp && usable(c, VSVA_RUNG_STOCK_TP))
 		set(c, VSVA_RUNG_STOCK_TP, false, "kvm tracepoints "
 		    "kvm_msi_set_irq, kvm_ioapic_set_irq, kvm_pic_set_irq, "
 		    "kvm_set_irq; injections deferred to a kworker are "
 		    "counted as vm=\"kernel/0\"");
+	else if (k->irq_classic && usable(c, VSVA_RUNG_CLASSIC_TP))
+		set(c, VSVA_RUNG_CLASSIC_TP, false, "kvm tracepoints "
+		    "kvm_msi_set_irq, kvm_ioapic_set_irq, kvm_pic_set_irq, "
+		    "kvm_set_irq through tracefs (fields by name from their "
+		    "formats)%s%s; injections deferred to a kworker are "
+		    "counted as vm=\"kernel/0\"", k->irq_tp ? "" :
+		    ": tp_btf cannot reach them: ", k->irq_tp ? "" :
+		    kvm_btf_why(k));
+	else
+	else if (k->irq_tp || k->irq_classic)
+		set(c, VSVA_RUNG_NONE, false, "no rung of the kvm irq "
+		    "tracepoints could be used");
 	else
 		set(c, VSVA_RUNG_NONE, false, "kvm_msi_set_irq/kvm_set_irq "
-		    "tracepoints are not in this kernel's BTF");
+		    "tracepoints: %s; tracefs: %s", kvm_btf_why(k),
+		    k->tracefs ? k->classic_msg : k->tracefs_msg);
 }
 
 void vsva_choose_irq_bypass(const struct vsva_kcaps *k, struct vsva_choice *c)
 {
 	if (!kvm_usable(k, c))
 		return;
-	if (k->own_bypass_tp)
+	if (k->own_bypass_tp && usable(c, VSVA_RUNG_OWN_TP))
 		set(c, VSVA_RUNG_OWN_TP, false, "kvm_irq_bypass_add_producer/"
 		    "_del_producer tracepoints (vsva kernel series)");
-	else if (k->pi_irte_args == 5 || k->pi_irte_args == 6)
+	else if ((k->pi_irte_args == 5 || k->pi_irte_args == 6) &&
+		 usable(c, VSVA_RUNG_STOCK_TP))
 		set(c, VSVA_RUNG_STOCK_TP, true, "approximate: producers "
 		    "inferred from kvm_pi_irte_update (set minus clear), which "
 		    "fires only where interrupts can be posted; no own "
 		    "tracepoint (kernel without the vsva series)");
 	else
 		set(c, VSVA_RUNG_NONE, false, "neither the vsva series' "
-		    "producer tracepoints nor kvm_pi_irte_update in BTF");
+		    "producer tracepoints nor kvm_pi_irte_update: %s",
+		    kvm_btf_why(k));
 }
 
 void vsva_choose_bypass_connect(const struct vsva_kcaps *k,
@@ -428,7 +608,7 @@ void vsva_choose_bypass_connect(const struct vsva_kcaps *k,
 		set(c, VSVA_RUNG_NONE, false, "kernel has no BTF "
 		    "(/sys/kernel/btf/vmlinux): CONFIG_DEBUG_INFO_BTF=y is "
 		    "needed");
-	else if (k->irqbypass_tp)
+	else if (k->irqbypass_tp && usable(c, VSVA_RUNG_OWN_TP))
 		set(c, VSVA_RUNG_OWN_TP, false, "irq_bypass_connect/"
 		    "_disconnect tracepoints (vsva kernel series)");
 	else
@@ -453,7 +633,7 @@ void vsva_choose_iommu(const struct vsva_kcaps *k, struct vsva_choice *c)
 		set(c, VSVA_RUNG_NONE, false, "kernel has no BTF "
 		    "(/sys/kernel/btf/vmlinux): CONFIG_DEBUG_INFO_BTF=y is "
 		    "needed");
-	else if (k->iommu_tp)
+	else if (k->iommu_tp && usable(c, VSVA_RUNG_STOCK_TP))
 		set(c, VSVA_RUNG_STOCK_TP, false, "iommu tracepoints map, unmap, "
 		    "attach_device_to_domain, io_page_fault; map/unmap carry "
 		    "no device, so they are counted per mapping VM");
@@ -471,10 +651,11 @@ void vsva_choose_pasid(const struct vsva_kcaps *k, enum vsva_rung force,
 		vsva_choose_iommu(k, c);
 		return;
 	}
-	if (k->own_pasid_tp && force != VSVA_RUNG_FENTRY)
+	if (k->own_pasid_tp && force != VSVA_RUNG_FENTRY &&
+	    usable(c, VSVA_RUNG_OWN_TP))
 		set(c, VSVA_RUNG_OWN_TP, false, "iommu_attach/detach_device_pasid"
 		    "_enter/_exit tracepoints (vsva kernel series)");
-	else if (k->pasid_fn && !k->fentry_err)
+	else if (k->pasid_fn && !k->fentry_err && usable(c, VSVA_RUNG_FENTRY))
 		set(c, VSVA_RUNG_FENTRY, false, "fentry/fexit on "
 		    "iommu_attach_device_pasid, iommu_detach_device_pasid");
 	else if (k->pasid_fn)
@@ -494,7 +675,7 @@ void vsva_choose_pasid(const struct vsva_kcaps *k, enum vsva_rung force,
 
 void vsva_choose_sva(const struct vsva_kcaps *k, struct vsva_choice *c)
 {
-	if (k->btf && k->own_sva_tp)
+	if (k->btf && k->own_sva_tp && usable(c, VSVA_RUNG_OWN_TP))
 		set(c, VSVA_RUNG_OWN_TP, false, "iommu_sva_bind/unbind_device"
 		    "_enter/_exit tracepoints (vsva kernel series)");
 	else
@@ -505,7 +686,7 @@ void vsva_choose_sva(const struct vsva_kcaps *k, struct vsva_choice *c)
 
 void vsva_choose_iommufd(const struct vsva_kcaps *k, struct vsva_choice *c)
 {
-	if (k->btf && k->own_iommufd_tp)
+	if (k->btf && k->own_iommufd_tp && usable(c, VSVA_RUNG_OWN_TP))
 		set(c, VSVA_RUNG_OWN_TP, false, "iommufd_hwpt_alloc, "
 		    "iommufd_hwpt_invalidate_enter/_exit tracepoints (vsva "
 		    "kernel series)");

@@ -1,0 +1,104 @@
+#!/bin/busybox sh
+# /init of a kernel-matrix guest (Debian's own kernel, no vsva series):
+# load KVM, run vsvad, the workload and vsva-top, and check that what this
+# kernel can measure is counted exactly and what it cannot says why.
+# Prints "VSVA ok - ..." / "VSVA not ok - ..." lines and "VSVA rung M R"
+# lines that tests/matrix/test_matrix.sh reads.
+/bin/busybox --install -s /bin
+export PATH=/bin:/vsva LD_LIBRARY_PATH=/lib
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null ||
+	mount -t debugfs nodev /sys/kernel/debug
+mkdir -p /tmp && mount -t tmpfs tmp /tmp
+ip link set lo up
+N_ALL=5 N_MEMSLOT=3 N_IRQ=20
+URL=http://127.0.0.1:9477/metrics
+
+ok() { echo "VSVA ok - $*"; }
+not_ok() { echo "VSVA not ok - $*"; }
+check() { [ "$2" = "$3" ] && ok "$1 ($3)" || not_ok "$1: expected '$2', got '$3'"; }
+
+kver=$(uname -r)
+echo "VSVA kernel $kver"
+for m in rng-core irqbypass kvm ccp kvm-amd; do
+	[ -f /modules/$m.ko ] || continue
+	insmod /modules/$m.ko 2>/tmp/insmod.err ||
+		echo "VSVA # insmod $m: $(cat /tmp/insmod.err)"
+done
+[ -c /dev/kvm ] && ok "/dev/kvm after loading kvm-amd" ||
+	not_ok "no /dev/kvm after loading kvm-amd"
+
+taint0=$(cat /proc/sys/kernel/tainted)
+
+metric() { # NAME LABELS
+	wget -qO- $URL | awk -v n="$1{" -v l="$2" '
+		index($0, n) == 1 && index($0, l) { print $NF; f = 1; exit }
+		END { if (!f) print "absent" }'
+}
+
+vsvad --listen 127.0.0.1:9477 >/tmp/vsvad.log 2>&1 &
+pid=$!
+i=0
+until wget -qO /dev/null $URL; do
+	i=$((i + 1))
+	if [ $i -gt 150 ] || ! kill -0 $pid 2>/dev/null; then
+		not_ok "vsvad did not start:"
+		sed 's/^/VSVA #   /' /tmp/vsvad.log | tail -40
+		echo VSVA-DONE
+		poweroff -f
+	fi
+	sleep 0.2
+done
+ok "vsvad serves /metrics"
+
+# every measurement's rung and reason, for the host side and the README
+wget -qO- $URL | grep '^vsva_probe_info{' | sed -E \
+	's/^vsva_probe_info\{measurement="([^"]*)",rung="([^"]*)",approximate="([^"]*)",reason="(.*)"\} 1$/VSVA rung \1 \2 \3 \4/'
+
+# the workload: one VM, all_fast deletions, then irqfd MSIs
+out=$(vsva-kvmload -n $N_ALL -m 4 --irqfd $N_IRQ 2>/tmp/kvmload.err) ||
+	not_ok "vsva-kvmload failed: $(cat /tmp/kvmload.err)"
+wpid=$(echo "$out" | sed -E 's/.*"pid":([0-9]+).*/\1/')
+vm="vm=\"vsva-kvmload/$wpid\""
+echo "VSVA count all_fast $(metric vsva_kvm_memslot_zap_total "$vm,mode=\"all_fast\"")"
+echo "VSVA count all_fast_hist $(metric vsva_kvm_memslot_zap_seconds_count "$vm,mode=\"all_fast\"")"
+echo "VSVA count msi $(metric vsva_kvm_irq_injected_total "$vm,path=\"msi\"")"
+echo "VSVA count pages_created $(metric vsva_kvm_mmu_pages_created_total "$vm")"
+
+# memslot-only zapping, where the kernel has the quirk (6.12+)
+out=$(vsva-kvmload -n $N_MEMSLOT -m 4 --mode memslot 2>/tmp/kvmload.err)
+if [ $? -eq 0 ]; then
+	wpid=$(echo "$out" | sed -E 's/.*"pid":([0-9]+).*/\1/')
+	vm="vm=\"vsva-kvmload/$wpid\""
+	echo "VSVA count memslot $(metric vsva_kvm_memslot_zap_total "$vm,mode=\"memslot\"")"
+	echo "VSVA count memslot_hist $(metric vsva_kvm_memslot_zap_seconds_count "$vm,mode=\"memslot\"")"
+else
+	echo "VSVA count memslot unsupported: $(head -1 /tmp/kvmload.err)"
+fi
+
+# drops: every reason exported, all zero
+bad=$(wget -qO- $URL | awk '/^vsva_events_dropped_total\{/ && $NF != 0')
+n=$(wget -qO- $URL | grep -c '^vsva_events_dropped_total{')
+[ -z "$bad" ] && [ "$n" -gt 0 ] && ok "$n drop reasons exported, all zero" ||
+	not_ok "drops: $n reasons; non-zero: $bad"
+
+# vsva-top reads the same vsvad
+top=$(vsva-top --once --json -d 1 --from $URL 2>/tmp/top.err)
+case $top in
+*"\"deletions_total\":$N_ALL,"*) ok "vsva-top --once --json shows the $N_ALL deletions" ;;
+*) not_ok "vsva-top --once --json: $top $(cat /tmp/top.err)" ;;
+esac
+
+kill $pid
+wait $pid
+check "vsvad exits 0 on SIGTERM" 0 $?
+grep -i 'libbpf\|verifier\|failed' /tmp/vsvad.log | head -20 | sed 's/^/VSVA # vsvad: /'
+
+warn=$(dmesg | grep -E 'WARNING|BUG:|Call Trace' | head -5)
+[ -z "$warn" ] && ok "no kernel warning in dmesg" ||
+	{ not_ok "kernel warnings in dmesg:"; echo "$warn" | sed 's/^/VSVA #   /'; }
+check "kernel taint unchanged by vsva" "$taint0" "$(cat /proc/sys/kernel/tainted)"
+echo VSVA-DONE
+poweroff -f

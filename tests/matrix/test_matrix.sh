@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Kernel matrix tier: boot Debian's own kernels (bullseye 5.10, bookworm
+# 6.1, trixie 6.12, trixie-backports 7.x) under QEMU with their KVM
+# modules, run vsvad, the workload and vsva-top in each, and check exact
+# counts for what each kernel can measure and a reason for what it cannot.
+#
+#   VSVA_MATRIX_SUITES  suites to boot (default: all four)
+#   VSVA_MATRIX_OUT     directory to keep each guest's console and rungs
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+B=$TOP/build
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+N_ALL=5 N_MEMSLOT=3 N_IRQ=20
+
+if ! command -v qemu-system-x86_64 >/dev/null || ! command -v busybox >/dev/null; then
+	echo "skip - qemu-system-x86 or busybox-static not installed (make deps)"
+	exit 0
+fi
+# shellcheck disable=SC2086
+if ! "$TOP/tests/matrix/fetch.sh" ${VSVA_MATRIX_SUITES:-} >"$TMP/kernels" 2>"$TMP/fetch.log"; then
+	echo "not ok - fetching Debian's kernel packages failed:"
+	tail -20 "$TMP/fetch.log" | sed 's/^/#   /'
+	exit 1
+fi
+
+# One initramfs for every kernel; the modules go in per kernel.
+common=$TMP/common
+mkdir -p "$common"/{bin,lib,lib64,vsva,proc,sys,dev,tmp,modules}
+cp "$(command -v busybox)" "$common/bin/busybox"
+cp "$B/vsvad" "$B/vsva-kvmload" "$B/vsva-top" "$common/vsva/"
+for lib in $(ldd "$B/vsvad" "$B/vsva-top" | awk '/=> \//{ print $3 }' | sort -u); do
+	cp -L "$lib" "$common/lib/"
+done
+cp -L /lib64/ld-linux-x86-64.so.2 "$common/lib64/"
+install -m 755 "$TOP/tests/matrix/guest-init.sh" "$common/init"
+
+# boot SUITE KVER DIR: console in $TMP/SUITE.txt
+boot() {
+	local suite=$1 dir=$3 root=$TMP/root-$1
+	cp -a "$common" "$root"
+	cp "$dir"/modules/*.ko "$root/modules/"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$TMP/$suite.cpio.gz"
+	timeout 600 qemu-system-x86_64 -machine q35 -accel tcg,thread=single \
+		-cpu max -m 1024 -smp 1 -kernel "$dir/vmlinuz" \
+		-initrd "$TMP/$suite.cpio.gz" -nographic -no-reboot \
+		-append "console=ttyS0 panic=-1 quiet" \
+		</dev/null >"$TMP/$suite.log" 2>&1
+	echo $? >"$TMP/$suite.rc"
+	tr -d '\r' <"$TMP/$suite.log" >"$TMP/$suite.txt"
+}
+
+# Two guests at a time: one per core.
+jobs=0
+while read -r suite kver dir; do
+	boot "$suite" "$kver" "$dir" &
+	jobs=$((jobs + 1))
+	if [ $jobs -ge "$(nproc)" ]; then
+		wait -n
+		jobs=$((jobs - 1))
+	fi
+done <"$TMP/kernels"
+wait
+
+count() { sed -n "s/^VSVA count $2 //p" "$TMP/$1.txt" | head -1; }
+expect() { # SUITE WHAT WANT GOT
+	if [ "$3" = "$4" ]; then
+		echo "ok - $1: $2 ($4)"
+	else
+		echo "not ok - $1: $2: expected $3, got '$4'"
+	fi
+}
+
+while read -r suite kver dir; do
+	c=$TMP/$suite.txt
+	echo "# $suite: Linux $kver"
+	[ -n "${VSVA_MATRIX_OUT:-}" ] && mkdir -p "$VSVA_MATRIX_OUT" &&
+		cp "$c" "$VSVA_MATRIX_OUT/$suite.txt"
+	if ! grep -q '^VSVA-DONE' "$c"; then
+		echo "not ok - $suite: the guest did not finish (qemu exit $(cat "$TMP/$suite.rc")); console:"
+		tail -40 "$c" | sed 's/^/#   /'
+		continue
+	fi
+	sed -n "s/^VSVA ok - /ok - $suite: /p; s/^VSVA not ok - /not ok - $suite: /p; s/^VSVA # /#   /p" "$c"
+	grep '^VSVA rung ' "$c" | awk '{ printf "#   %-20s %-18s approx=%s\n", $3, $4, $5 }'
+	expect "$suite" "all_fast deletions counted for the VM" $N_ALL "$(count "$suite" all_fast)"
+	expect "$suite" "all_fast histogram count" $N_ALL "$(count "$suite" all_fast_hist)"
+	expect "$suite" "MSI injections counted for the VM" $N_IRQ "$(count "$suite" msi)"
+	case $kver in
+	5.* | 6.[0-9].* | 6.1[01].*)
+		case $(count "$suite" memslot) in
+		unsupported*) echo "ok - $suite: no KVM_X86_QUIRK_SLOT_ZAP_ALL before 6.12, memslot mode refused" ;;
+		*) echo "not ok - $suite: memslot mode on a kernel before 6.12: $(count "$suite" memslot)" ;;
+		esac
+		;;
+	*)
+		expect "$suite" "memslot-only deletions counted for the VM" $N_MEMSLOT "$(count "$suite" memslot)"
+		expect "$suite" "memslot histogram count" $N_MEMSLOT "$(count "$suite" memslot_hist)"
+		;;
+	esac
+	# a measurement that is unavailable must say which kernel feature is missing
+	grep '^VSVA rung ' "$c" | while read -r _ _ m rung _ reason; do
+		[ "$rung" = none ] || continue
+		[ ${#reason} -gt 20 ] && echo "ok - $suite: $m unavailable, with a reason" ||
+			echo "not ok - $suite: $m unavailable without a reason"
+	done
+done <"$TMP/kernels"
