@@ -572,7 +572,6 @@ void vsva_choose_irq_injection(const struct vsva_kcaps *k,
 		    "counted as vm=\"kernel/0\"", k->irq_tp ? "" :
 		    ": tp_btf cannot reach them: ", k->irq_tp ? "" :
 		    kvm_btf_why(k));
-	else
 	else if (k->irq_tp || k->irq_classic)
 		set(c, VSVA_RUNG_NONE, false, "no rung of the kvm irq "
 		    "tracepoints could be used");
