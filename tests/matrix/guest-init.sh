@@ -57,10 +57,18 @@ ok "vsvad serves /metrics"
 wget -qO- $URL | grep '^vsva_probe_info{' | sed -E \
 	's/^vsva_probe_info\{measurement="([^"]*)",rung="([^"]*)",approximate="([^"]*)",reason="(.*)"\} 1$/VSVA rung \1 \2 \3 \4/'
 
+# the kernel's own count of new MMU pages, beside vsva's: tracefs
+T=/sys/kernel/tracing
+[ -d $T/events ] || T=/sys/kernel/debug/tracing
+GP=$T/events/kvmmmu/kvm_mmu_get_page
+echo 'created == 1' >$GP/filter && echo 1 >$GP/enable && echo >$T/trace
+
 # the workload: one VM, all_fast deletions, then irqfd MSIs
 out=$(vsva-kvmload -n $N_ALL -m 4 --irqfd $N_IRQ 2>/tmp/kvmload.err) ||
 	not_ok "vsva-kvmload failed: $(cat /tmp/kvmload.err)"
 wpid=$(echo "$out" | sed -E 's/.*"pid":([0-9]+).*/\1/')
+echo 0 >$GP/enable
+echo "VSVA count pages_created_tracefs $(grep -c -- "-$wpid *\[" $T/trace)"
 vm="vm=\"vsva-kvmload/$wpid\""
 echo "VSVA count all_fast $(metric vsva_kvm_memslot_zap_total "$vm,mode=\"all_fast\"")"
 echo "VSVA count all_fast_hist $(metric vsva_kvm_memslot_zap_seconds_count "$vm,mode=\"all_fast\"")"

@@ -86,6 +86,8 @@ while read -r suite kver dir; do
 	expect "$suite" "all_fast deletions counted for the VM" $N_ALL "$(count "$suite" all_fast)"
 	expect "$suite" "all_fast histogram count" $N_ALL "$(count "$suite" all_fast_hist)"
 	expect "$suite" "MSI injections counted for the VM" $N_IRQ "$(count "$suite" msi)"
+	expect "$suite" "new MMU pages equal tracefs' own count of kvm_mmu_get_page created=1" \
+		"$(count "$suite" pages_created_tracefs)" "$(count "$suite" pages_created)"
 	case $kver in
 	5.* | 6.[0-9].* | 6.1[01].*)
 		case $(count "$suite" memslot) in
