@@ -33,7 +33,7 @@ BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-bench $(B)/vsva-top
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
-.PHONY: kernel all deps check check-unit check-static check-live check-kernel bench vmlinux clean
+.PHONY: kernel all deps check check-unit check-static check-live check-kernel check-matrix bench vmlinux clean
 FUZZERS		:= $(B)/fuzz_http
 
 all: $(BINS) $(UNIT_TESTS) $(FUZZERS)
@@ -92,6 +92,10 @@ check-kernel: all
 
 check-live: all
 	VSVA_TIERS=live ./tests/run.sh
+
+# Debian's own 5.10, 6.1, 6.12 and 7.x kernels under QEMU
+check-matrix: all
+	VSVA_TIERS=matrix ./tests/run.sh
 
 kernel:
 	./kernel/build.sh

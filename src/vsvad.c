@@ -455,9 +455,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 static void log_choices(struct vsva_engine *e)
 {
-	const struct vsva_choice *c[8];
-	const char *names[8];
-	int i, n = vsva_engine_choices(e, names, c, 8);
+	const struct vsva_choice *c[16];
+	const char *names[16];
+	int i, n = vsva_engine_choices(e, names, c, 16);
 
 	for (i = 0; i < n; i++)
 		fprintf(stderr, "vsvad: %s: %s%s (%s)\n", names[i],

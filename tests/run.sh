@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Run every test tier and print one closing line: "N passed, N failed".
-# VSVA_TIERS selects tiers (default: "unit static live kernel"); VSVA_REQUIRE_LIVE=1
+# VSVA_TIERS selects tiers (default: "unit static live kernel matrix"); VSVA_REQUIRE_LIVE=1
 # turns skips into failures (CI on machines that have root, KVM and BPF).
 set -u
 cd "$(dirname "$0")/.." || exit 1
-tiers=${VSVA_TIERS:-unit static live kernel}
+tiers=${VSVA_TIERS:-unit static live kernel matrix}
 pass=0 fail=0 skip=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -59,6 +59,9 @@ for tier in $tiers; do
 		for t in tests/kernel/test_*.sh; do
 			[ -f "$t" ] && run "kernel/$(basename "$t" .sh)" bash "$t"
 		done
+		;;
+	matrix)
+		run "matrix/test_matrix" bash tests/matrix/test_matrix.sh
 		;;
 	*)
 		echo "run.sh: unknown tier '$tier'" >&2
