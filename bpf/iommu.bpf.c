@@ -259,6 +259,17 @@ int BPF_PROG(fexit_pasid_attach, struct iommu_domain *domain,
 	return 0;
 }
 
+/* Before 6.11 the function had no attach handle: one program per layout,
+ * the engine loads the one BTF says this kernel has. */
+SEC("fexit/iommu_attach_device_pasid")
+int BPF_PROG(fexit_pasid_attach3, struct iommu_domain *domain,
+	     struct device *dev, u32 pasid, int ret)
+{
+	op_end(VSVA_IOMMU_PASID_ATTACH, dev, BPF_CORE_READ(domain, type),
+	       ret, 0);
+	return 0;
+}
+
 SEC("fentry/iommu_detach_device_pasid")
 int BPF_PROG(fentry_pasid_detach)
 {

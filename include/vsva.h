@@ -155,6 +155,7 @@ struct vsva_kcaps {
 	bool own_sva_tp;	/* iommu_sva_{bind,unbind}_device_* (series) */
 	bool own_iommufd_tp;	/* iommufd_hwpt_alloc/_invalidate_* (series) */
 	bool pasid_fn;		/* BTF FUNC iommu_{attach,detach}_device_pasid */
+	int pasid_attach_args;	/* iommu_attach_device_pasid's, 0: absent */
 	bool kvm_no_btf;	/* KVM is a module without BTF (Linux < 5.11) */
 	bool kvmmmu_classic;	/* kvmmmu events in tracefs, fields found */
 	bool irq_classic;	/* kvm irq events in tracefs, fields found */

@@ -33,7 +33,10 @@ static void set_autoload(struct iommu_bpf *s, const struct vsva_engine *e)
 	bpf_program__set_autoload(s->progs.own_pasid_detach_enter, own_pasid);
 	bpf_program__set_autoload(s->progs.own_pasid_detach_exit, own_pasid);
 	bpf_program__set_autoload(s->progs.fentry_pasid_attach, fentry);
-	bpf_program__set_autoload(s->progs.fexit_pasid_attach, fentry);
+	bpf_program__set_autoload(s->progs.fexit_pasid_attach,
+				  fentry && e->caps.pasid_attach_args == 4);
+	bpf_program__set_autoload(s->progs.fexit_pasid_attach3,
+				  fentry && e->caps.pasid_attach_args == 3);
 	bpf_program__set_autoload(s->progs.fentry_pasid_detach, fentry);
 	bpf_program__set_autoload(s->progs.fexit_pasid_detach, fentry);
 	bpf_program__set_autoload(s->progs.own_sva_bind_enter, sva);

@@ -168,25 +168,29 @@ static bool btf_has_all(const struct kbtf *kb, ...)
 	return all;
 }
 
-/* Arguments of tracepoint typedef @name (without the leading void *). */
-static int tp_nargs(const struct kbtf *kb, const char *name)
+/*
+ * Arguments of function @name (BTF_KIND_FUNC), or of tracepoint typedef
+ * @name (BTF_KIND_TYPEDEF, without the leading void *); 0 if absent.
+ */
+static int btf_nargs(const struct kbtf *kb, const char *name, int kind)
 {
 	const struct btf *btf = kb->vmlinux;
 	const struct btf_type *t;
-	int id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	int id = btf__find_by_name_kind(btf, name, kind);
 
 	if (id <= 0 && kb->kvm) {
 		btf = kb->kvm;
-		id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+		id = btf__find_by_name_kind(btf, name, kind);
 	}
 	if (id <= 0)
 		return 0;
-	t = btf__type_by_id(btf, id);			/* typedef */
-	t = btf__type_by_id(btf, t->type);		/* pointer */
-	if (!t || !btf_is_ptr(t))
+	t = btf__type_by_id(btf, id);			/* typedef or func */
+	t = btf__type_by_id(btf, t->type);		/* pointer or proto */
+	if (t && kind == BTF_KIND_TYPEDEF)
+		t = btf_is_ptr(t) ? btf__type_by_id(btf, t->type) : NULL;
+	if (!t || !btf_is_func_proto(t))
 		return 0;
-	t = btf__type_by_id(btf, t->type);		/* func proto */
-	return t && btf_is_func_proto(t) ? btf_vlen(t) - 1 : 0;
+	return btf_vlen(t) - (kind == BTF_KIND_TYPEDEF);
 }
 
 static bool proc_has_pi_rows(void)
@@ -373,7 +377,8 @@ void vsva_kcaps_detect(struct vsva_kcaps *k, bool may_mount_tracefs)
 				"btf_trace_kvm_set_irq",
 				"btf_trace_kvm_ioapic_set_irq",
 				"btf_trace_kvm_pic_set_irq", NULL);
-	k->pi_irte_args = tp_nargs(&kb, "btf_trace_kvm_pi_irte_update");
+	k->pi_irte_args = btf_nargs(&kb, "btf_trace_kvm_pi_irte_update",
+				    BTF_KIND_TYPEDEF);
 	k->own_bypass_tp = btf_has_all(&kb,
 				       "btf_trace_kvm_irq_bypass_add_producer",
 				       "btf_trace_kvm_irq_bypass_del_producer",
@@ -396,10 +401,13 @@ void vsva_kcaps_detect(struct vsva_kcaps *k, bool may_mount_tracefs)
 	k->own_iommufd_tp = btf_has_all(&kb, "btf_trace_iommufd_hwpt_alloc",
 		"btf_trace_iommufd_hwpt_invalidate_enter",
 		"btf_trace_iommufd_hwpt_invalidate_exit", NULL);
-	k->pasid_fn = btf_find(&kb, "iommu_attach_device_pasid",
-			       BTF_KIND_FUNC, NULL) > 0 &&
-		      btf_find(&kb, "iommu_detach_device_pasid",
-			       BTF_KIND_FUNC, NULL) > 0;
+	/* (domain, dev, pasid) before 6.11, (..., handle) since */
+	k->pasid_attach_args = btf_nargs(&kb, "iommu_attach_device_pasid",
+					 BTF_KIND_FUNC);
+	k->pasid_fn = (k->pasid_attach_args == 3 ||
+		       k->pasid_attach_args == 4) &&
+		      btf_nargs(&kb, "iommu_detach_device_pasid",
+				BTF_KIND_FUNC) >= 2;
 	k->flush_fn = btf_find(&kb, "kvm_arch_flush_shadow_memslot",
 			       BTF_KIND_FUNC, NULL) > 0;
 	/* fentry is allowed or not kernel-wide: one trial answers for all */
@@ -659,8 +667,14 @@ void vsva_choose_pasid(const struct vsva_kcaps *k, enum vsva_rung force,
 		    "iommu_attach_device_pasid, iommu_detach_device_pasid");
 	else if (k->pasid_fn)
 		set(c, VSVA_RUNG_NONE, false, "no own tracepoint (kernel "
-		    "without the vsva series); fentry refused: %s",
-		    strerror(-k->fentry_err));
+		    "without the vsva series); fentry %s%s", k->fentry_err ?
+		    "refused: " : "not used", k->fentry_err ?
+		    strerror(-k->fentry_err) : "");
+	else if (k->pasid_attach_args)
+		set(c, VSVA_RUNG_NONE, false, "no own tracepoint (kernel "
+		    "without the vsva series); iommu_attach_device_pasid has "
+		    "%d arguments, vsva knows the 3- and 4-argument forms",
+		    k->pasid_attach_args);
 	else
 		set(c, VSVA_RUNG_NONE, false, "no own tracepoint (kernel "
 		    "without the vsva series) and no iommu_attach_device_pasid "

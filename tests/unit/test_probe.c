@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include "vsva.h"
@@ -26,7 +27,7 @@ static void choose(const struct vsva_kcaps *k, struct vsva_choice *ms,
 static void test_own_tracepoint_wins(void **st)
 {
 	struct vsva_kcaps k = host;
-	struct vsva_choice ms, mmu;
+	struct vsva_choice ms = { 0 }, mmu = { 0 };
 
 	k.own_memslot_tp = true;
 	k.fentry_err = 0;
@@ -45,7 +46,7 @@ static void test_own_tracepoint_wins(void **st)
 static void test_fentry_when_allowed(void **st)
 {
 	struct vsva_kcaps k = host;
-	struct vsva_choice ms, mmu;
+	struct vsva_choice ms = { 0 }, mmu = { 0 };
 
 	k.fentry_err = 0;
 	choose(&k, &ms, &mmu);
@@ -55,7 +56,7 @@ static void test_fentry_when_allowed(void **st)
 
 static void test_syscall_when_fentry_refused(void **st)
 {
-	struct vsva_choice ms, mmu;
+	struct vsva_choice ms = { 0 }, mmu = { 0 };
 
 	choose(&host, &ms, &mmu);
 	assert_int_equal(ms.rung, VSVA_RUNG_SYSCALL_TP);
@@ -67,7 +68,7 @@ static void test_syscall_when_fentry_refused(void **st)
 static void test_inlined_function(void **st)
 {
 	struct vsva_kcaps k = host;
-	struct vsva_choice ms, mmu;
+	struct vsva_choice ms = { 0 }, mmu = { 0 };
 
 	k.flush_fn = false;
 	k.fentry_err = -ENOENT;
@@ -79,7 +80,7 @@ static void test_inlined_function(void **st)
 static void test_no_tracefs(void **st)
 {
 	struct vsva_kcaps k = host;
-	struct vsva_choice ms, mmu;
+	struct vsva_choice ms = { 0 }, mmu = { 0 };
 
 	k.tracefs = false;
 	k.ioctl_tp = false;
@@ -94,7 +95,7 @@ static void test_no_tracefs(void **st)
 static void test_no_syscall_tracepoints(void **st)
 {
 	struct vsva_kcaps k = host;
-	struct vsva_choice ms, mmu;
+	struct vsva_choice ms = { 0 }, mmu = { 0 };
 
 	k.ioctl_tp = false;
 	choose(&k, &ms, &mmu);
@@ -105,7 +106,7 @@ static void test_no_syscall_tracepoints(void **st)
 static void test_no_kvm(void **st)
 {
 	struct vsva_kcaps k = host;
-	struct vsva_choice ms, mmu;
+	struct vsva_choice ms = { 0 }, mmu = { 0 };
 
 	k.dev_kvm = false;
 	k.own_memslot_tp = true;
@@ -119,7 +120,7 @@ static void test_no_btf(void **st)
 {
 	struct vsva_kcaps k = { .dev_kvm = true, .tracefs = true,
 				.ioctl_tp = true, .fentry_err = -ENOENT };
-	struct vsva_choice ms, mmu;
+	struct vsva_choice ms = { 0 }, mmu = { 0 };
 
 	choose(&k, &ms, &mmu);
 	assert_int_equal(ms.rung, VSVA_RUNG_NONE);
@@ -130,7 +131,7 @@ static void test_no_btf(void **st)
 static void test_no_mode_source(void **st)
 {
 	struct vsva_kcaps k = host;
-	struct vsva_choice ms, mmu;
+	struct vsva_choice ms = { 0 }, mmu = { 0 };
 
 	k.kvmmmu_tp = false;
 	k.fentry_err = 0;
@@ -142,7 +143,7 @@ static void test_no_mode_source(void **st)
 static void test_tdp_mmu_is_approximate(void **st)
 {
 	struct vsva_kcaps k = host;
-	struct vsva_choice ms, mmu;
+	struct vsva_choice ms = { 0 }, mmu = { 0 };
 
 	choose(&k, &ms, &mmu);
 	assert_false(mmu.approximate);
@@ -158,7 +159,7 @@ static void test_tdp_mmu_is_approximate(void **st)
 static void test_forced_rung(void **st)
 {
 	struct vsva_kcaps k = host;
-	struct vsva_choice c;
+	struct vsva_choice c = { 0 };
 	enum vsva_rung r;
 
 	k.own_memslot_tp = true;
@@ -180,7 +181,7 @@ static void test_forced_rung(void **st)
 static void test_irq_choices(void **st)
 {
 	struct vsva_kcaps k = host;
-	struct vsva_choice c;
+	struct vsva_choice c = { 0 };
 
 	vsva_choose_irq_injection(&k, &c);
 	assert_int_equal(c.rung, VSVA_RUNG_STOCK_TP);
@@ -224,7 +225,7 @@ static void test_irq_choices(void **st)
 static void test_iommu_choices(void **st)
 {
 	struct vsva_kcaps k = host;
-	struct vsva_choice c;
+	struct vsva_choice c = { 0 };
 
 	k.iommu_tp = true;
 	k.pasid_fn = true;
@@ -264,6 +265,96 @@ static void test_iommu_choices(void **st)
 	assert_int_equal(c.rung, VSVA_RUNG_OWN_TP);
 }
 
+static int occurrences(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, what)); s++)
+		n++;
+	return n;
+}
+
+/* Debian 11's 5.10: KVM is a module without BTF, fentry on vmlinux works */
+static const struct vsva_kcaps linux510 = {
+	.btf = true, .dev_kvm = true, .kvm_no_btf = true, .fentry_err = 0,
+	.tracefs = true, .ioctl_tp = true, .kvmmmu_classic = true,
+	.irq_classic = true, .prealloc = true, .iommu_tp = true,
+};
+
+static void test_kvm_module_without_btf(void **st)
+{
+	struct vsva_kcaps k = linux510;
+	struct vsva_choice ms = { 0 }, mmu = { 0 }, c = { 0 };
+
+	choose(&k, &ms, &mmu);
+	assert_int_equal(mmu.rung, VSVA_RUNG_CLASSIC_TP);
+	assert_false(mmu.approximate);
+	assert_non_null(strstr(mmu.reason, "no module BTF"));
+	/* fentry cannot reach the module: the syscall rung, saying why */
+	assert_int_equal(ms.rung, VSVA_RUNG_SYSCALL_TP);
+	assert_non_null(strstr(ms.reason, "no fentry: KVM is a module"));
+	vsva_choose_irq_injection(&k, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_CLASSIC_TP);
+	vsva_choose_irq_bypass(&k, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_NONE);
+	assert_non_null(strstr(c.reason, "no module BTF"));
+	/* a field missing from the format: none, with the message */
+	k.irq_classic = false;
+	snprintf(k.classic_msg, sizeof(k.classic_msg),
+		 "kvm/kvm_msi_set_irq has no field 'data' of 8 bytes");
+	vsva_choose_irq_injection(&k, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_NONE);
+	assert_non_null(strstr(c.reason, "no field 'data'"));
+	/* BTF wins over tracefs when both are there */
+	k.kvmmmu_tp = true;
+	vsva_choose_kvmmmu(&k, &mmu);
+	assert_int_equal(mmu.rung, VSVA_RUNG_STOCK_TP);
+}
+
+static void test_refused_rungs_fall(void **st)
+{
+	struct vsva_kcaps k = host;
+	struct vsva_choice ms = { 0 }, mmu = { 0 };
+
+	k.fentry_err = 0;
+	k.kvmmmu_classic = true;
+	choose(&k, &ms, &mmu);
+	assert_int_equal(ms.rung, VSVA_RUNG_FENTRY);
+	/* the fentry programs failed to load: next rung, reason kept */
+	ms.refused |= 1u << VSVA_RUNG_FENTRY;
+	snprintf(ms.failed, sizeof(ms.failed), "the fentry rung failed "
+		 "(program fexit_flush_memslot: R4 unbounded memory access)");
+	vsva_choose_memslot(&k, &ms);
+	assert_int_equal(ms.rung, VSVA_RUNG_SYSCALL_TP);
+	assert_non_null(strstr(ms.reason, "R4 unbounded memory access"));
+	ms.refused |= 1u << VSVA_RUNG_SYSCALL_TP;
+	vsva_choose_memslot(&k, &ms);
+	assert_int_equal(ms.rung, VSVA_RUNG_NONE);
+	assert_null(strstr(ms.reason, "CONFIG_FTRACE_SYSCALLS"));
+	/* the failure text appears once, not again on every choice */
+	vsva_choose_memslot(&k, &ms);
+	assert_int_equal(occurrences(ms.reason, "R4 unbounded"), 1);
+	mmu.refused |= 1u << VSVA_RUNG_STOCK_TP;
+	vsva_choose_kvmmmu(&k, &mmu);
+	assert_int_equal(mmu.rung, VSVA_RUNG_CLASSIC_TP);
+	mmu.refused |= 1u << VSVA_RUNG_CLASSIC_TP;
+	vsva_choose_kvmmmu(&k, &mmu);
+	assert_int_equal(mmu.rung, VSVA_RUNG_NONE);
+}
+
+static void test_pasid_layouts(void **st)
+{
+	struct vsva_kcaps k = host;
+	struct vsva_choice c = { 0 };
+
+	k.fentry_err = 0;
+	k.pasid_fn = false;
+	k.pasid_attach_args = 5;	/* a layout vsva does not know */
+	vsva_choose_pasid(&k, 0, &c);
+	assert_int_equal(c.rung, VSVA_RUNG_NONE);
+	assert_non_null(strstr(c.reason, "has 5 arguments"));
+}
+
 static void test_rung_names(void **st)
 {
 	assert_string_equal(vsva_rung_name(VSVA_RUNG_NONE), "none");
@@ -289,6 +380,9 @@ int main(void)
 		cmocka_unit_test(test_irq_choices),
 		cmocka_unit_test(test_iommu_choices),
 		cmocka_unit_test(test_rung_names),
+		cmocka_unit_test(test_kvm_module_without_btf),
+		cmocka_unit_test(test_refused_rungs_fall),
+		cmocka_unit_test(test_pasid_layouts),
 	};
 
 	return cmocka_run_group_tests_name("probe", tests, NULL, NULL);
