@@ -62,6 +62,16 @@ while read -r suite kver dir; do
 done <"$TMP/kernels"
 wait
 
+# README.md: "<!-- matrix: SUITE... -->" then the table; column of a suite
+readme_col() {
+	sed -n 's/^<!-- matrix: \(.*\) -->$/\1/p' "$TOP/README.md" |
+		tr ' ' '\n' | grep -nx -- "$1" | cut -d: -f1
+}
+readme_cell() { # MEASUREMENT COLUMN
+	sed -n '/^<!-- matrix: /,/^<!-- matrix end -->/p' "$TOP/README.md" |
+		awk -F' *\\| *' -v m="$1" -v c="$2" '$2 == m { print $(c + 2) }'
+}
+
 count() { sed -n "s/^VSVA count $2 //p" "$TMP/$1.txt" | head -1; }
 expect() { # SUITE WHAT WANT GOT
 	if [ "$3" = "$4" ]; then
@@ -100,6 +110,20 @@ while read -r suite kver dir; do
 		expect "$suite" "memslot histogram count" $N_MEMSLOT "$(count "$suite" memslot_hist)"
 		;;
 	esac
+	# the README's table says what this tier saw
+	col=$(readme_col "$suite")
+	if [ -z "$col" ]; then
+		echo "not ok - $suite: no column in README.md's matrix table"
+	else
+		bad=$(grep '^VSVA rung ' "$c" | while read -r _ _ m rung approx _; do
+			want=$rung
+			[ "$approx" = true ] && want="$rung (approx.)"
+			have=$(readme_cell "$m" "$col")
+			[ "$have" = "$want" ] || echo "$m: README '$have', seen '$want';"
+		done)
+		[ -z "$bad" ] && echo "ok - $suite: README's matrix table matches the rungs seen" ||
+			echo "not ok - $suite: README's matrix table is stale: $bad"
+	fi
 	# a measurement that is unavailable must say which kernel feature is missing
 	grep '^VSVA rung ' "$c" | while read -r _ _ m rung _ reason; do
 		[ "$rung" = none ] || continue
