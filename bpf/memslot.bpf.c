@@ -6,9 +6,10 @@
  * afterwards.  Aggregated per VM (VMM tgid) in per-CPU maps; no per-event
  * wake-ups.
  *
- * Three rungs time the deletion; the engine keeps exactly one of them:
+ * Four rungs time the deletion; the engine keeps exactly one of them:
  *  1. own tracepoints kvm_flush_shadow_memslot_enter/_exit (kernel/patches)
- *  2. fentry/fexit on kvm_arch_flush_shadow_memslot()
+ *  2. fentry/fexit on kvm_arch_flush_shadow_memslot(), or kprobe/kretprobe
+ *     where fentry cannot reach it
  *  3. syscall tracepoints around KVM_SET_USER_MEMORY_REGION(2) with
  *     memory_size == 0: the whole ioctl, an approximation.
  * The stock kvmmmu tracepoints supply the mode (rungs 2 and 3), the shadow
@@ -208,6 +209,22 @@ int BPF_PROG(fentry_flush_memslot)
 
 SEC("fexit/kvm_arch_flush_shadow_memslot")
 int BPF_PROG(fexit_flush_memslot)
+{
+	deletion_end(true, MODE_FROM_FLAG, ZAPPED_FROM_COUNT, true);
+	return 0;
+}
+
+/* Rung 2b: kprobe/kretprobe, where fentry cannot reach KVM (no module
+ * BTF before 5.11). */
+SEC("kprobe/kvm_arch_flush_shadow_memslot")
+int BPF_KPROBE(kprobe_flush_memslot)
+{
+	deletion_begin();
+	return 0;
+}
+
+SEC("kretprobe/kvm_arch_flush_shadow_memslot")
+int BPF_KRETPROBE(kretprobe_flush_memslot)
 {
 	deletion_end(true, MODE_FROM_FLAG, ZAPPED_FROM_COUNT, true);
 	return 0;

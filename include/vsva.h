@@ -123,6 +123,7 @@ enum vsva_rung {
 	VSVA_RUNG_NONE = 0,
 	VSVA_RUNG_OWN_TP,	/* vsva kernel series tracepoint, tp_btf */
 	VSVA_RUNG_FENTRY,	/* fentry/fexit on the kernel function */
+	VSVA_RUNG_KPROBE,	/* kprobe/kretprobe on the kernel function */
 	VSVA_RUNG_STOCK_TP,	/* stock tracepoint, tp_btf */
 	VSVA_RUNG_CLASSIC_TP,	/* stock tracepoint, fields from tracefs */
 	VSVA_RUNG_SYSCALL_TP,	/* syscall tracepoints: an approximation */
@@ -157,6 +158,8 @@ struct vsva_kcaps {
 	bool pasid_fn;		/* BTF FUNC iommu_{attach,detach}_device_pasid */
 	int pasid_attach_args;	/* iommu_attach_device_pasid's, 0: absent */
 	bool kvm_no_btf;	/* KVM is a module without BTF (Linux < 5.11) */
+	bool kprobe_flush;	/* kprobes, and kvm_arch_flush_shadow_memslot */
+	char kprobe_msg[128];	/* why not */
 	bool kvmmmu_classic;	/* kvmmmu events in tracefs, fields found */
 	bool irq_classic;	/* kvm irq events in tracefs, fields found */
 	char classic_msg[160];	/* why a classic rung's event is unusable */

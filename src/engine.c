@@ -60,6 +60,10 @@ static void set_autoload(struct memslot_bpf *s, enum vsva_rung memslot,
 				  memslot == VSVA_RUNG_FENTRY);
 	bpf_program__set_autoload(s->progs.fexit_flush_memslot,
 				  memslot == VSVA_RUNG_FENTRY);
+	bpf_program__set_autoload(s->progs.kprobe_flush_memslot,
+				  memslot == VSVA_RUNG_KPROBE);
+	bpf_program__set_autoload(s->progs.kretprobe_flush_memslot,
+				  memslot == VSVA_RUNG_KPROBE);
 	bpf_program__set_autoload(s->progs.sys_enter_ioctl,
 				  memslot == VSVA_RUNG_SYSCALL_TP);
 	bpf_program__set_autoload(s->progs.sys_exit_ioctl,
@@ -121,6 +125,7 @@ static int memslot_load(struct vsva_engine *e)
 	s->rodata->tp_off = e->caps.tp_off;
 	vsva_obj_prepare(s->obj, e->caps.prealloc &&
 			 (e->memslot.rung == VSVA_RUNG_SYSCALL_TP ||
+			  e->memslot.rung == VSVA_RUNG_KPROBE ||
 			  e->kvmmmu.rung == VSVA_RUNG_CLASSIC_TP));
 	rc = memslot_bpf__load(s);
 	if (!rc)

@@ -30,6 +30,8 @@ const char *vsva_rung_name(enum vsva_rung r)
 		return "tracepoint";
 	case VSVA_RUNG_FENTRY:
 		return "fentry";
+	case VSVA_RUNG_KPROBE:
+		return "kprobe";
 	case VSVA_RUNG_STOCK_TP:
 		return "stock_tracepoint";
 	case VSVA_RUNG_CLASSIC_TP:
@@ -333,6 +335,37 @@ static void classic_detect(struct vsva_kcaps *k)
 	tep_free(tep);
 }
 
+/* Is @sym a kernel (or module) function kprobes can find by name? */
+static bool kallsyms_has(const char *sym)
+{
+	char line[256], name[128];
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %127s", name) == 1 &&
+			!strcmp(name, sym);
+	fclose(f);
+	return found;
+}
+
+/* The kprobe rung for the memslot flush (kernels fentry cannot reach). */
+static void kprobe_detect(struct vsva_kcaps *k)
+{
+	const char *fn = "kvm_arch_flush_shadow_memslot";
+
+	if (!exists("/sys/bus/event_source/devices/kprobe/type"))
+		snprintf(k->kprobe_msg, sizeof(k->kprobe_msg), "no kprobes "
+			 "(kernel built without CONFIG_KPROBE_EVENTS)");
+	else if (!kallsyms_has(fn))
+		snprintf(k->kprobe_msg, sizeof(k->kprobe_msg), "no kprobe: "
+			 "%s is not in /proc/kallsyms (inlined?)", fn);
+	else
+		k->kprobe_flush = true;
+}
+
 void vsva_kcaps_detect(struct vsva_kcaps *k, bool may_mount_tracefs)
 {
 	struct kbtf kb = { 0 };
@@ -349,6 +382,8 @@ void vsva_kcaps_detect(struct vsva_kcaps *k, bool may_mount_tracefs)
 
 	if (k->tracefs)
 		classic_detect(k);
+	if (k->dev_kvm)
+		kprobe_detect(k);
 
 	kb.vmlinux = btf__load_vmlinux_btf();
 	if (!kb.vmlinux)
@@ -499,7 +534,7 @@ void vsva_choose_kvmmmu(const struct vsva_kcaps *k, struct vsva_choice *c)
 
 void vsva_choose_memslot(const struct vsva_kcaps *k, struct vsva_choice *c)
 {
-	char no_fentry[128];
+	char no_fentry[256];
 
 	if (!kvm_usable(k, c))
 		return;
@@ -531,6 +566,15 @@ void vsva_choose_memslot(const struct vsva_kcaps *k, struct vsva_choice *c)
 	else
 		snprintf(no_fentry, sizeof(no_fentry), "kvm_arch_flush_shadow_"
 			 "memslot is not in BTF (inlined or renamed)");
+	if (k->kprobe_flush && usable(c, VSVA_RUNG_KPROBE)) {
+		set(c, VSVA_RUNG_KPROBE, false, "kprobe/kretprobe on "
+		    "kvm_arch_flush_shadow_memslot; no own tracepoint (kernel "
+		    "without the vsva series); %s", no_fentry);
+		return;
+	}
+	snprintf(no_fentry + strlen(no_fentry),
+		 sizeof(no_fentry) - strlen(no_fentry), "; %s",
+		 k->kprobe_flush ? "kprobe not used" : k->kprobe_msg);
 	if (k->ioctl_tp && usable(c, VSVA_RUNG_SYSCALL_TP)) {
 		set(c, VSVA_RUNG_SYSCALL_TP, true, "approximate: times the "
 		    "whole KVM_SET_USER_MEMORY_REGION(2) ioctl that deletes a "
@@ -550,10 +594,15 @@ void vsva_choose_memslot_forced(const struct vsva_kcaps *k,
 	struct vsva_kcaps masked = *k;
 	char why[sizeof(c->reason)];
 
-	if (force >= VSVA_RUNG_FENTRY)
+	if (force > VSVA_RUNG_OWN_TP)
 		masked.own_memslot_tp = false;
-	if (force >= VSVA_RUNG_STOCK_TP)
+	if (force > VSVA_RUNG_FENTRY)
 		masked.fentry_err = -EPERM;
+	if (force > VSVA_RUNG_KPROBE) {
+		masked.kprobe_flush = false;
+		snprintf(masked.kprobe_msg, sizeof(masked.kprobe_msg),
+			 "kprobe not used");
+	}
 	vsva_choose_memslot(&masked, c);
 	if (c->rung == force)
 		return;

@@ -323,7 +323,8 @@ static void usage(FILE *f)
 "                          (default %d)\n"
 "      --no-mount-tracefs  do not mount tracefs when it is missing\n"
 "      --rung M=RUNG       make measurement M use RUNG (tracepoint, fentry,\n"
-"                          syscall_tracepoint) or nothing, to compare rungs;\n"
+"                          kprobe, syscall_tracepoint) or nothing, to\n"
+"                          compare rungs;\n"
 "                          M: kvm_memslot_zap, iommu_pasid\n"
 "      --max-connections N HTTP connections at once (default %d)\n"
 "      --max-per-ip N      of which from one address (default %d; lower it\n"
@@ -365,7 +366,7 @@ static int parse_rung(const char *arg, struct vsva_engine_opts *eo)
 	if (dst && !vsva_rung_parse(eq + 1, dst))
 		return 0;
 	fprintf(stderr, "vsvad: --rung '%s': expected kvm_memslot_zap=RUNG or "
-		"iommu_pasid=RUNG (tracepoint, fentry, syscall_tracepoint)\n",
+		"iommu_pasid=RUNG (tracepoint, fentry, kprobe, syscall_tracepoint)\n",
 		arg);
 	return -1;
 }

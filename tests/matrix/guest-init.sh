@@ -86,6 +86,28 @@ else
 	echo "VSVA count memslot unsupported: $(head -1 /tmp/kvmload.err)"
 fi
 
+# the lower memslot rungs, forced, load and count on this kernel too
+forced() { # RUNG
+	vsvad --listen 127.0.0.1:9478 --rung kvm_memslot_zap=$1 >/tmp/forced.log 2>&1 &
+	fpid=$!
+	i=0
+	until wget -qO /dev/null http://127.0.0.1:9478/metrics; do
+		i=$((i + 1))
+		[ $i -gt 150 ] && break
+		sleep 0.2
+	done
+	out=$(vsva-kvmload -n $N_ALL -m 4 2>/tmp/kvmload.err)
+	fw=$(echo "$out" | sed -E 's/.*"pid":([0-9]+).*/\1/')
+	line=$(wget -qO- http://127.0.0.1:9478/metrics | grep "^vsva_kvm_memslot_zap_total{vm=\"vsva-kvmload/$fw\",mode=\"all_fast\"}")
+	echo "VSVA count forced_$1 ${line##* }"
+	wget -qO- http://127.0.0.1:9478/metrics |
+		sed -n 's/^vsva_probe_info{measurement="kvm_memslot_zap",rung="\([^"]*\)".*/VSVA count forced_rung_'"$1"' \1/p'
+	kill $fpid
+	wait $fpid
+}
+forced kprobe
+forced syscall_tracepoint
+
 # drops: every reason exported, all zero
 bad=$(wget -qO- $URL | awk '/^vsva_events_dropped_total\{/ && $NF != 0')
 n=$(wget -qO- $URL | grep -c '^vsva_events_dropped_total{')

@@ -98,6 +98,10 @@ while read -r suite kver dir; do
 	expect "$suite" "MSI injections counted for the VM" $N_IRQ "$(count "$suite" msi)"
 	expect "$suite" "new MMU pages equal tracefs' own count of kvm_mmu_get_page created=1" \
 		"$(count "$suite" pages_created_tracefs)" "$(count "$suite" pages_created)"
+	for r in kprobe syscall_tracepoint; do
+		expect "$suite" "forced $r rung is used" $r "$(count "$suite" forced_rung_$r)"
+		expect "$suite" "forced $r rung counts the deletions" $N_ALL "$(count "$suite" forced_$r)"
+	done
 	case $kver in
 	5.* | 6.[0-9].* | 6.1[01].*)
 		case $(count "$suite" memslot) in

@@ -305,7 +305,24 @@ static void test_kvm_module_without_btf(void **st)
 	vsva_choose_irq_injection(&k, &c);
 	assert_int_equal(c.rung, VSVA_RUNG_NONE);
 	assert_non_null(strstr(c.reason, "no field 'data'"));
-	/* BTF wins over tracefs when both are there */
+	/* with kprobes: the flush itself is timed, exactly */
+	k.kprobe_flush = true;
+	vsva_choose_memslot(&k, &ms);
+	assert_int_equal(ms.rung, VSVA_RUNG_KPROBE);
+	assert_false(ms.approximate);
+	vsva_choose_memslot_forced(&k, VSVA_RUNG_SYSCALL_TP, &ms);
+	assert_int_equal(ms.rung, VSVA_RUNG_SYSCALL_TP);
+	assert_non_null(strstr(ms.reason, "kprobe not used"));
+	k.fentry_err = 0;
+	k.kvm_no_btf = false;
+	k.flush_fn = true;		/* fentry beats kprobe */
+	vsva_choose_memslot(&k, &ms);
+	assert_int_equal(ms.rung, VSVA_RUNG_FENTRY);
+	vsva_choose_memslot_forced(&k, VSVA_RUNG_KPROBE, &ms);
+	assert_int_equal(ms.rung, VSVA_RUNG_KPROBE);
+	k.kvm_no_btf = true;
+	k.flush_fn = false;
+		/* BTF wins over tracefs when both are there */
 	k.kvmmmu_tp = true;
 	vsva_choose_kvmmmu(&k, &mmu);
 	assert_int_equal(mmu.rung, VSVA_RUNG_STOCK_TP);
