@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "vsva.h"
 
 #define TRACEFS		"/sys/kernel/tracing"
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define DEBUGFS_TRACING	"/sys/kernel/debug/tracing"
 
 const char *vsva_rung_name(enum vsva_rung r)
@@ -300,38 +302,48 @@ static int tp_field(struct vsva_kcaps *k, struct tep_handle *tep,
 	return 0;
 }
 
+/* What the classic_tracepoint rungs read: events, and fields by name. */
+static const struct tp_need {
+	bool irq;		/* for irq injection, else for kvmmmu */
+	const char *sys, *ev, *field;	/* field NULL: the event only */
+	int size;
+	size_t at;		/* offsetof(struct vsva_tp_offs, ...) */
+} tp_needs[] = {
+#define NEED(irq, sys, ev, f, size, member) \
+	{ irq, sys, ev, f, size, offsetof(struct vsva_tp_offs, member) }
+	{ false, "kvmmmu", "kvm_mmu_zap_all_fast", NULL, 0, 0 },
+	{ false, "kvmmmu", "kvm_mmu_prepare_zap_page", NULL, 0, 0 },
+	NEED(false, "kvmmmu", "kvm_mmu_get_page", "created", 1,
+	     get_page_created),
+	NEED(true, "kvm", "kvm_msi_set_irq", "data", 8, msi_data),
+	NEED(true, "kvm", "kvm_ioapic_set_irq", "e", 8, ioapic_e),
+	NEED(true, "kvm", "kvm_ioapic_set_irq", "pin", 4, ioapic_pin),
+	NEED(true, "kvm", "kvm_pic_set_irq", "chip", 1, pic_chip),
+	NEED(true, "kvm", "kvm_pic_set_irq", "pin", 1, pic_pin),
+	NEED(true, "kvm", "kvm_pic_set_irq", "imr", 1, pic_imr),
+	NEED(true, "kvm", "kvm_set_irq", "gsi", 4, set_irq_gsi),
+	NEED(true, "kvm", "kvm_set_irq", "level", 4, set_irq_level),
+#undef NEED
+};
+
 /* The classic_tracepoint rungs: KVM's stock events and their layouts. */
 static void classic_detect(struct vsva_kcaps *k)
 {
-	struct vsva_tp_offs *o = &k->tp_off;
 	struct tep_handle *tep = tep_alloc();
+	const struct tp_need *n;
+	bool ok[2] = { true, true };
+	__u32 *off;
 
 	if (!tep)
 		return;
-	k->kvmmmu_classic =
-		!tp_field(k, tep, "kvmmmu", "kvm_mmu_zap_all_fast", NULL, 0,
-			  NULL) &&
-		!tp_field(k, tep, "kvmmmu", "kvm_mmu_prepare_zap_page", NULL, 0,
-			  NULL) &&
-		!tp_field(k, tep, "kvmmmu", "kvm_mmu_get_page", "created", 1,
-			  &o->get_page_created);
-	k->irq_classic =
-		!tp_field(k, tep, "kvm", "kvm_msi_set_irq", "data", 8,
-			  &o->msi_data) &&
-		!tp_field(k, tep, "kvm", "kvm_ioapic_set_irq", "e", 8,
-			  &o->ioapic_e) &&
-		!tp_field(k, tep, "kvm", "kvm_ioapic_set_irq", "pin", 4,
-			  &o->ioapic_pin) &&
-		!tp_field(k, tep, "kvm", "kvm_pic_set_irq", "chip", 1,
-			  &o->pic_chip) &&
-		!tp_field(k, tep, "kvm", "kvm_pic_set_irq", "pin", 1,
-			  &o->pic_pin) &&
-		!tp_field(k, tep, "kvm", "kvm_pic_set_irq", "imr", 1,
-			  &o->pic_imr) &&
-		!tp_field(k, tep, "kvm", "kvm_set_irq", "gsi", 4,
-			  &o->set_irq_gsi) &&
-		!tp_field(k, tep, "kvm", "kvm_set_irq", "level", 4,
-			  &o->set_irq_level);
+	for (n = tp_needs; n < tp_needs + ARRAY_SIZE(tp_needs); n++) {
+		off = (__u32 *)((char *)&k->tp_off + n->at);
+		if (ok[n->irq])
+			ok[n->irq] = !tp_field(k, tep, n->sys, n->ev, n->field,
+					       n->size, off);
+	}
+	k->kvmmmu_classic = ok[false];
+	k->irq_classic = ok[true];
 	tep_free(tep);
 }
 

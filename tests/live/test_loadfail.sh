@@ -25,6 +25,24 @@ check "irq: 30 MSI injections counted exactly on the fallback rung" 30 \
 	"$(metric vsva_kvm_irq_injected_total "vm=\"vsva-kvmload/$pid\",path=\"msi\"")"
 check "memslot unaffected: 2 deletions" 2 \
 	"$(metric vsva_kvm_memslot_zap_total "vm=\"vsva-kvmload/$pid\",mode=\"all_fast\"")"
+# the classic programs decode gsi, level and the redirection entry by the
+# offsets read from tracefs: an IOAPIC irqfd (injected by a kworker,
+# coalesced: 1..10 assertions)
+"$B/vsva-kvmload" -n 0 -m 4 --irqfd 10 --irqfd-route ioapic >/dev/null ||
+	not_ok "vsva-kvmload --irqfd-route ioapic failed"
+in_range() { # NAME VALUE
+	if [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -ge 1 ] && [ "$2" -le 10 ]; then
+		ok "$1 ($2 of 10 signals)"
+	else
+		not_ok "$1: expected 1..10, got '$2'"
+	fi
+}
+in_range "classic rung: GSI 5 assertions decoded" \
+	"$(metric vsva_kvm_irq_gsi_asserted_total 'vm="kernel/0",gsi="5"')"
+# the workload's guest never unmasks pin 5: a wrongly decoded redirection
+# entry (mask bit 16 of field e) would count these as injections
+check "classic rung: masked IOAPIC pin not counted as injected" absent \
+	"$(metric vsva_kvm_irq_injected_total 'vm="kernel/0",path="ioapic"')"
 stopped
 
 # irq: both rungs refused -> none; the others still count
