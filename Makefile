@@ -15,7 +15,7 @@ LLVM_STRIP	?= llvm-strip
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 		   -Wno-missing-field-initializers -Iinclude -I$(B)
-LDLIBS_ENGINE	:= -ltraceevent -lbpf -lelf -lz -lcap-ng -lyaml -lcrypt -lm -lpthread
+LDLIBS_ENGINE	:= -ltraceevent -lbpf -lelf -lz -lcap-ng -lm -lpthread
 # -mcpu=v3 pinned: Debian 12's clang 14 and 13's clang 19 default to
 # different BPF ISA levels; v3 (jmp32, alu32) loads on Linux 5.1+.
 BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
@@ -24,10 +24,12 @@ BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(B)/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRCS))
-ENGINE_SRCS	:= src/metrics.c src/expo.c src/probe.c src/engine.c src/mapwalk.c \
-		   src/load.c src/privs.c src/procirq.c src/pireader.c src/irq.c src/iommu.c src/http.c \
-		   src/webconfig.c src/parse.c
-ENGINE_OBJS	:= $(patsubst src/%.c,$(B)/%.o,$(ENGINE_SRCS))
+# lib/: the library every program links; daemon/: vsvad's own code
+ENGINE_SRCS	:= $(wildcard lib/*.c)
+ENGINE_OBJS	:= $(patsubst lib/%.c,$(B)/lib/%.o,$(ENGINE_SRCS))
+DAEMON_SRCS	:= daemon/http.c daemon/webconfig.c
+DAEMON_OBJS	:= $(patsubst daemon/%.c,$(B)/daemon/%.o,$(DAEMON_SRCS))
+DAEMON_LIBS	:= -lmicrohttpd -lyaml -lcrypt
 LIB		:= $(B)/libvsva.a
 BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-bench $(B)/vsva-top
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
@@ -41,7 +43,7 @@ all: $(BINS) $(UNIT_TESTS) $(FUZZERS)
 deps:
 	./scripts/deps.sh
 
-$(B):
+$(B) $(B)/lib $(B)/daemon:
 	mkdir -p $@
 
 $(B)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.bpf.h include/*.h) | $(B)
@@ -51,32 +53,38 @@ $(B)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.bpf.h include/*.h) | $(B)
 $(B)/%.skel.h: $(B)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 
-$(B)/%.o: src/%.c $(wildcard include/*.h src/*.h) $(SKELS) | $(B)
+HEADERS		:= $(wildcard include/*.h include/vsva/*.h lib/*.h daemon/*.h)
+
+$(B)/lib/%.o: lib/%.c $(HEADERS) $(SKELS) | $(B)/lib
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/daemon/%.o: daemon/%.c $(HEADERS) | $(B)/daemon
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(ENGINE_OBJS)
 	ar rcs $@ $^
 
-$(B)/vsvad: src/vsvad.c $(LIB)
-	$(CC) $(CFLAGS) $< -o $@ $(LIB) -lmicrohttpd -lpthread -lz $(LDLIBS_ENGINE)
+$(B)/vsvad: daemon/vsvad.c $(DAEMON_OBJS) $(LIB) $(HEADERS)
+	$(CC) $(CFLAGS) $< -o $@ $(DAEMON_OBJS) $(LIB) $(DAEMON_LIBS) $(LDLIBS_ENGINE)
 
-$(B)/vsva-bench: tools/vsva-bench.c $(LIB) $(SKELS)
+$(B)/vsva-bench: tools/vsva-bench.c $(LIB) $(SKELS) $(HEADERS)
 	$(CC) $(CFLAGS) $< -o $@ $(LIB) $(LDLIBS_ENGINE)
 
-$(B)/vsva-top: tools/vsva-top.c $(LIB)
+$(B)/vsva-top: tools/vsva-top.c $(LIB) $(HEADERS)
 	$(CC) $(CFLAGS) $< -o $@ $(LIB) -lncursesw -lcurl $(LDLIBS_ENGINE)
 
 $(B)/vsva-kvmload: tools/vsva-kvmload.c | $(B)
 	$(CC) $(CFLAGS) $< -o $@
 
 # libFuzzer + ASan over the sources themselves (the library is built plain)
-$(B)/fuzz_http: tests/fuzz/fuzz_http.c src/http.c src/metrics.c src/expo.c \
-		$(wildcard include/*.h) | $(B)
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
+$(B)/fuzz_http: tests/fuzz/fuzz_http.c daemon/http.c lib/metrics.c lib/expo.c \
+		$(HEADERS) | $(B)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Idaemon \
 		$(filter %.c,$^) -o $@ -lm
 
-$(B)/test_%: tests/unit/test_%.c $(LIB) $(wildcard src/*.h)
-	$(CC) $(CFLAGS) $< -o $@ $(LIB) -lcmocka $(LDLIBS_ENGINE)
+$(B)/test_%: tests/unit/test_%.c $(LIB) $(DAEMON_OBJS) $(HEADERS)
+	$(CC) $(CFLAGS) -Ilib -Idaemon $< -o $@ $(DAEMON_OBJS) $(LIB) -lcmocka \
+		$(DAEMON_LIBS) $(LDLIBS_ENGINE)
 
 check: all
 	./tests/run.sh

@@ -38,7 +38,7 @@ int BPF_PROG(empty_kvm_ioapic_set_irq) { return 0; }
 SEC("tp_btf/kvm_pic_set_irq")
 int BPF_PROG(empty_kvm_pic_set_irq) { return 0; }
 SEC("tp_btf/kvm_pi_irte_update")
-int BPF_PROG(empty_kvm_pi_irte_update5) { return 0; }
+int BPF_PROG(empty_kvm_pi_irte_update) { return 0; }
 SEC("tp_btf/map")
 int BPF_PROG(empty_iommu_map) { return 0; }
 SEC("tp_btf/unmap")

@@ -250,21 +250,20 @@ int BPF_PROG(fentry_pasid_attach)
 	return 0;
 }
 
+/* Before 6.11 the function had no attach handle, so its return value is
+ * the 4th slot, not the 5th: the engine says which from BTF. */
+const volatile bool pasid_attach_handle = true;
+
 SEC("fexit/iommu_attach_device_pasid")
 int BPF_PROG(fexit_pasid_attach, struct iommu_domain *domain,
-	     struct device *dev, u32 pasid, void *handle, int ret)
+	     struct device *dev)
 {
-	op_end(VSVA_IOMMU_PASID_ATTACH, dev, BPF_CORE_READ(domain, type),
-	       ret, 0);
-	return 0;
-}
+	int ret;
 
-/* Before 6.11 the function had no attach handle: one program per layout,
- * the engine loads the one BTF says this kernel has. */
-SEC("fexit/iommu_attach_device_pasid")
-int BPF_PROG(fexit_pasid_attach3, struct iommu_domain *domain,
-	     struct device *dev, u32 pasid, int ret)
-{
+	if (pasid_attach_handle)
+		ret = ctx_arg(ctx, 4);
+	else
+		ret = ctx_arg(ctx, 3);
 	op_end(VSVA_IOMMU_PASID_ATTACH, dev, BPF_CORE_READ(domain, type),
 	       ret, 0);
 	return 0;

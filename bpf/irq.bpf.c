@@ -202,21 +202,22 @@ int tp_kvm_set_irq(void *ctx)
 
 /*
  * The event lost its pi_desc_addr argument after 6.12, and tp_btf
- * arguments are positional: one program per layout, the engine loads the
- * one that matches the kernel's BTF.
+ * arguments are positional: the engine says from BTF which layout this
+ * kernel has (as perf's off_cpu does for sched_switch), and the verifier
+ * only sees the load of the branch this kernel takes (ctx_arg()).
  */
-SEC("tp_btf/kvm_pi_irte_update")
-int BPF_PROG(kvm_pi_irte_update, unsigned int host_irq, unsigned int vcpu_id,
-	     unsigned int gsi, unsigned int gvec, u64 pi_desc_addr, bool set)
-{
-	count(set ? VSVA_IRQ_PI_SET : VSVA_IRQ_PI_CLEAR, gsi);
-	return 0;
-}
+const volatile bool pi_irte_has_desc = true;	/* 6 arguments (<= 6.12) */
 
 SEC("tp_btf/kvm_pi_irte_update")
-int BPF_PROG(kvm_pi_irte_update5, unsigned int host_irq, void *vcpu,
-	     unsigned int gsi, unsigned int gvec, bool set)
+int BPF_PROG(kvm_pi_irte_update, unsigned int host_irq, void *vcpu,
+	     unsigned int gsi)
 {
+	bool set;
+
+	if (pi_irte_has_desc)
+		set = ctx_arg(ctx, 5);
+	else
+		set = ctx_arg(ctx, 4);
 	count(set ? VSVA_IRQ_PI_SET : VSVA_IRQ_PI_CLEAR, gsi);
 	return 0;
 }

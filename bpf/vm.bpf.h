@@ -49,4 +49,18 @@ static __noinline int vm_info_touch(__u32 tgid)
 	return err && err != -17 /* EEXIST */ ? -1 : 0;
 }
 
+/*
+ * Argument @n of a tp_btf or fentry/fexit context, loaded by its own
+ * instruction at a constant offset.  Where the argument's slot depends on
+ * the kernel (a read-only flag set from BTF picks the branch), clang would
+ * otherwise merge the branches' loads into one at a computed offset, and
+ * the verifier refuses a modified ctx pointer.
+ */
+#define ctx_arg(ctx, n) ({						\
+	__u64 __v;							\
+	asm volatile("%0 = *(u64 *)(%1 + %2)"				\
+		     : "=r"(__v) : "r"(ctx), "i"((n) * 8));		\
+	__v;								\
+})
+
 #endif /* VSVA_VM_BPF_H */

@@ -26,7 +26,8 @@
 #include <termios.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "vsva.h"
+#include "vsva/engine.h"
+#include "vsva/privs.h"
 #include "bench_empty.skel.h"
 
 #define GOAL_RATIO	1.5

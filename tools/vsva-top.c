@@ -17,7 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <curl/curl.h>
-#include "vsva.h"
+#include "vsva/engine.h"
+#include "vsva/expo.h"
+#include "vsva/privs.h"
 
 #define MAX_ROWS	1024
 

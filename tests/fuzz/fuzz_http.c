@@ -10,7 +10,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "vsva.h"
+#include "http.h"
+#include "vsva/expo.h"
 
 static size_t count_lines(const char *p)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <math.h>
 #include <cmocka.h>
-#include "vsva.h"
+#include "vsva/expo.h"
 
 static char *render(struct vsva_snapshot *s, struct vsva_buf *b)
 {

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <cmocka.h>
-#include "vsva.h"
+#include "vsva/snapshot.h"
 #include <linux/types.h>
 #include "vsva_memslot.h"
 

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "../../src/engine_priv.h"
+#include "priv.h"
 
 struct seen {
 	size_t words;		/* u64 words per value */
@@ -27,7 +27,7 @@ struct seen {
 	bool bad_value;
 };
 
-static struct vsva_engine eng;
+static struct vsva_ctx eng;
 
 /* Word w of key k on CPU c; the sum over CPUs is what the walk gives. */
 static __u64 word(__u32 k, int c, size_t w)
@@ -48,7 +48,7 @@ static __u64 expected(__u32 k, size_t w, bool percpu)
 	return s;
 }
 
-static void check_entry(struct vsva_engine *e, void *ctx, const void *key,
+static void check_entry(struct vsva_ctx *e, void *ctx, const void *key,
 			const void *val)
 {
 	struct seen *s = ctx;
@@ -97,7 +97,7 @@ static void walk_and_check(int fd, int nkeys, size_t words, bool percpu,
 	struct vsva_walk w = {
 		.fd = fd, .ksz = sizeof(__u32), .vsz = words * sizeof(__u64),
 		.percpu = percpu, .per_key = per_key,
-		.fn = check_entry, .ctx = &s,
+		.fn = check_entry, .arg = &s,
 	};
 	int k;
 
@@ -147,7 +147,7 @@ static void test_per_key_fallback(void **state)
 	close(fd);
 }
 
-static void count_entry(struct vsva_engine *e, void *ctx, const void *key,
+static void count_entry(struct vsva_ctx *e, void *ctx, const void *key,
 			const void *val)
 {
 	(*(int *)ctx)++;
@@ -157,7 +157,7 @@ static void test_empty_map(void **state)
 {
 	int fd = make_map(BPF_MAP_TYPE_PERCPU_HASH, 1, 1), n = 0;
 	struct vsva_walk w = { .fd = fd, .ksz = 4, .vsz = 8, .percpu = true,
-			       .fn = count_entry, .ctx = &n };
+			       .fn = count_entry, .arg = &n };
 	__u32 k = 0;
 
 	assert_int_equal(bpf_map_delete_elem(fd, &k), 0);

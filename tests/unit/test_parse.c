@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "vsva.h"
+#include "vsva/expo.h"
 
 static void test_round_trip(void **st)
 {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Rung choice for made-up kernels. */
+/* The ladder as data: rung choice for made-up kernels, and the table
+ * checked against the BPF objects and the sources. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,261 +9,200 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "vsva.h"
+#include <bpf/libbpf.h>
+#include "priv.h"
+#include "vsva/ladder.h"
+#include "memslot.skel.h"
+#include "irq.skel.h"
+#include "iommu.skel.h"
 
-/* This machine's kernel: BTF, KVM, kvmmmu tracepoints, fentry refused. */
-static const struct vsva_kcaps host = {
-	.btf = true, .dev_kvm = true, .kvmmmu_tp = true, .flush_fn = true,
-	.fentry_err = -EPERM, .tracefs = true, .ioctl_tp = true,
-	.irq_tp = true, .pi_irte_args = 5, .proc_pi = true,
-};
+#define B(f)	VSVA_BIT(VSVA_F_##f)
 
-static void choose(const struct vsva_kcaps *k, struct vsva_choice *ms,
-		   struct vsva_choice *mmu)
+/* A kernel with @have; every missing feature says "no <its number>". */
+static struct vsva_features kernel(uint32_t have)
 {
-	vsva_choose_memslot(k, ms);
-	vsva_choose_kvmmmu(k, mmu);
+	struct vsva_features f = { .have = have };
+	int i;
+
+	for (i = 0; i < VSVA_NFEATURES; i++)
+		if (!(have & VSVA_BIT(i)))
+			snprintf(f.why[i], sizeof(f.why[i]), "no feature %d", i);
+	return f;
 }
 
-static void test_own_tracepoint_wins(void **st)
-{
-	struct vsva_kcaps k = host;
-	struct vsva_choice ms = { 0 }, mmu = { 0 };
+/* This machine's kernel: BTF, KVM, kvmmmu and irq tracepoints, the
+ * 5-argument kvm_pi_irte_update, fentry refused, no kprobes. */
+#define HOST	(B(BTF) | B(KVM) | B(KVMMMU_TP) | B(KVMMMU_CLASSIC) | \
+		 B(IRQ_TP) | B(IRQ_CLASSIC) | B(IOCTL_TP) | B(PI_IRTE_TP) | \
+		 B(PROC_PI) | B(IOMMU_TP))
 
-	k.own_memslot_tp = true;
-	k.fentry_err = 0;
-	choose(&k, &ms, &mmu);
-	assert_int_equal(ms.rung, VSVA_RUNG_OWN_TP);
-	assert_false(ms.approximate);
-	assert_int_equal(mmu.rung, VSVA_RUNG_STOCK_TP);
-	/* own tracepoints carry the mode: kvmmmu not required */
-	k.kvmmmu_tp = false;
-	choose(&k, &ms, &mmu);
-	assert_int_equal(ms.rung, VSVA_RUNG_OWN_TP);
-	assert_int_equal(mmu.rung, VSVA_RUNG_NONE);
-	assert_non_null(strstr(mmu.reason, "not in this kernel's BTF"));
+static struct vsva_choice ch[VSVA_NMEASUREMENTS];
+static const enum vsva_rung no_force[VSVA_NMEASUREMENTS];
+
+static void choose(const struct vsva_features *f, const enum vsva_rung *force)
+{
+	memset(ch, 0, sizeof(ch));
+	vsva_choose_all(f, force ? force : no_force, ch);
 }
 
-static void test_fentry_when_allowed(void **st)
+static void test_host(void **st)
 {
-	struct vsva_kcaps k = host;
-	struct vsva_choice ms = { 0 }, mmu = { 0 };
+	struct vsva_features f = kernel(HOST);
 
-	k.fentry_err = 0;
-	choose(&k, &ms, &mmu);
-	assert_int_equal(ms.rung, VSVA_RUNG_FENTRY);
-	assert_non_null(strstr(ms.reason, "kvm_arch_flush_shadow_memslot"));
+	snprintf(f.why[VSVA_F_FLUSH_FENTRY], 160, "fentry refused: %s",
+		 strerror(EPERM));
+	choose(&f, NULL);
+	assert_int_equal(ch[VSVA_M_MEMSLOT].rung, VSVA_RUNG_SYSCALL_TP);
+	assert_true(ch[VSVA_M_MEMSLOT].approximate);
+	assert_non_null(strstr(ch[VSVA_M_MEMSLOT].reason, strerror(EPERM)));
+	assert_non_null(strstr(ch[VSVA_M_MEMSLOT].reason, "whole"));
+	assert_int_equal(ch[VSVA_M_MMU_PAGES].rung, VSVA_RUNG_STOCK_TP);
+	assert_false(ch[VSVA_M_MMU_PAGES].approximate);
+	assert_int_equal(ch[VSVA_M_IRQ_INJECTION].rung, VSVA_RUNG_STOCK_TP);
+	assert_non_null(strstr(ch[VSVA_M_IRQ_INJECTION].reason, "kernel/0"));
+	assert_int_equal(ch[VSVA_M_IRQ_BYPASS].rung, VSVA_RUNG_STOCK_TP);
+	assert_true(ch[VSVA_M_IRQ_BYPASS].approximate);
+	assert_int_equal(ch[VSVA_M_BYPASS_CONNECT].rung, VSVA_RUNG_NONE);
+	assert_int_equal(ch[VSVA_M_POSTED].rung, VSVA_RUNG_PROCFS);
+	assert_int_equal(ch[VSVA_M_IOMMU].rung, VSVA_RUNG_STOCK_TP);
+	assert_int_equal(ch[VSVA_M_PASID].rung, VSVA_RUNG_NONE);
 }
 
-static void test_syscall_when_fentry_refused(void **st)
+static void test_best_rung_wins(void **st)
 {
-	struct vsva_choice ms = { 0 }, mmu = { 0 };
+	struct vsva_features f = kernel(HOST | B(FLUSH_FENTRY) |
+					B(FLUSH_KPROBE));
 
-	choose(&host, &ms, &mmu);
-	assert_int_equal(ms.rung, VSVA_RUNG_SYSCALL_TP);
-	assert_true(ms.approximate);
-	assert_non_null(strstr(ms.reason, strerror(EPERM)));
-	assert_non_null(strstr(ms.reason, "approximate"));
+	choose(&f, NULL);
+	assert_int_equal(ch[VSVA_M_MEMSLOT].rung, VSVA_RUNG_FENTRY);
+	assert_false(ch[VSVA_M_MEMSLOT].approximate);
+	f = kernel(HOST | B(FLUSH_KPROBE));
+	choose(&f, NULL);
+	assert_int_equal(ch[VSVA_M_MEMSLOT].rung, VSVA_RUNG_KPROBE);
+	/* why the higher rungs lost, from their features' reasons */
+	assert_non_null(strstr(ch[VSVA_M_MEMSLOT].reason, "no feature 3"));
+	f.have |= B(OWN_MEMSLOT_TP) | B(OWN_BYPASS_TP) | B(IRQBYPASS_TP) |
+		  B(OWN_PASID_TP) | B(OWN_SVA_TP) | B(OWN_IOMMUFD_TP);
+	choose(&f, NULL);
+	assert_int_equal(ch[VSVA_M_MEMSLOT].rung, VSVA_RUNG_OWN_TP);
+	assert_int_equal(ch[VSVA_M_IRQ_BYPASS].rung, VSVA_RUNG_OWN_TP);
+	assert_int_equal(ch[VSVA_M_BYPASS_CONNECT].rung, VSVA_RUNG_OWN_TP);
+	assert_int_equal(ch[VSVA_M_PASID].rung, VSVA_RUNG_OWN_TP);
+	assert_int_equal(ch[VSVA_M_SVA].rung, VSVA_RUNG_OWN_TP);
+	assert_int_equal(ch[VSVA_M_IOMMUFD].rung, VSVA_RUNG_OWN_TP);
 }
 
-static void test_inlined_function(void **st)
+static void test_no_kvm_no_btf(void **st)
 {
-	struct vsva_kcaps k = host;
-	struct vsva_choice ms = { 0 }, mmu = { 0 };
+	struct vsva_features f = kernel(HOST & ~B(KVM));
+	int m;
 
-	k.flush_fn = false;
-	k.fentry_err = -ENOENT;
-	choose(&k, &ms, &mmu);
-	assert_int_equal(ms.rung, VSVA_RUNG_SYSCALL_TP);
-	assert_non_null(strstr(ms.reason, "not in BTF"));
+	snprintf(f.why[VSVA_F_KVM], 160, "no /dev/kvm: KVM is not available");
+	choose(&f, NULL);
+	for (m = 0; m < VSVA_NMEASUREMENTS; m++) {
+		if (vsva_measurements[m].source == VSVA_SRC_IOMMU ||
+		    m == VSVA_M_POSTED || m == VSVA_M_BYPASS_CONNECT)
+			continue;
+		assert_int_equal(ch[m].rung, VSVA_RUNG_NONE);
+		/* the shared cause first, and said once */
+		assert_ptr_equal(strstr(ch[m].reason, "no /dev/kvm"),
+				 ch[m].reason);
+		assert_null(strstr(ch[m].reason + 1, "no /dev/kvm"));
+	}
+	/* the IOMMU side needs no KVM */
+	assert_int_equal(ch[VSVA_M_IOMMU].rung, VSVA_RUNG_STOCK_TP);
+	f = kernel(B(KVM) | B(PROC_PI));
+	choose(&f, NULL);
+	assert_int_equal(ch[VSVA_M_MEMSLOT].rung, VSVA_RUNG_NONE);
+	assert_int_equal(ch[VSVA_M_IOMMU].rung, VSVA_RUNG_NONE);
+	assert_int_equal(ch[VSVA_M_POSTED].rung, VSVA_RUNG_PROCFS);
 }
 
-static void test_no_tracefs(void **st)
+static void test_zap_mode_needs_kvmmmu(void **st)
 {
-	struct vsva_kcaps k = host;
-	struct vsva_choice ms = { 0 }, mmu = { 0 };
+	struct vsva_features f = kernel((HOST | B(FLUSH_FENTRY)) &
+					~B(KVMMMU_TP) & ~B(KVMMMU_CLASSIC));
 
-	k.tracefs = false;
-	k.ioctl_tp = false;
-	strcpy(k.tracefs_msg, "tracefs is not mounted; run 'mount ...'");
-	choose(&k, &ms, &mmu);
-	assert_int_equal(ms.rung, VSVA_RUNG_NONE);
-	assert_non_null(strstr(ms.reason, "run 'mount ...'"));
-	/* tp_btf needs no tracefs */
-	assert_int_equal(mmu.rung, VSVA_RUNG_STOCK_TP);
-}
-
-static void test_no_syscall_tracepoints(void **st)
-{
-	struct vsva_kcaps k = host;
-	struct vsva_choice ms = { 0 }, mmu = { 0 };
-
-	k.ioctl_tp = false;
-	choose(&k, &ms, &mmu);
-	assert_int_equal(ms.rung, VSVA_RUNG_NONE);
-	assert_non_null(strstr(ms.reason, "CONFIG_FTRACE_SYSCALLS"));
-}
-
-static void test_no_kvm(void **st)
-{
-	struct vsva_kcaps k = host;
-	struct vsva_choice ms = { 0 }, mmu = { 0 };
-
-	k.dev_kvm = false;
-	k.own_memslot_tp = true;
-	choose(&k, &ms, &mmu);
-	assert_int_equal(ms.rung, VSVA_RUNG_NONE);
-	assert_int_equal(mmu.rung, VSVA_RUNG_NONE);
-	assert_non_null(strstr(ms.reason, "no /dev/kvm"));
-}
-
-static void test_no_btf(void **st)
-{
-	struct vsva_kcaps k = { .dev_kvm = true, .tracefs = true,
-				.ioctl_tp = true, .fentry_err = -ENOENT };
-	struct vsva_choice ms = { 0 }, mmu = { 0 };
-
-	choose(&k, &ms, &mmu);
-	assert_int_equal(ms.rung, VSVA_RUNG_NONE);
-	assert_non_null(strstr(ms.reason, "CONFIG_DEBUG_INFO_BTF"));
-	assert_int_equal(mmu.rung, VSVA_RUNG_NONE);
-}
-
-static void test_no_mode_source(void **st)
-{
-	struct vsva_kcaps k = host;
-	struct vsva_choice ms = { 0 }, mmu = { 0 };
-
-	k.kvmmmu_tp = false;
-	k.fentry_err = 0;
-	choose(&k, &ms, &mmu);
-	assert_int_equal(ms.rung, VSVA_RUNG_NONE);
-	assert_non_null(strstr(ms.reason, "zap mode"));
+	choose(&f, NULL);
+	assert_int_equal(ch[VSVA_M_MMU_PAGES].rung, VSVA_RUNG_NONE);
+	assert_int_equal(ch[VSVA_M_MEMSLOT].rung, VSVA_RUNG_NONE);
+	assert_non_null(strstr(ch[VSVA_M_MEMSLOT].reason, "zap mode"));
+	/* the own tracepoint carries the mode itself */
+	f.have |= B(OWN_MEMSLOT_TP);
+	choose(&f, NULL);
+	assert_int_equal(ch[VSVA_M_MEMSLOT].rung, VSVA_RUNG_OWN_TP);
 }
 
 static void test_tdp_mmu_is_approximate(void **st)
 {
-	struct vsva_kcaps k = host;
-	struct vsva_choice ms = { 0 }, mmu = { 0 };
+	struct vsva_features f = kernel(HOST | B(TDP_MMU));
 
-	choose(&k, &ms, &mmu);
-	assert_false(mmu.approximate);
-	k.tdp_mmu = true;
-	choose(&k, &ms, &mmu);
-	assert_int_equal(mmu.rung, VSVA_RUNG_STOCK_TP);
-	assert_true(mmu.approximate);
-	assert_non_null(strstr(mmu.reason, "TDP MMU"));
-	/* the zap mode still comes from kvm_mmu_zap_all_fast */
-	assert_int_equal(ms.rung, VSVA_RUNG_SYSCALL_TP);
+	choose(&f, NULL);
+	assert_int_equal(ch[VSVA_M_MMU_PAGES].rung, VSVA_RUNG_STOCK_TP);
+	assert_true(ch[VSVA_M_MMU_PAGES].approximate);
+	assert_non_null(strstr(ch[VSVA_M_MMU_PAGES].reason, "TDP MMU"));
+	f.have &= ~B(KVMMMU_TP);
+	choose(&f, NULL);
+	assert_int_equal(ch[VSVA_M_MMU_PAGES].rung, VSVA_RUNG_CLASSIC_TP);
+	assert_true(ch[VSVA_M_MMU_PAGES].approximate);
 }
 
-static void test_forced_rung(void **st)
+/* Debian 11's 5.10: KVM is a module without BTF, kprobes work */
+static void test_kvm_module_without_btf(void **st)
 {
-	struct vsva_kcaps k = host;
-	struct vsva_choice c = { 0 };
-	enum vsva_rung r;
+	struct vsva_features f = kernel(B(BTF) | B(KVM) | B(IOCTL_TP) |
+					B(KVMMMU_CLASSIC) | B(IRQ_CLASSIC) |
+					B(FLUSH_KPROBE) | B(IOMMU_TP));
 
-	k.own_memslot_tp = true;
-	k.fentry_err = 0;
-	vsva_choose_memslot_forced(&k, VSVA_RUNG_FENTRY, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_FENTRY);
-	vsva_choose_memslot_forced(&k, VSVA_RUNG_SYSCALL_TP, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_SYSCALL_TP);
-	/* a forced rung the kernel lacks: unavailable, never another rung */
-	vsva_choose_memslot_forced(&host, VSVA_RUNG_FENTRY, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_NONE);
-	assert_non_null(strstr(c.reason, "forced rung fentry"));
-	assert_int_equal(vsva_rung_parse("fentry", &r), 0);
-	assert_int_equal(r, VSVA_RUNG_FENTRY);
-	assert_int_equal(vsva_rung_parse("none", &r), -1);
-	assert_int_equal(vsva_rung_parse("bogus", &r), -1);
+	snprintf(f.why[VSVA_F_KVMMMU_TP], 160, "kvmmmu tracepoints: KVM is a "
+		 "module and this kernel has no module BTF (Linux 5.11+)");
+	choose(&f, NULL);
+	assert_int_equal(ch[VSVA_M_MMU_PAGES].rung, VSVA_RUNG_CLASSIC_TP);
+	assert_non_null(strstr(ch[VSVA_M_MMU_PAGES].reason, "module BTF"));
+	assert_int_equal(ch[VSVA_M_MEMSLOT].rung, VSVA_RUNG_KPROBE);
+	assert_false(ch[VSVA_M_MEMSLOT].approximate);
+	assert_int_equal(ch[VSVA_M_IRQ_INJECTION].rung, VSVA_RUNG_CLASSIC_TP);
+	assert_int_equal(ch[VSVA_M_IRQ_BYPASS].rung, VSVA_RUNG_NONE);
+	f.have &= ~B(FLUSH_KPROBE);
+	choose(&f, NULL);
+	assert_int_equal(ch[VSVA_M_MEMSLOT].rung, VSVA_RUNG_SYSCALL_TP);
 }
 
-static void test_irq_choices(void **st)
+static void test_forced_rungs(void **st)
 {
-	struct vsva_kcaps k = host;
-	struct vsva_choice c = { 0 };
+	struct vsva_features f = kernel(HOST | B(FLUSH_FENTRY) |
+					B(OWN_MEMSLOT_TP));
+	enum vsva_rung force[VSVA_NMEASUREMENTS] = { 0 };
+	char err[256];
 
-	vsva_choose_irq_injection(&k, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_STOCK_TP);
-	assert_non_null(strstr(c.reason, "kernel/0"));
-	/* no series: producers from PI IRTE updates, approximate */
-	vsva_choose_irq_bypass(&k, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_STOCK_TP);
-	assert_true(c.approximate);
-	k.pi_irte_args = 6;		/* 6.12's layout works too */
-	vsva_choose_irq_bypass(&k, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_STOCK_TP);
-	k.pi_irte_args = 4;		/* a layout vsva does not know */
-	vsva_choose_irq_bypass(&k, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_NONE);
-	k.own_bypass_tp = true;
-	vsva_choose_irq_bypass(&k, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_OWN_TP);
-	assert_false(c.approximate);
-
-	vsva_choose_bypass_connect(&host, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_NONE);
-	assert_non_null(strstr(c.reason, "vsva series"));
-	k.irqbypass_tp = true;
-	vsva_choose_bypass_connect(&k, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_OWN_TP);
-
-	vsva_choose_posted(&host, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_PROCFS);
-	k.proc_pi = false;
-	vsva_choose_posted(&k, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_NONE);
-	assert_non_null(strstr(c.reason, "PIN/NPI/PIW"));
-
-	k = host;
-	k.dev_kvm = false;
-	vsva_choose_irq_injection(&k, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_NONE);
-	assert_non_null(strstr(c.reason, "no /dev/kvm"));
-}
-
-static void test_iommu_choices(void **st)
-{
-	struct vsva_kcaps k = host;
-	struct vsva_choice c = { 0 };
-
-	k.iommu_tp = true;
-	k.pasid_fn = true;
-	vsva_choose_iommu(&k, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_STOCK_TP);
-	/* this host: fentry refused, no series */
-	vsva_choose_pasid(&k, 0, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_NONE);
-	assert_non_null(strstr(c.reason, strerror(EPERM)));
-	k.fentry_err = 0;
-	vsva_choose_pasid(&k, 0, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_FENTRY);
-	k.own_pasid_tp = true;
-	vsva_choose_pasid(&k, 0, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_OWN_TP);
-	vsva_choose_pasid(&k, VSVA_RUNG_FENTRY, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_FENTRY);
-	k.fentry_err = -EPERM;
-	vsva_choose_pasid(&k, VSVA_RUNG_FENTRY, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_NONE);
-	assert_non_null(strstr(c.reason, "forced rung fentry"));
-
-	vsva_choose_sva(&k, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_NONE);
-	k.own_sva_tp = true;
-	vsva_choose_sva(&k, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_OWN_TP);
-	vsva_choose_iommufd(&k, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_NONE);
-	assert_non_null(strstr(c.reason, "vsva series"));
-	k.own_iommufd_tp = true;
-	vsva_choose_iommufd(&k, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_OWN_TP);
-	/* no KVM needed for the IOMMU side */
-	k.dev_kvm = false;
-	vsva_choose_iommufd(&k, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_OWN_TP);
+	assert_int_equal(vsva_rung_option("kvm_memslot_zap=fentry", force,
+					  err, sizeof(err)), 0);
+	choose(&f, force);
+	assert_int_equal(ch[VSVA_M_MEMSLOT].rung, VSVA_RUNG_FENTRY);
+	force[VSVA_M_MEMSLOT] = VSVA_RUNG_SYSCALL_TP;
+	choose(&f, force);
+	assert_int_equal(ch[VSVA_M_MEMSLOT].rung, VSVA_RUNG_SYSCALL_TP);
+	/* a forced rung the kernel lacks: unavailable, never another */
+	force[VSVA_M_MEMSLOT] = VSVA_RUNG_KPROBE;
+	choose(&f, force);
+	assert_int_equal(ch[VSVA_M_MEMSLOT].rung, VSVA_RUNG_NONE);
+	assert_non_null(strstr(ch[VSVA_M_MEMSLOT].reason,
+			       "forced rung kprobe is not available"));
+	/* every measurement can be forced, to any of its rungs */
+	assert_int_equal(vsva_rung_option("kvm_irq_injection="
+					  "classic_tracepoint", force, err,
+					  sizeof(err)), 0);
+	choose(&f, force);
+	assert_int_equal(ch[VSVA_M_IRQ_INJECTION].rung, VSVA_RUNG_CLASSIC_TP);
+	/* and nothing else */
+	assert_int_equal(vsva_rung_option("kvm_irq_injection=fentry", force,
+					  err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "stock_tracepoint classic_tracepoint"));
+	assert_int_equal(vsva_rung_option("bogus=fentry", force, err,
+					  sizeof(err)), -1);
+	assert_non_null(strstr(err, "no measurement 'bogus'"));
+	assert_int_equal(vsva_rung_option("kvm_memslot_zap", force, err,
+					  sizeof(err)), -1);
 }
 
 static int occurrences(const char *s, const char *what)
@@ -274,133 +214,158 @@ static int occurrences(const char *s, const char *what)
 	return n;
 }
 
-/* Debian 11's 5.10: KVM is a module without BTF, fentry on vmlinux works */
-static const struct vsva_kcaps linux510 = {
-	.btf = true, .dev_kvm = true, .kvm_no_btf = true, .fentry_err = 0,
-	.tracefs = true, .ioctl_tp = true, .kvmmmu_classic = true,
-	.irq_classic = true, .prealloc = true, .iommu_tp = true,
-};
-
-static void test_kvm_module_without_btf(void **st)
-{
-	struct vsva_kcaps k = linux510;
-	struct vsva_choice ms = { 0 }, mmu = { 0 }, c = { 0 };
-
-	choose(&k, &ms, &mmu);
-	assert_int_equal(mmu.rung, VSVA_RUNG_CLASSIC_TP);
-	assert_false(mmu.approximate);
-	assert_non_null(strstr(mmu.reason, "no module BTF"));
-	/* fentry cannot reach the module: the syscall rung, saying why */
-	assert_int_equal(ms.rung, VSVA_RUNG_SYSCALL_TP);
-	assert_non_null(strstr(ms.reason, "no fentry: KVM is a module"));
-	vsva_choose_irq_injection(&k, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_CLASSIC_TP);
-	vsva_choose_irq_bypass(&k, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_NONE);
-	assert_non_null(strstr(c.reason, "no module BTF"));
-	/* a field missing from the format: none, with the message */
-	k.irq_classic = false;
-	snprintf(k.classic_msg, sizeof(k.classic_msg),
-		 "kvm/kvm_msi_set_irq has no field 'data' of 8 bytes");
-	vsva_choose_irq_injection(&k, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_NONE);
-	assert_non_null(strstr(c.reason, "no field 'data'"));
-	/* with kprobes: the flush itself is timed, exactly */
-	k.kprobe_flush = true;
-	vsva_choose_memslot(&k, &ms);
-	assert_int_equal(ms.rung, VSVA_RUNG_KPROBE);
-	assert_false(ms.approximate);
-	vsva_choose_memslot_forced(&k, VSVA_RUNG_SYSCALL_TP, &ms);
-	assert_int_equal(ms.rung, VSVA_RUNG_SYSCALL_TP);
-	assert_non_null(strstr(ms.reason, "kprobe not used"));
-	k.fentry_err = 0;
-	k.kvm_no_btf = false;
-	k.flush_fn = true;		/* fentry beats kprobe */
-	vsva_choose_memslot(&k, &ms);
-	assert_int_equal(ms.rung, VSVA_RUNG_FENTRY);
-	vsva_choose_memslot_forced(&k, VSVA_RUNG_KPROBE, &ms);
-	assert_int_equal(ms.rung, VSVA_RUNG_KPROBE);
-	k.kvm_no_btf = true;
-	k.flush_fn = false;
-		/* BTF wins over tracefs when both are there */
-	k.kvmmmu_tp = true;
-	vsva_choose_kvmmmu(&k, &mmu);
-	assert_int_equal(mmu.rung, VSVA_RUNG_STOCK_TP);
-}
-
 static void test_refused_rungs_fall(void **st)
 {
-	struct vsva_kcaps k = host;
-	struct vsva_choice ms = { 0 }, mmu = { 0 };
+	struct vsva_features f = kernel(HOST | B(FLUSH_FENTRY));
+	struct vsva_choice *ms = &ch[VSVA_M_MEMSLOT];
 
-	k.fentry_err = 0;
-	k.kvmmmu_classic = true;
-	choose(&k, &ms, &mmu);
-	assert_int_equal(ms.rung, VSVA_RUNG_FENTRY);
+	choose(&f, NULL);
+	assert_int_equal(ms->rung, VSVA_RUNG_FENTRY);
 	/* the fentry programs failed to load: next rung, reason kept */
-	ms.refused |= 1u << VSVA_RUNG_FENTRY;
-	snprintf(ms.failed, sizeof(ms.failed), "the fentry rung failed "
+	ms->refused |= VSVA_BIT(VSVA_RUNG_FENTRY);
+	snprintf(ms->failed, sizeof(ms->failed), "the fentry rung failed "
 		 "(program fexit_flush_memslot: R4 unbounded memory access)");
-	vsva_choose_memslot(&k, &ms);
-	assert_int_equal(ms.rung, VSVA_RUNG_SYSCALL_TP);
-	assert_non_null(strstr(ms.reason, "R4 unbounded memory access"));
-	ms.refused |= 1u << VSVA_RUNG_SYSCALL_TP;
-	vsva_choose_memslot(&k, &ms);
-	assert_int_equal(ms.rung, VSVA_RUNG_NONE);
-	assert_null(strstr(ms.reason, "CONFIG_FTRACE_SYSCALLS"));
-	/* the failure text appears once, not again on every choice */
-	vsva_choose_memslot(&k, &ms);
-	assert_int_equal(occurrences(ms.reason, "R4 unbounded"), 1);
-	mmu.refused |= 1u << VSVA_RUNG_STOCK_TP;
-	vsva_choose_kvmmmu(&k, &mmu);
-	assert_int_equal(mmu.rung, VSVA_RUNG_CLASSIC_TP);
-	mmu.refused |= 1u << VSVA_RUNG_CLASSIC_TP;
-	vsva_choose_kvmmmu(&k, &mmu);
-	assert_int_equal(mmu.rung, VSVA_RUNG_NONE);
-}
-
-static void test_pasid_layouts(void **st)
-{
-	struct vsva_kcaps k = host;
-	struct vsva_choice c = { 0 };
-
-	k.fentry_err = 0;
-	k.pasid_fn = false;
-	k.pasid_attach_args = 5;	/* a layout vsva does not know */
-	vsva_choose_pasid(&k, 0, &c);
-	assert_int_equal(c.rung, VSVA_RUNG_NONE);
-	assert_non_null(strstr(c.reason, "has 5 arguments"));
+	vsva_choose_all(&f, no_force, ch);
+	assert_int_equal(ms->rung, VSVA_RUNG_SYSCALL_TP);
+	assert_int_equal(occurrences(ms->reason, "R4 unbounded"), 1);
+	ms->refused |= VSVA_BIT(VSVA_RUNG_SYSCALL_TP);
+	vsva_choose_all(&f, no_force, ch);
+	assert_int_equal(ms->rung, VSVA_RUNG_NONE);
+	vsva_choose_all(&f, no_force, ch);
+	assert_int_equal(occurrences(ms->reason, "R4 unbounded"), 1);
+	/* kvmmmu refused on both rungs takes the zap mode with it */
+	ms->refused = 0;
+	ch[VSVA_M_MMU_PAGES].refused = VSVA_BIT(VSVA_RUNG_STOCK_TP) |
+				       VSVA_BIT(VSVA_RUNG_CLASSIC_TP);
+	vsva_choose_all(&f, no_force, ch);
+	assert_int_equal(ch[VSVA_M_MMU_PAGES].rung, VSVA_RUNG_NONE);
+	assert_int_equal(ms->rung, VSVA_RUNG_NONE);
 }
 
 static void test_rung_names(void **st)
 {
+	enum vsva_rung r;
+
 	assert_string_equal(vsva_rung_name(VSVA_RUNG_NONE), "none");
 	assert_string_equal(vsva_rung_name(VSVA_RUNG_OWN_TP), "tracepoint");
-	assert_string_equal(vsva_rung_name(VSVA_RUNG_SYSCALL_TP),
-			    "syscall_tracepoint");
+	for (r = VSVA_RUNG_OWN_TP; r < VSVA_NRUNGS; r++) {
+		enum vsva_rung back;
+
+		assert_int_equal(vsva_rung_parse(vsva_rung_name(r), &back), 0);
+		assert_int_equal(back, r);
+	}
+	assert_int_equal(vsva_rung_parse("none", &r), -1);
+	assert_int_equal(vsva_rung_parse("bogus", &r), -1);
+}
+
+/* Is @name in @list (NULL-terminated or VSVA_MAX_PROGS long)? */
+static bool in_list(const char *const *list, int max, const char *name)
+{
+	int i;
+
+	for (i = 0; i < max && list[i]; i++)
+		if (!strcmp(list[i], name))
+			return true;
+	return false;
+}
+
+/* Every program a rung names exists in its source's object, and every
+ * program of the object serves some rung (or is always on). */
+static void check_object(struct bpf_object *obj, enum vsva_source_id src)
+{
+	const struct vsva_measurement *m;
+	struct bpf_program *p;
+	const char *name;
+	int i, r, k;
+	bool used;
+
+	for (i = 0; i < VSVA_NMEASUREMENTS; i++) {
+		m = &vsva_measurements[i];
+		for (r = 0; m->source == src && r < VSVA_MAX_RUNGS &&
+			    m->rungs[r].rung; r++)
+			for (k = 0; k < VSVA_MAX_PROGS && m->rungs[r].progs[k];
+			     k++) {
+				name = m->rungs[r].progs[k];
+				if (!bpf_object__find_program_by_name(obj, name))
+					fail_msg("%s: no program %s", m->name,
+						 name);
+			}
+	}
+	bpf_object__for_each_program(p, obj) {
+		name = bpf_program__name(p);
+		used = in_list(vsva_source_always[src], 16, name);
+		for (i = 0; !used && i < VSVA_NMEASUREMENTS; i++) {
+			m = &vsva_measurements[i];
+			for (r = 0; m->source == src && r < VSVA_MAX_RUNGS; r++)
+				used |= in_list(m->rungs[r].progs,
+						VSVA_MAX_PROGS, name);
+		}
+		if (!used)
+			fail_msg("program %s belongs to no rung", name);
+	}
+}
+
+static void test_table_matches_objects(void **st)
+{
+	struct memslot_bpf *ms = memslot_bpf__open();
+	struct irq_bpf *irq = irq_bpf__open();
+	struct iommu_bpf *io = iommu_bpf__open();
+
+	assert_non_null(ms);
+	assert_non_null(irq);
+	assert_non_null(io);
+	check_object(ms->obj, VSVA_SRC_MEMSLOT);
+	check_object(irq->obj, VSVA_SRC_IRQ);
+	check_object(io->obj, VSVA_SRC_IOMMU);
+	iommu_bpf__destroy(io);
+	irq_bpf__destroy(irq);
+	memslot_bpf__destroy(ms);
+}
+
+/* Every family the table names is exported by its source (sources not
+ * loaded still emit their families). */
+static void test_table_matches_sources(void **st)
+{
+	static const struct vsva_source *const src[VSVA_NSOURCES] = {
+		&vsva_src_memslot, &vsva_src_irq, &vsva_src_iommu,
+		&vsva_src_procfs,
+	};
+	struct vsva_choice none[VSVA_NMEASUREMENTS] = { 0 };
+	struct vsva_ctx c = { .vm_info_fd = -1, .choice = none };
+	const struct vsva_measurement *m;
+	struct vsva_snapshot s[VSVA_NSOURCES] = { 0 };
+	int i, k;
+
+	for (i = 0; i < VSVA_NSOURCES; i++)
+		src[i]->snapshot(NULL, &c, &s[i]);
+	for (i = 0; i < VSVA_NMEASUREMENTS; i++) {
+		m = &vsva_measurements[i];
+		for (k = 0; k < VSVA_MAX_FAMILIES && m->families[k]; k++)
+			if (!vsva_snap_find(&s[m->source], m->families[k]))
+				fail_msg("%s: source %s does not export %s",
+					 m->name, vsva_source_name[m->source],
+					 m->families[k]);
+	}
+	for (i = 0; i < VSVA_NSOURCES; i++)
+		vsva_snap_free(&s[i]);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_own_tracepoint_wins),
-		cmocka_unit_test(test_fentry_when_allowed),
-		cmocka_unit_test(test_syscall_when_fentry_refused),
-		cmocka_unit_test(test_inlined_function),
-		cmocka_unit_test(test_no_tracefs),
-		cmocka_unit_test(test_no_syscall_tracepoints),
-		cmocka_unit_test(test_no_kvm),
-		cmocka_unit_test(test_no_btf),
-		cmocka_unit_test(test_no_mode_source),
+		cmocka_unit_test(test_host),
+		cmocka_unit_test(test_best_rung_wins),
+		cmocka_unit_test(test_no_kvm_no_btf),
+		cmocka_unit_test(test_zap_mode_needs_kvmmmu),
 		cmocka_unit_test(test_tdp_mmu_is_approximate),
-		cmocka_unit_test(test_forced_rung),
-		cmocka_unit_test(test_irq_choices),
-		cmocka_unit_test(test_iommu_choices),
-		cmocka_unit_test(test_rung_names),
 		cmocka_unit_test(test_kvm_module_without_btf),
+		cmocka_unit_test(test_forced_rungs),
 		cmocka_unit_test(test_refused_rungs_fall),
-		cmocka_unit_test(test_pasid_layouts),
+		cmocka_unit_test(test_rung_names),
+		cmocka_unit_test(test_table_matches_objects),
+		cmocka_unit_test(test_table_matches_sources),
 	};
 
-	return cmocka_run_group_tests_name("probe", tests, NULL, NULL);
+	libbpf_set_print(NULL);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "vsva.h"
+#include "vsva/procirq.h"
 
 /* Layout as on the 2-vCPU development host (Linux 6.18), with made-up counts. */
 static const char two_cpus[] =

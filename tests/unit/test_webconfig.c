@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <crypt.h>
 #include <cmocka.h>
-#include "vsva.h"
+#include "webconfig.h"
 
 static char dir[] = "/tmp/vsva-wc-XXXXXX";
 static char hash[128];

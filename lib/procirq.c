@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "vsva.h"
+#include "vsva/procirq.h"
 
 const char *const vsva_pi_row_name[VSVA_PI_ROWS] = {
 	[VSVA_PI_NOTIFY] = "PIN",

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vsvad's request routing, apart from the HTTP server so it can be fuzzed. */
 #include <string.h>
-#include "vsva.h"
+#include "http.h"
 
 enum vsva_route vsva_http_route(const char *method, const char *url)
 {

@@ -7,7 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "vsva.h"
+#include "vsva/expo.h"
 
 /* A string the snapshot owns (family names and help). */
 static const char *own(struct vsva_snapshot *s, const char *p, size_t n)

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
-#include "vsva.h"
+#include "webconfig.h"
 
 #define WC_MAX_FILE	(1 << 20)
 #define WC_MAX_USERS	256

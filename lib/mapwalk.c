@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
-#include "engine_priv.h"
+#include "priv.h"
 
 #define WALK_BYTES	(64 << 10)	/* keys + values read per call */
 #define WALK_MAX	(1 << 16)	/* entries per call, at most */
@@ -19,10 +19,10 @@ struct walk_bufs {
 	__u32 cap;			/* entries keys/vals hold */
 };
 
-static size_t walk_stride(const struct vsva_engine *e,
+static size_t walk_stride(const struct vsva_ctx *c,
 			  const struct vsva_walk *w)
 {
-	return w->percpu ? ((w->vsz + 7) & ~(size_t)7) * e->ncpus : w->vsz;
+	return w->percpu ? ((w->vsz + 7) & ~(size_t)7) * c->ncpus : w->vsz;
 }
 
 static int bufs_alloc(struct walk_bufs *b, __u32 cap, size_t ksz,
@@ -42,10 +42,10 @@ static int bufs_alloc(struct walk_bufs *b, __u32 cap, size_t ksz,
 }
 
 /* Hand @n entries to the caller, per-CPU values summed first. */
-static void deliver(struct vsva_engine *e, const struct vsva_walk *w,
+static void deliver(struct vsva_ctx *c, const struct vsva_walk *w,
 		    struct walk_bufs *b, __u32 n)
 {
-	size_t stride = walk_stride(e, w), words = w->vsz / 8;
+	size_t stride = walk_stride(c, w), words = w->vsz / 8;
 	size_t cpu_words = (w->vsz + 7) / 8, i, j;
 	const __u64 *v;
 	__u32 k;
@@ -57,18 +57,18 @@ static void deliver(struct vsva_engine *e, const struct vsva_walk *w,
 		if (w->percpu) {
 			memset(b->sum, 0, w->vsz);
 			v = (const __u64 *)val;
-			for (cpu = 0; cpu < e->ncpus; cpu++)
+			for (cpu = 0; cpu < c->ncpus; cpu++)
 				for (i = 0, j = cpu * cpu_words; i < words;
 				     i++, j++)
 					b->sum[i] += v[j];
 			val = (const char *)b->sum;
 		}
-		w->fn(e, w->ctx, b->keys + k * w->ksz, val);
+		w->fn(c, w->arg, b->keys + k * w->ksz, val);
 	}
 }
 
 /* One lookup per key, for kernels without BPF_MAP_LOOKUP_BATCH. */
-static int walk_keys(struct vsva_engine *e, const struct vsva_walk *w,
+static int walk_keys(struct vsva_ctx *c, const struct vsva_walk *w,
 		     struct walk_bufs *b)
 {
 	void *prev = NULL, *next = b->keys + w->ksz;
@@ -78,7 +78,7 @@ static int walk_keys(struct vsva_engine *e, const struct vsva_walk *w,
 		prev = b->keys;
 		if (bpf_map_lookup_elem(w->fd, b->keys, b->vals))
 			continue;	/* deleted meanwhile */
-		deliver(e, w, b, 1);
+		deliver(c, w, b, 1);
 	}
 	return errno == ENOENT ? 0 : -errno;
 }
@@ -88,18 +88,18 @@ static bool no_batch_support(int err)
 	return err == -EINVAL || err == -EOPNOTSUPP || err == -524;
 }
 
-static int walk_batches(struct vsva_engine *e, const struct vsva_walk *w,
+static int walk_batches(struct vsva_ctx *c, const struct vsva_walk *w,
 			struct walk_bufs *b)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	size_t stride = walk_stride(e, w);
+	size_t stride = walk_stride(c, w);
 	__u64 token[2][8];		/* hash maps: a bucket number */
 	bool started = false;
 	__u32 n;
 	int err;
 
 	if (w->per_key)
-		return walk_keys(e, w, b);
+		return walk_keys(c, w, b);
 	for (;;) {
 		n = b->cap;
 		err = bpf_map_lookup_batch(w->fd, started ? token[0] : NULL,
@@ -113,10 +113,10 @@ static int walk_batches(struct vsva_engine *e, const struct vsva_walk *w,
 		}
 		if (err && err != -ENOENT) {
 			if (!started && no_batch_support(err))
-				return walk_keys(e, w, b);
+				return walk_keys(c, w, b);
 			return err;
 		}
-		deliver(e, w, b, n);
+		deliver(c, w, b, n);
 		if (err == -ENOENT)
 			return 0;
 		memcpy(token[0], token[1], sizeof(token[0]));
@@ -124,9 +124,9 @@ static int walk_batches(struct vsva_engine *e, const struct vsva_walk *w,
 	}
 }
 
-int vsva_map_walk(struct vsva_engine *e, const struct vsva_walk *w)
+int vsva_map_walk(struct vsva_ctx *c, const struct vsva_walk *w)
 {
-	size_t stride = walk_stride(e, w);
+	size_t stride = walk_stride(c, w);
 	struct walk_bufs b = { 0 };
 	__u32 cap = WALK_BYTES / (stride + w->ksz);
 	int err = -ENOMEM;
@@ -138,10 +138,64 @@ int vsva_map_walk(struct vsva_engine *e, const struct vsva_walk *w)
 	b.sum = calloc(1, w->vsz + 8);
 	if (!b.sum || bufs_alloc(&b, cap, w->ksz, stride))
 		goto free_bufs;
-	err = walk_batches(e, w, &b);
+	err = walk_batches(c, w, &b);
 free_bufs:
 	free(b.keys);
 	free(b.vals);
 	free(b.sum);
 	return err;
+}
+
+int vsva_sum_percpu(struct vsva_ctx *c, int fd, const void *key, __u64 *sum,
+		    size_t words)
+{
+	const __u64 *v = c->percpu;
+	size_t i;
+	int cpu;
+
+	memset(sum, 0, words * sizeof(*sum));
+	if (bpf_map_lookup_elem(fd, key, c->percpu))
+		return -1;
+	for (cpu = 0; cpu < c->ncpus; cpu++)
+		for (i = 0; i < words; i++)
+			sum[i] += v[cpu * words + i];
+	return 0;
+}
+
+void vsva_map_forget(int fd, size_t ksz, size_t tgid_off, const __u32 *tgids,
+		     int n)
+{
+	char key[128], next[128];
+	bool started = false;
+	__u32 tgid;
+	int i;
+
+	if (fd < 0 || !n || ksz > sizeof(key))
+		return;
+	while (bpf_map_get_next_key(fd, started ? key : NULL, next) == 0) {
+		memcpy(key, next, ksz);
+		started = true;
+		memcpy(&tgid, key + tgid_off, sizeof(tgid));
+		for (i = 0; i < n; i++) {
+			if (tgid != tgids[i])
+				continue;
+			bpf_map_delete_elem(fd, key);
+			started = false;	/* restart: the key is gone */
+			break;
+		}
+	}
+}
+
+void vsva_drops_add(struct vsva_ctx *c, int fd, const char *const *names,
+		    int n, struct vsva_family *f)
+{
+	__u64 total;
+	__u32 r;
+
+	for (r = 0; r < (__u32)n; r++) {
+		total = 0;
+		if (fd >= 0)
+			vsva_sum_percpu(c, fd, &r, &total, 1);
+		vsva_family_add(f, total, "reason", names[r], NULL);
+	}
 }

@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "engine_priv.h"
+#include "priv.h"
 
 #define PROC_INTERRUPTS		"/proc/interrupts"
 #define PROC_INTERRUPTS_MAX	(4 << 20)

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "vsva.h"
+#include "vsva/expo.h"
 
 static const char *const type_name[] = {
 	[VSVA_COUNTER] = "counter",

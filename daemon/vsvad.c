@@ -19,7 +19,11 @@
 #include <microhttpd.h>
 #include <zlib.h>
 #include <bpf/bpf.h>
-#include "vsva.h"
+#include "vsva/engine.h"
+#include "vsva/expo.h"
+#include "vsva/privs.h"
+#include "http.h"
+#include "webconfig.h"
 
 #define DEFAULT_LISTEN	"127.0.0.1:9477"
 #define DEFAULT_RETAIN	300
@@ -322,10 +326,12 @@ static void usage(FILE *f)
 "  -r, --retention SECS    keep VMs that exited visible this long\n"
 "                          (default %d)\n"
 "      --no-mount-tracefs  do not mount tracefs when it is missing\n"
-"      --rung M=RUNG       make measurement M use RUNG (tracepoint, fentry,\n"
-"                          kprobe, syscall_tracepoint) or nothing, to\n"
-"                          compare rungs;\n"
-"                          M: kvm_memslot_zap, iommu_pasid\n"
+"      --rung M=RUNG       make measurement M use RUNG or nothing, to\n"
+"                          compare rungs (any measurement; --probe lists\n"
+"                          them and their rungs)\n"
+"      --probe             print how this kernel resolves every\n"
+"                          measurement (rung, why the others lost,\n"
+"                          programs, perf events) and exit; loads nothing\n"
 "      --max-connections N HTTP connections at once (default %d)\n"
 "      --max-per-ip N      of which from one address (default %d; lower it\n"
 "                          when the port is reachable beyond loopback)\n"
@@ -350,24 +356,17 @@ struct opts {
 	const char *user;
 	const char *web_config;
 	unsigned int max_conns, max_per_ip;
+	bool probe;
 	struct vsva_engine_opts eng;
 };
 
-/* --rung M=RUNG: kvm_memslot_zap or iommu_pasid */
 static int parse_rung(const char *arg, struct vsva_engine_opts *eo)
 {
-	const char *eq = strchr(arg, '=');
-	enum vsva_rung *dst = NULL;
+	char err[256];
 
-	if (eq && !strncmp(arg, "kvm_memslot_zap=", eq - arg + 1))
-		dst = &eo->force_memslot;
-	else if (eq && !strncmp(arg, "iommu_pasid=", eq - arg + 1))
-		dst = &eo->force_pasid;
-	if (dst && !vsva_rung_parse(eq + 1, dst))
+	if (!vsva_rung_option(arg, eo->force, err, sizeof(err)))
 		return 0;
-	fprintf(stderr, "vsvad: --rung '%s': expected kvm_memslot_zap=RUNG or "
-		"iommu_pasid=RUNG (tracepoint, fentry, kprobe, syscall_tracepoint)\n",
-		arg);
+	fprintf(stderr, "vsvad: %s\n", err);
 	return -1;
 }
 
@@ -378,6 +377,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "retention", required_argument, NULL, 'r' },
 		{ "no-mount-tracefs", no_argument, NULL, 'T' },
 		{ "rung", required_argument, NULL, 'R' },
+		{ "probe", no_argument, NULL, 'p' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "web-config", required_argument, NULL, 'w' },
 		{ "max-connections", required_argument, NULL, 'C' },
@@ -413,6 +413,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'R':
 			if (parse_rung(optarg, &o->eng))
 				return -1;
+			break;
+		case 'p':
+			o->probe = true;
 			break;
 		case 'u':
 			o->user = optarg;
@@ -451,6 +454,18 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "vsvad: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
+	return 0;
+}
+
+/* --probe: the ladder as this kernel resolves it; loads nothing. */
+static int probe(const struct vsva_engine_opts *eo)
+{
+	struct vsva_choice c[VSVA_NMEASUREMENTS] = { 0 };
+	struct vsva_features f;
+
+	vsva_features_detect(&f, !eo->no_mount_tracefs);
+	vsva_choose_all(&f, eo->force, c);
+	vsva_probe_print(stdout, &f, c);
 	return 0;
 }
 
@@ -508,6 +523,8 @@ int main(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o))
 		return EXIT_USAGE;
+	if (o.probe)
+		return probe(&o.eng);
 	if (o.user && !getpwnam(o.user)) {
 		fprintf(stderr, "vsvad: --user %s: no such user\n", o.user);
 		return EXIT_USAGE;

@@ -4,7 +4,8 @@
 #include <stdio.h>
 #include <cap-ng.h>
 #include <linux/capability.h>
-#include "vsva.h"
+#include <stdbool.h>
+#include "vsva/privs.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON	38

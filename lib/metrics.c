@@ -4,7 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "vsva.h"
+#include "vsva/buf.h"
+#include "vsva/snapshot.h"
 
 static int buf_reserve(struct vsva_buf *b, size_t more)
 {

@@ -5,82 +5,19 @@
  * allocation and nested invalidation (bpf/iommu.bpf.c).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "engine_priv.h"
+#include "priv.h"
 #include "vsva_iommu.h"
 #include "iommu.skel.h"
 
 #define IOMMU_HIST_KMIN	8	/* first bucket: 256 ns */
 
-static void set_autoload(struct iommu_bpf *s, const struct vsva_engine *e)
-{
-	bool stock = e->iommu_stock.rung == VSVA_RUNG_STOCK_TP;
-	bool own_pasid = e->pasid.rung == VSVA_RUNG_OWN_TP;
-	bool fentry = e->pasid.rung == VSVA_RUNG_FENTRY;
-	bool sva = e->sva.rung == VSVA_RUNG_OWN_TP;
-	bool iommufd = e->iommufd.rung == VSVA_RUNG_OWN_TP;
-
-	bpf_program__set_autoload(s->progs.attach_device_to_domain, stock);
-	bpf_program__set_autoload(s->progs.io_page_fault, stock);
-	bpf_program__set_autoload(s->progs.iommu_map, stock);
-	bpf_program__set_autoload(s->progs.iommu_unmap, stock);
-	bpf_program__set_autoload(s->progs.own_pasid_attach_enter, own_pasid);
-	bpf_program__set_autoload(s->progs.own_pasid_attach_exit, own_pasid);
-	bpf_program__set_autoload(s->progs.own_pasid_detach_enter, own_pasid);
-	bpf_program__set_autoload(s->progs.own_pasid_detach_exit, own_pasid);
-	bpf_program__set_autoload(s->progs.fentry_pasid_attach, fentry);
-	bpf_program__set_autoload(s->progs.fexit_pasid_attach,
-				  fentry && e->caps.pasid_attach_args == 4);
-	bpf_program__set_autoload(s->progs.fexit_pasid_attach3,
-				  fentry && e->caps.pasid_attach_args == 3);
-	bpf_program__set_autoload(s->progs.fentry_pasid_detach, fentry);
-	bpf_program__set_autoload(s->progs.fexit_pasid_detach, fentry);
-	bpf_program__set_autoload(s->progs.own_sva_bind_enter, sva);
-	bpf_program__set_autoload(s->progs.own_sva_bind_exit, sva);
-	bpf_program__set_autoload(s->progs.own_sva_unbind_enter, sva);
-	bpf_program__set_autoload(s->progs.own_sva_unbind_exit, sva);
-	bpf_program__set_autoload(s->progs.own_hwpt_alloc, iommufd);
-	bpf_program__set_autoload(s->progs.own_hwpt_invalidate_enter, iommufd);
-	bpf_program__set_autoload(s->progs.own_hwpt_invalidate_exit, iommufd);
-}
-
-static int iommu_choices(struct vsva_engine *e, struct vsva_choice **c)
-{
-	c[0] = &e->iommu_stock;
-	c[1] = &e->pasid;
-	c[2] = &e->sva;
-	c[3] = &e->iommufd;
-	return 4;
-}
-
-static void iommu_choose(struct vsva_engine *e)
-{
-	vsva_choose_iommu(&e->caps, &e->iommu_stock);
-	vsva_choose_pasid(&e->caps, e->o.force_pasid, &e->pasid);
-	vsva_choose_sva(&e->caps, &e->sva);
-	vsva_choose_iommufd(&e->caps, &e->iommufd);
-}
-
-static struct vsva_choice *iommu_owner(struct vsva_engine *e,
-				       const char *prog)
-{
-	if (strstr(prog, "pasid"))
-		return &e->pasid;
-	if (strstr(prog, "sva"))
-		return &e->sva;
-	if (strstr(prog, "hwpt"))
-		return &e->iommufd;
-	if (strstr(prog, "domain") || strstr(prog, "fault") ||
-	    strstr(prog, "map"))
-		return &e->iommu_stock;
-	return NULL;
-}
-
-static int iommu_load(struct vsva_engine *e)
+static int iommu_open(struct vsva_ctx *c, void **state)
 {
 	struct iommu_bpf *s;
 	int rc;
@@ -88,10 +25,9 @@ static int iommu_load(struct vsva_engine *e)
 	s = iommu_bpf__open();
 	if (!s)
 		return -errno;
-	set_autoload(s, e);
-	vsva_obj_prepare(s->obj, false);	/* BTF programs only */
-	rc = e->vm_info_fd >= 0 ?
-	     bpf_map__reuse_fd(s->maps.vm_info, e->vm_info_fd) : 0;
+	vsva_obj_prepare(s->obj, c, VSVA_SRC_IOMMU);
+	s->rodata->pasid_attach_handle = c->f->pasid_attach_args == 4;
+	rc = vsva_obj_share_vm_info(s->obj, c);
 	if (!rc)
 		rc = iommu_bpf__load(s);
 	if (!rc)
@@ -100,27 +36,19 @@ static int iommu_load(struct vsva_engine *e)
 		iommu_bpf__destroy(s);
 		return rc;
 	}
-	e->iommu = s;
-	if (e->vm_info_fd < 0)
-		e->vm_info_fd = bpf_map__fd(s->maps.vm_info);
+	vsva_obj_took_vm_info(s->obj, c);
+	*state = s;
 	return 0;
 }
 
-const struct vsva_obj vsva_iommu_obj = {
-	.name = "iommu", .choices = iommu_choices, .choose = iommu_choose,
-	.load = iommu_load, .owner = iommu_owner,
-};
-
-void iommu_close(struct vsva_engine *e)
+static void iommu_close(void *state, struct vsva_ctx *c)
 {
-	iommu_bpf__destroy(e->iommu);
-	e->iommu = NULL;
+	iommu_bpf__destroy(state);
 }
 
-int iommu_prog_fds(struct vsva_engine *e, int *fds, const char **names,
-		   int max)
+static struct bpf_object *iommu_object(void *state)
 {
-	return e->iommu ? vsva_prog_fds(e->iommu->obj, fds, names, max) : 0;
+	return state ? ((struct iommu_bpf *)state)->obj : NULL;
 }
 
 enum { F_ATTACH, F_FAULTS, F_MAP, F_MAPPED, F_UNMAP, F_UNMAPPED, F_HWPT,
@@ -188,19 +116,19 @@ static const char *domain_type_name(__u32 t)
 	}
 }
 
-/* One count-map entry (a vsva_map_walk callback; @ctx: the families). */
-static void add_cnt(struct vsva_engine *e, void *ctx, const void *key,
+/* One count-map entry (a vsva_map_walk callback; @arg: the families). */
+static void add_cnt(struct vsva_ctx *c, void *arg, const void *key,
 		    const void *val)
 {
 	static const char *const kind[] = { "paging", "nested" };
 	const struct vsva_iommu_cnt_key *k = key;
 	const struct vsva_iommu_cnt *v = val;
-	struct vsva_family **f = ctx;
+	struct vsva_family **f = arg;
 	char vm[VSVA_COMM_LEN + 16], dev[VSVA_DEV_NAME_LEN + 1];
 	unsigned int h;
 
 	snprintf(dev, sizeof(dev), "%s", k->dev);
-	vsva_vm_label(e, k->tgid, vm, sizeof(vm));
+	vsva_vm_label(c, k->tgid, vm, sizeof(vm));
 	switch (k->kind) {
 	case VSVA_IOMMU_DOMAIN_ATTACH:
 	case VSVA_IOMMU_IO_PAGE_FAULT:
@@ -227,7 +155,7 @@ static void add_cnt(struct vsva_engine *e, void *ctx, const void *key,
 }
 
 /* One latency-map entry (a vsva_map_walk callback). */
-static void add_lat(struct vsva_engine *e, void *ctx, const void *key,
+static void add_lat(struct vsva_ctx *c, void *arg, const void *key,
 		    const void *val)
 {
 	static const int fam[VSVA_IOMMU_OPS] = {
@@ -235,7 +163,7 @@ static void add_lat(struct vsva_engine *e, void *ctx, const void *key,
 	};
 	const struct vsva_iommu_lat_key *k = key;
 	const struct vsva_iommu_lat *v = val;
-	struct vsva_family **f = ctx;
+	struct vsva_family **f = arg;
 	char vm[VSVA_COMM_LEN + 16], dev[VSVA_DEV_NAME_LEN + 1];
 	const char *result = k->ok ? "ok" : "error";
 	struct vsva_sample *m;
@@ -244,7 +172,7 @@ static void add_lat(struct vsva_engine *e, void *ctx, const void *key,
 		return;
 	snprintf(dev, sizeof(dev), "%s", k->dev);
 	if (k->op == VSVA_IOMMU_HWPT_INVALIDATE) {
-		vsva_vm_label(e, k->tgid, vm, sizeof(vm));
+		vsva_vm_label(c, k->tgid, vm, sizeof(vm));
 		m = vsva_family_add(f[F_INV], 0, "vm", vm, "result", result,
 				    NULL);
 		vsva_family_add(f[F_INV_ENTRIES], v->entries, "vm", vm,
@@ -260,28 +188,30 @@ static void add_lat(struct vsva_engine *e, void *ctx, const void *key,
 		f[fam[k->op]]->incomplete = true;
 }
 
-void iommu_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
+static void iommu_snapshot(void *state, struct vsva_ctx *c,
+			   struct vsva_snapshot *s)
 {
+	struct iommu_bpf *st = state;
 	struct vsva_family *f[F_IOMMU_N];
 	struct vsva_walk cw = {
 		.ksz = sizeof(struct vsva_iommu_cnt_key),
 		.vsz = sizeof(struct vsva_iommu_cnt), .percpu = true,
-		.fn = add_cnt, .ctx = f,
+		.fn = add_cnt, .arg = f,
 	}, lw = {
 		.ksz = sizeof(struct vsva_iommu_lat_key),
 		.vsz = sizeof(struct vsva_iommu_lat), .percpu = true,
-		.fn = add_lat, .ctx = f,
+		.fn = add_lat, .arg = f,
 	};
 	int i;
 
 	for (i = 0; i < F_IOMMU_N; i++)
 		f[i] = vsva_snap_family(s, fams[i].name, fams[i].help,
 					fams[i].type);
-	if (!e->iommu)
+	if (!st)
 		return;
-	cw.fd = bpf_map__fd(e->iommu->maps.iommu_cnt);
-	lw.fd = bpf_map__fd(e->iommu->maps.iommu_lat);
-	if (vsva_map_walk(e, &cw) || vsva_map_walk(e, &lw))
+	cw.fd = bpf_map__fd(st->maps.iommu_cnt);
+	lw.fd = bpf_map__fd(st->maps.iommu_lat);
+	if (vsva_map_walk(c, &cw) || vsva_map_walk(c, &lw))
 		f[0]->incomplete = true;
 }
 
@@ -291,51 +221,32 @@ static const char *const drop_name[VSVA_IOMMU_DROPS] = {
 	[VSVA_IOMMU_DROP_VMINFO_FULL] = "iommu_vm_info_map_full",
 };
 
-void iommu_drops(struct vsva_engine *e, struct vsva_family *f)
+static void iommu_drops(void *state, struct vsva_ctx *c,
+			struct vsva_family *f)
 {
-	__u64 total;
-	__u32 r;
+	struct iommu_bpf *st = state;
 
-	for (r = 0; r < VSVA_IOMMU_DROPS; r++) {
-		total = 0;
-		if (e->iommu)
-			vsva_sum_percpu(e, bpf_map__fd(e->iommu->maps.iommu_drops),
-				   &r, &total, 1);
-		vsva_family_add(f, total, "reason", drop_name[r], NULL);
-	}
+	vsva_drops_add(c, st ? bpf_map__fd(st->maps.iommu_drops) : -1,
+		       drop_name, VSVA_IOMMU_DROPS, f);
 }
 
-/* Retire the per-VM keys of VMs the GC retired. */
-void iommu_forget(struct vsva_engine *e, const __u32 *tgids, int n)
+/* Retire the per-VM keys of VMs the GC retired (device keys have none). */
+static void iommu_forget(void *state, struct vsva_ctx *c, const __u32 *tgids,
+			 int n)
 {
-	struct vsva_iommu_cnt_key ck, cnext, *cprev = NULL;
-	struct vsva_iommu_lat_key lk, lnext, *lprev = NULL;
-	int fd, i;
+	struct iommu_bpf *st = state;
 
-	if (!e->iommu || !n)
+	if (!st)
 		return;
-	fd = bpf_map__fd(e->iommu->maps.iommu_cnt);
-	while (bpf_map_get_next_key(fd, cprev, &cnext) == 0) {
-		ck = cnext;
-		cprev = &ck;
-		for (i = 0; i < n && !ck.dev[0]; i++) {
-			if (ck.tgid != tgids[i])
-				continue;
-			bpf_map_delete_elem(fd, &ck);
-			cprev = NULL;
-			break;
-		}
-	}
-	fd = bpf_map__fd(e->iommu->maps.iommu_lat);
-	while (bpf_map_get_next_key(fd, lprev, &lnext) == 0) {
-		lk = lnext;
-		lprev = &lk;
-		for (i = 0; i < n && !lk.dev[0]; i++) {
-			if (lk.tgid != tgids[i])
-				continue;
-			bpf_map_delete_elem(fd, &lk);
-			lprev = NULL;
-			break;
-		}
-	}
+	vsva_map_forget(bpf_map__fd(st->maps.iommu_cnt),
+			sizeof(struct vsva_iommu_cnt_key),
+			offsetof(struct vsva_iommu_cnt_key, tgid), tgids, n);
+	vsva_map_forget(bpf_map__fd(st->maps.iommu_lat),
+			sizeof(struct vsva_iommu_lat_key),
+			offsetof(struct vsva_iommu_lat_key, tgid), tgids, n);
 }
+
+const struct vsva_source vsva_src_iommu = {
+	.open = iommu_open, .snapshot = iommu_snapshot, .drops = iommu_drops,
+	.forget = iommu_forget, .close = iommu_close, .object = iommu_object,
+};

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
-#include "engine_priv.h"
+#include "priv.h"
 
 struct capture {
 	char prog[64];		/* the program libbpf says failed */
@@ -106,70 +106,106 @@ static int capture_print(enum libbpf_print_level lvl, const char *fmt,
 	return 0;
 }
 
-static bool any_rung(const struct vsva_obj *o, struct vsva_engine *e)
+static bool any_rung(enum vsva_source_id src, const struct vsva_choice *ch)
 {
-	struct vsva_choice *c[VSVA_OBJ_MAX_CHOICES];
-	int i, n = o->choices(e, c);
+	int m;
 
-	for (i = 0; i < n; i++)
-		if (c[i]->rung)
+	for (m = 0; m < VSVA_NMEASUREMENTS; m++)
+		if (vsva_measurements[m].source == src && ch[m].rung)
 			return true;
 	return false;
 }
 
-/* The whole object failed for a reason no single program explains. */
-static void all_unavailable(const struct vsva_obj *o, struct vsva_engine *e,
+/* Is @prog one of the programs @d enables? */
+static bool rung_has(const struct vsva_rung_def *d, const char *prog)
+{
+	int i;
+
+	for (i = 0; d && i < VSVA_MAX_PROGS && d->progs[i]; i++)
+		if (!strcmp(d->progs[i], prog))
+			return true;
+	return false;
+}
+
+/* The measurement of @src whose chosen rung enabled @prog, or -1. */
+static int owner(enum vsva_source_id src, const struct vsva_choice *ch,
+		 const char *prog)
+{
+	const struct vsva_measurement *m;
+	int i;
+
+	for (i = 0; i < VSVA_NMEASUREMENTS; i++) {
+		m = &vsva_measurements[i];
+		if (m->source == src && ch[i].rung &&
+		    rung_has(vsva_rung_def(m, ch[i].rung), prog))
+			return i;
+	}
+	return -1;
+}
+
+/* The whole source failed for a reason no single program explains. */
+static void all_unavailable(enum vsva_source_id src, struct vsva_choice *ch,
 			    const char *why)
 {
-	struct vsva_choice *c[VSVA_OBJ_MAX_CHOICES];
-	int i, n = o->choices(e, c);
+	int m;
 
-	for (i = 0; i < n; i++) {
-		if (!c[i]->rung)
+	for (m = 0; m < VSVA_NMEASUREMENTS; m++) {
+		if (vsva_measurements[m].source != src || !ch[m].rung)
 			continue;
-		snprintf(c[i]->reason, sizeof(c[i]->reason), "the %s BPF "
-			 "object failed to load: %s; run with -v for the "
-			 "verifier log", o->name, why);
-		c[i]->rung = VSVA_RUNG_NONE;
-		c[i]->approximate = false;
+		snprintf(ch[m].reason, sizeof(ch[m].reason), "the %s source "
+			 "failed to load: %s; run with -v for the verifier "
+			 "log", vsva_source_name[src], why);
+		ch[m].rung = VSVA_RUNG_NONE;
+		ch[m].approximate = false;
 	}
 }
 
-int vsva_obj_load(struct vsva_engine *e, const struct vsva_obj *o)
+/* Note the failed rung of measurement @m; false if there is none. */
+static bool refuse(struct vsva_choice *c, const struct capture *k)
+{
+	size_t n = strlen(c->failed);
+
+	if (!c->rung)
+		return false;
+	c->refused |= VSVA_BIT(c->rung);
+	snprintf(c->failed + n, sizeof(c->failed) - n, "%sthe %s rung failed "
+		 "(program %.40s: %.100s)", n ? "; " : "",
+		 vsva_rung_name(c->rung), k->prog, k->line);
+	return true;
+}
+
+int vsva_source_load(struct vsva_ctx *c, enum vsva_source_id src,
+		     const struct vsva_source *ops, void **state,
+		     const enum vsva_rung *force, struct vsva_choice *ch)
 {
 	libbpf_print_fn_t old;
-	struct vsva_choice *c;
 	struct capture k;
-	size_t n;
-	int rc;
+	int rc, m;
 
-	while (any_rung(o, e)) {
+	*state = NULL;
+	while (any_rung(src, ch)) {
 		memset(&k, 0, sizeof(k));
-		k.verbose = e->o.verbose;
+		k.verbose = c->verbose;
 		cap = &k;
 		old = libbpf_set_print(capture_print);
-		rc = o->load(e);
+		rc = ops->open(c, state);
 		libbpf_set_print(old);
 		cap = NULL;
 		if (!rc)
 			return 0;
+		*state = NULL;
 		if (!k.line[0])
 			snprintf(k.line, sizeof(k.line), "%s", k.libbpf[0] ?
 				 k.libbpf : strerror(-rc));
-		c = k.prog[0] ? o->owner(e, k.prog) : NULL;
-		if (!c || !c->rung) {
-			all_unavailable(o, e, k.line);
+		m = k.prog[0] ? owner(src, ch, k.prog) : -1;
+		if (m < 0 || !refuse(&ch[m], &k)) {
+			all_unavailable(src, ch, k.line);
 			return -1;
 		}
 		fprintf(stderr, "vsva: %s: the %s rung failed (program %s: "
-			"%s); trying the next rung\n", o->name,
-			vsva_rung_name(c->rung), k.prog, k.line);
-		c->refused |= 1u << c->rung;
-		n = strlen(c->failed);
-		snprintf(c->failed + n, sizeof(c->failed) - n, "%sthe %s rung "
-			 "failed (program %.40s: %.100s)", n ? "; " : "",
-			 vsva_rung_name(c->rung), k.prog, k.line);
-		o->choose(e);
+			"%s); trying the next rung\n", vsva_source_name[src],
+			vsva_rung_name(ch[m].rung), k.prog, k.line);
+		vsva_choose_all(c->f, force, ch);
 	}
 	return 0;
 }
@@ -186,16 +222,42 @@ static bool listed(const char *list, const char *s)
 	return false;
 }
 
-void vsva_obj_prepare(struct bpf_object *obj, bool prealloc)
+/* Is @prog enabled by a chosen rung of @src's measurements? */
+static bool enabled(const struct vsva_ctx *c, enum vsva_source_id src,
+		    const char *prog)
+{
+	const char *const *a;
+
+	for (a = vsva_source_always[src]; *a; a++)
+		if (!strcmp(*a, prog))
+			return true;
+	return owner(src, c->choice, prog) >= 0;
+}
+
+/* kprobe and classic tracepoint programs: Linux < 6.1 warns (WARN_ONCE)
+ * when they use run-time allocated hash maps */
+static bool needs_prealloc(const struct bpf_program *p)
+{
+	enum bpf_prog_type t = bpf_program__type(p);
+
+	return t == BPF_PROG_TYPE_KPROBE || t == BPF_PROG_TYPE_TRACEPOINT;
+}
+
+void vsva_obj_prepare(struct bpf_object *obj, const struct vsva_ctx *c,
+		      enum vsva_source_id src)
 {
 	const char *reject = getenv("VSVA_TEST_REJECT");
+	bool prealloc = false;
 	struct bpf_program *p;
 	struct bpf_map *m;
 
-	/* Linux < 6.1 warns (WARN_ONCE) when kprobe/tracepoint programs use
-	 * run-time allocated hash maps */
-	bpf_object__for_each_map(m, obj)
-		if (prealloc)
+	bpf_object__for_each_program(p, obj) {
+		bpf_program__set_autoload(p, enabled(c, src,
+						     bpf_program__name(p)));
+		prealloc |= bpf_program__autoload(p) && needs_prealloc(p);
+	}
+	if (prealloc && c->f->prealloc)
+		bpf_object__for_each_map(m, obj)
 			bpf_map__set_map_flags(m, bpf_map__map_flags(m) &
 					       ~BPF_F_NO_PREALLOC);
 	if (!reject)
@@ -209,4 +271,35 @@ void vsva_obj_prepare(struct bpf_object *obj, bool prealloc)
 		bpf_program__set_type(p, BPF_PROG_TYPE_SOCKET_FILTER);
 		bpf_program__set_expected_attach_type(p, 0);
 	}
+}
+
+int vsva_obj_share_vm_info(struct bpf_object *obj, struct vsva_ctx *c)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "vm_info");
+
+	if (!m)
+		return -ENOENT;
+	return c->vm_info_fd >= 0 ? bpf_map__reuse_fd(m, c->vm_info_fd) : 0;
+}
+
+void vsva_obj_took_vm_info(struct bpf_object *obj, struct vsva_ctx *c)
+{
+	if (c->vm_info_fd < 0)
+		c->vm_info_fd = bpf_map__fd(bpf_object__find_map_by_name(obj,
+								"vm_info"));
+}
+
+int vsva_prog_fds(struct bpf_object *obj, int *fds, const char **names,
+		  int max)
+{
+	struct bpf_program *p;
+	int n = 0;
+
+	bpf_object__for_each_program(p, obj) {
+		if (n == max || bpf_program__fd(p) < 0)
+			continue;
+		fds[n] = bpf_program__fd(p);
+		names[n++] = bpf_program__name(p);
+	}
+	return n;
 }

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* vsvad: TLS and basic auth configuration. */
+#ifndef VSVA_WEBCONFIG_H
+#define VSVA_WEBCONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ---- web configuration (TLS, basic auth), exporter-toolkit format ---- */
+
+struct vsva_webconfig {
+	char *cert_pem, *key_pem;	/* NULL: no TLS */
+	int nusers;			/* 0: no authentication */
+	char **user, **hash, **cached;
+};
+
+int vsva_webconfig_load(const char *path, struct vsva_webconfig *wc,
+			char *err, size_t len);
+bool vsva_webconfig_check(struct vsva_webconfig *wc, const char *user,
+			  const char *pass);
+void vsva_webconfig_free(struct vsva_webconfig *wc);
+
+#endif /* VSVA_WEBCONFIG_H */

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* vsva: a growable text buffer. */
+#ifndef VSVA_BUF_H
+#define VSVA_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ---- growable text buffer ------------------------------------------- */
+
+struct vsva_buf {
+	char *p;
+	size_t len, cap;
+	bool oom;		/* an append failed: the contents are short */
+};
+
+void vsva_buf_printf(struct vsva_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void vsva_buf_put(struct vsva_buf *b, const char *s, size_t n);
+void vsva_buf_free(struct vsva_buf *b);
+
+#endif /* VSVA_BUF_H */

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* vsva: the engine: load the chosen rungs, read snapshots. */
+#ifndef VSVA_ENGINE_H
+#define VSVA_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "vsva/ladder.h"
+#include "vsva/snapshot.h"
+
+#define VSVA_VERSION		"0.1.0"
+
+struct vsva_engine_opts {
+	unsigned int retention_s;	/* keep exited VMs this long */
+	bool no_mount_tracefs;
+	bool verbose;
+	/* per measurement (enum vsva_mid): 0, or the only rung it may use */
+	enum vsva_rung force[VSVA_NMEASUREMENTS];
+};
+
+struct vsva_engine;
+
+int vsva_engine_open(struct vsva_engine **out,
+		     const struct vsva_engine_opts *o, char *err, size_t len);
+/* Append every measurement's families to @s. */
+int vsva_engine_snapshot(struct vsva_engine *e, struct vsva_snapshot *s);
+/* Retire VMs that exited more than the retention window ago. */
+void vsva_engine_gc(struct vsva_engine *e);
+void vsva_engine_close(struct vsva_engine *e);
+/* Probe choices, for reporting (vsva-top header, bench). */
+int vsva_engine_choices(struct vsva_engine *e, const char **names,
+			const struct vsva_choice **choices, int max);
+/* BPF program ids of loaded programs, for stats (bench). */
+int vsva_engine_prog_fds(struct vsva_engine *e, int *fds, const char **names,
+			 int max);
+
+/* CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(). */
+uint64_t vsva_mono_ns(void);
+
+#endif /* VSVA_ENGINE_H */

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The engine: detect the kernel's features, choose a rung for every
+ * measurement of the table, load each source with one failure policy,
+ * and turn the sources' maps into snapshots.  Sources see a narrow
+ * context (struct vsva_ctx), never this struct.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "priv.h"
+#include "vsva_memslot.h"
+
+static const struct vsva_source *const sources[VSVA_NSOURCES] = {
+	[VSVA_SRC_MEMSLOT] = &vsva_src_memslot,
+	[VSVA_SRC_IRQ] = &vsva_src_irq,
+	[VSVA_SRC_IOMMU] = &vsva_src_iommu,
+	[VSVA_SRC_PROCFS] = &vsva_src_procfs,
+};
+
+struct vsva_engine {
+	struct vsva_engine_opts o;
+	struct vsva_features f;
+	struct vsva_choice choice[VSVA_NMEASUREMENTS];
+	struct vsva_ctx ctx;
+	void *state[VSVA_NSOURCES];
+};
+
+uint64_t vsva_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int libbpf_quiet(enum libbpf_print_level lvl, const char *fmt,
+			va_list ap)
+{
+	if (lvl == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+int vsva_engine_open(struct vsva_engine **out,
+		     const struct vsva_engine_opts *o, char *err, size_t len)
+{
+	struct vsva_engine *e = calloc(1, sizeof(*e));
+	struct vsva_ctx *c;
+	int s;
+
+	if (!e) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	e->o = *o;
+	c = &e->ctx;
+	c->vm_info_fd = -1;
+	c->verbose = o->verbose;
+	c->f = &e->f;
+	c->choice = e->choice;
+	if (!o->verbose)
+		libbpf_set_print(libbpf_quiet);
+	c->ncpus = libbpf_num_possible_cpus();
+	if (c->ncpus <= 0) {
+		snprintf(err, len, "cannot count possible CPUs");
+		goto free_engine;
+	}
+	c->percpu = calloc(c->ncpus, sizeof(struct vsva_memslot_stats));
+	c->vms = calloc(VSVA_MAX_VMS, sizeof(*c->vms));
+	if (!c->percpu || !c->vms) {
+		snprintf(err, len, "out of memory");
+		goto free_bufs;
+	}
+	vsva_features_detect(&e->f, !o->no_mount_tracefs);
+	vsva_choose_all(&e->f, o->force, e->choice);
+	/* memslot first: its vm_info becomes the one the others share */
+	for (s = 0; s < VSVA_NSOURCES; s++)
+		vsva_source_load(c, s, sources[s], &e->state[s], e->o.force,
+				 e->choice);
+	*out = e;
+	return 0;
+free_bufs:
+	free(c->percpu);
+	free(c->vms);
+free_engine:
+	free(e);
+	return -1;
+}
+
+void vsva_engine_close(struct vsva_engine *e)
+{
+	int s;
+
+	if (!e)
+		return;
+	for (s = VSVA_NSOURCES - 1; s >= 0; s--)
+		if (e->state[s])
+			sources[s]->close(e->state[s], &e->ctx);
+	free(e->ctx.percpu);
+	free(e->ctx.vms);
+	free(e);
+}
+
+int vsva_engine_choices(struct vsva_engine *e, const char **names,
+			const struct vsva_choice **choices, int max)
+{
+	int m;
+
+	for (m = 0; m < VSVA_NMEASUREMENTS && m < max; m++) {
+		names[m] = vsva_measurements[m].name;
+		choices[m] = &e->choice[m];
+	}
+	return m;
+}
+
+int vsva_engine_prog_fds(struct vsva_engine *e, int *fds, const char **names,
+			 int max)
+{
+	struct bpf_object *obj;
+	int s, n = 0;
+
+	for (s = 0; s < VSVA_NSOURCES; s++) {
+		obj = sources[s]->object ? sources[s]->object(e->state[s]) :
+					   NULL;
+		if (obj)
+			n += vsva_prog_fds(obj, fds + n, names + n, max - n);
+	}
+	return n;
+}
+
+static void snap_probes(struct vsva_engine *e, struct vsva_snapshot *s)
+{
+	struct vsva_family *f;
+	int m;
+
+	f = vsva_snap_family(s, "vsva_probe_info",
+		"The probe rung each measurement uses (none: unavailable, "
+		"reason says why).", VSVA_GAUGE);
+	for (m = 0; m < VSVA_NMEASUREMENTS; m++)
+		vsva_family_add(f, 1, "measurement", vsva_measurements[m].name,
+				"rung", vsva_rung_name(e->choice[m].rung),
+				"approximate", e->choice[m].approximate ?
+				"true" : "false", "reason",
+				e->choice[m].reason, NULL);
+}
+
+static void snap_drops(struct vsva_engine *e, struct vsva_snapshot *s)
+{
+	struct vsva_family *f;
+	int i;
+
+	f = vsva_snap_family(s, "vsva_events_dropped_total",
+		"Events the BPF programs could not record, by reason.",
+		VSVA_COUNTER);
+	for (i = 0; i < VSVA_NSOURCES; i++)
+		if (sources[i]->drops)
+			sources[i]->drops(e->state[i], &e->ctx, f);
+}
+
+int vsva_engine_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
+{
+	int i;
+
+	for (i = 0; i < VSVA_NSOURCES; i++)
+		if (sources[i]->kick)
+			sources[i]->kick(e->state[i], &e->ctx);
+	if (vsva_vm_cache_fill(&e->ctx))
+		s->oom = true;	/* the VM list could not be read whole */
+	snap_probes(e, s);
+	for (i = 0; i < VSVA_NSOURCES; i++) {
+		/* procfs last (the enum's last): its read ran beside these */
+		if (i == VSVA_SRC_PROCFS)
+			snap_drops(e, s);
+		sources[i]->snapshot(e->state[i], &e->ctx, s);
+	}
+	e->ctx.vms_cached = false;
+	return vsva_snap_incomplete(s) ? -1 : 0;
+}
+
+void vsva_engine_gc(struct vsva_engine *e)
+{
+	__u32 doomed[VSVA_MAX_VMS];
+	int n, i;
+
+	n = vsva_vm_expired(&e->ctx, e->o.retention_s, doomed);
+	for (i = 0; i < VSVA_NSOURCES; i++)
+		if (sources[i]->forget)
+			sources[i]->forget(e->state[i], &e->ctx, doomed, n);
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(e->ctx.vm_info_fd, &doomed[i]);
+}

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Library internals: the narrow context sources see, the source ops
+ * table, and the helpers the sources share.
+ */
+#ifndef VSVA_PRIV_H
+#define VSVA_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "vsva/engine.h"
+#include "vsva/ladder.h"
+#include "vsva/snapshot.h"
+#include "vsva_vm.h"
+
+struct bpf_object;
+
+struct vsva_vm_entry {
+	__u32 tgid;
+	struct vsva_vm_info info;
+};
+
+/* What a source sees of the engine: never the engine itself. */
+struct vsva_ctx {
+	int ncpus;
+	void *percpu;			/* per-CPU lookup buffer */
+	int vm_info_fd;			/* the one vm_info map, or -1 */
+	bool verbose;
+	const struct vsva_features *f;
+	const struct vsva_choice *choice;	/* [VSVA_NMEASUREMENTS] */
+	/* vm_info as read at the start of a snapshot, sorted by tgid */
+	struct vsva_vm_entry *vms;
+	int nvms;
+	bool vms_cached;
+};
+
+/* The rung measurement @m uses. */
+static inline enum vsva_rung vsva_rung_of(const struct vsva_ctx *c, int m)
+{
+	return c->choice[m].rung;
+}
+
+/*
+ * A source of measurements: one BPF object (or a kernel file) and the
+ * table entries that name it.  @state is the source's own; NULL while it
+ * is not loaded, and every op but open must then still work (snapshot
+ * emits its families, empty).
+ */
+struct vsva_source {
+	/* open, configure, load and attach what the chosen rungs enable:
+	 * 0, or a negative errno with nothing left behind */
+	int (*open)(struct vsva_ctx *c, void **state);
+	/* before the snapshots: start slow reads that run beside them */
+	void (*kick)(void *state, struct vsva_ctx *c);
+	void (*snapshot)(void *state, struct vsva_ctx *c,
+			 struct vsva_snapshot *s);
+	/* add this source's drop reasons to vsva_events_dropped_total */
+	void (*drops)(void *state, struct vsva_ctx *c, struct vsva_family *f);
+	/* the GC retired these VMs: free their entries */
+	void (*forget)(void *state, struct vsva_ctx *c, const __u32 *tgids,
+		       int n);
+	void (*close)(void *state, struct vsva_ctx *c);
+	struct bpf_object *(*object)(void *state);	/* NULL: not BPF */
+};
+
+extern const struct vsva_source vsva_src_memslot, vsva_src_irq,
+	vsva_src_iommu, vsva_src_procfs;
+
+/* ---- lib/vm.c: the VM table ------------------------------------------- */
+
+/* Copy vm_info once per snapshot; 0, or -1 if it could not be read whole. */
+int vsva_vm_cache_fill(struct vsva_ctx *c);
+/* VM @tgid's identity: this snapshot's copy of vm_info while a snapshot
+ * is taken, the map otherwise.  False if unknown (retired). */
+bool vsva_vm_get(struct vsva_ctx *c, __u32 tgid, struct vsva_vm_info *info);
+/* "comm/tgid" of a VM, "kernel/0" for injections by kernel threads. */
+void vsva_vm_label(struct vsva_ctx *c, __u32 tgid, char *buf, size_t len);
+/* VMs due for retirement into @doomed (at most VSVA_MAX_VMS); how many. */
+int vsva_vm_expired(struct vsva_ctx *c, unsigned int retention_s,
+		    __u32 *doomed);
+
+/* ---- lib/load.c: loading a source, one failure policy ------------------ */
+
+/* Open source @src; if a program fails, the measurement whose rung
+ * enabled it falls to its next rung (the verifier's line in its reason)
+ * and the source is opened again.  0, or -1 when it is given up (its
+ * measurements then say why). */
+int vsva_source_load(struct vsva_ctx *c, enum vsva_source_id src,
+		     const struct vsva_source *ops, void **state,
+		     const enum vsva_rung *force, struct vsva_choice *ch);
+
+/* Switch on exactly the programs the chosen rungs of @src's measurements
+ * name (and the source's always-on ones); preallocate hash maps where
+ * this kernel needs it; VSVA_TEST_REJECT=prog,... (tests) makes the
+ * kernel refuse those programs. */
+void vsva_obj_prepare(struct bpf_object *obj, const struct vsva_ctx *c,
+		      enum vsva_source_id src);
+/* Share the one vm_info map (the first source to load creates it). */
+int vsva_obj_share_vm_info(struct bpf_object *obj, struct vsva_ctx *c);
+void vsva_obj_took_vm_info(struct bpf_object *obj, struct vsva_ctx *c);
+int vsva_prog_fds(struct bpf_object *obj, int *fds, const char **names,
+		  int max);
+
+/* ---- lib/mapwalk.c ------------------------------------------------------ */
+
+/* A whole-hash-map read: @fn sees every entry once, with per-CPU values
+ * (@vsz bytes of u64 words per CPU) already summed. */
+struct vsva_walk {
+	int fd;
+	size_t ksz, vsz;
+	bool percpu;
+	bool per_key;		/* no batches: what old kernels get (tests) */
+	void (*fn)(struct vsva_ctx *c, void *arg, const void *key,
+		   const void *val);
+	void *arg;
+};
+
+/* 0, or a negative errno: entries may then be missing. */
+int vsva_map_walk(struct vsva_ctx *c, const struct vsva_walk *w);
+/* Sum the per-CPU values (@words u64 each) of @key; -1 if absent. */
+int vsva_sum_percpu(struct vsva_ctx *c, int fd, const void *key, __u64 *sum,
+		    size_t words);
+/* Delete every entry of hash map @fd whose key holds one of the @n tgids
+ * at @tgid_off (keys of at most 128 bytes). */
+void vsva_map_forget(int fd, size_t ksz, size_t tgid_off, const __u32 *tgids,
+		     int n);
+/* Add the per-CPU drop counters of array @fd under their @names. */
+void vsva_drops_add(struct vsva_ctx *c, int fd, const char *const *names,
+		    int n, struct vsva_family *f);
+
+/* ---- lib/pireader.c ----------------------------------------------------- */
+
+struct vsva_pi_reader;
+char *vsva_read_proc_interrupts(void);
+struct vsva_pi_reader *vsva_pi_reader_start(void);
+void vsva_pi_reader_kick(struct vsva_pi_reader *r);
+char *vsva_pi_reader_wait(struct vsva_pi_reader *r);
+void vsva_pi_reader_stop(struct vsva_pi_reader *r);
+
+#endif /* VSVA_PRIV_H */

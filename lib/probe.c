@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ladder as this kernel resolves it, without loading anything
+ * (`vsvad --probe`), and the --rung M=RUNG option every program shares.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "vsva/ladder.h"
+
+int vsva_rung_option(const char *arg, enum vsva_rung *force, char *err,
+		     size_t len)
+{
+	const char *eq = strchr(arg, '=');
+	char name[64];
+	enum vsva_rung r;
+	int m, i;
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(name)) {
+		snprintf(err, len, "--rung '%s': expected MEASUREMENT=RUNG", arg);
+		return -1;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - arg), arg);
+	m = vsva_measurement_find(name);
+	if (m < 0) {
+		snprintf(err, len, "--rung '%s': no measurement '%s' (see "
+			 "vsvad --probe)", arg, name);
+		return -1;
+	}
+	if (vsva_rung_parse(eq + 1, &r) ||
+	    !vsva_rung_def(&vsva_measurements[m], r)) {
+		snprintf(err, len, "--rung '%s': %s has no rung '%s'; its "
+			 "rungs:", arg, name, eq + 1);
+		for (i = 0; i < VSVA_MAX_RUNGS &&
+			    vsva_measurements[m].rungs[i].rung; i++)
+			snprintf(err + strlen(err), len - strlen(err), " %s",
+				 vsva_rung_name(vsva_measurements[m].rungs[i].rung));
+		return -1;
+	}
+	force[m] = r;
+	return 0;
+}
+
+static void print_rung(FILE *out, const struct vsva_rung_def *d,
+		       const struct vsva_features *f,
+		       const struct vsva_choice *c)
+{
+	const char *state = "";
+	int i;
+
+	if (d->rung == c->rung)
+		state = "  <- chosen";
+	fprintf(out, "    %-19s%s\n", vsva_rung_name(d->rung), state);
+	for (i = 0; i < VSVA_NFEATURES; i++)
+		if ((d->needs & VSVA_BIT(i)) && !vsva_has(f, i))
+			fprintf(out, "      missing: %s\n", f->why[i]);
+	if (c->refused & VSVA_BIT(d->rung))
+		fprintf(out, "      refused: its programs failed to load\n");
+	fprintf(out, "      programs:");
+	for (i = 0; i < VSVA_MAX_PROGS && d->progs[i]; i++)
+		fprintf(out, " %s", d->progs[i]);
+	fprintf(out, "%s\n      perf record: %s%s%s%s\n", i ? "" : " (none)",
+		d->perf_events ? d->perf_events : "(cannot record this rung; "
+		"a recording uses the best tracepoint rung)",
+		d->perf_filter ? " --filter '" : "",
+		d->perf_filter ? d->perf_filter : "",
+		d->perf_filter ? "'" : "");
+}
+
+void vsva_probe_print(FILE *out, const struct vsva_features *f,
+		      const struct vsva_choice *choice)
+{
+	const struct vsva_measurement *m;
+	const struct vsva_choice *c;
+	int i, r;
+
+	for (i = 0; i < VSVA_NMEASUREMENTS; i++) {
+		m = &vsva_measurements[i];
+		c = &choice[i];
+		fprintf(out, "%s (%s source): %s%s\n  %s\n", m->name,
+			vsva_source_name[m->source], vsva_rung_name(c->rung),
+			c->approximate ? ", approximate" : "", c->reason);
+		for (r = 0; r < VSVA_MAX_RUNGS && m->rungs[r].rung; r++)
+			print_rung(out, &m->rungs[r], f, c);
+	}
+}

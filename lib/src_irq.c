@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The irq source (bpf/irq.bpf.c): software injection, PI IRTE updates,
+ * IRQ bypass producers and connections, per VM.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "priv.h"
+#include "vsva_irq.h"
+#include "irq.skel.h"
+
+/* The loaded object and its per-CPU cache, mapped read-only. */
+struct irq_state {
+	struct irq_bpf *s;
+	const volatile struct vsva_irq_fast *fast;
+};
+
+static size_t fast_bytes(const struct vsva_ctx *c)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+	size_t n = (size_t)c->ncpus * VSVA_IRQ_FAST_SLOTS *
+		   sizeof(struct vsva_irq_fast);
+
+	return (n + page - 1) / page * page;
+}
+
+/* The per-CPU cache, readable without a bpf() call. */
+static int map_fast(struct vsva_ctx *c, struct irq_state *st)
+{
+	void *p = mmap(NULL, fast_bytes(c), PROT_READ, MAP_SHARED,
+		       bpf_map__fd(st->s->maps.irq_fast), 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	st->fast = p;
+	return 0;
+}
+
+static void irq_close(void *state, struct vsva_ctx *c)
+{
+	struct irq_state *st = state;
+
+	if (!st)
+		return;
+	if (st->fast)
+		munmap((void *)st->fast, fast_bytes(c));
+	irq_bpf__destroy(st->s);
+	free(st);
+}
+
+static int irq_open(struct vsva_ctx *c, void **state)
+{
+	struct irq_state *st = calloc(1, sizeof(*st));
+	int rc;
+
+	if (!st)
+		return -ENOMEM;
+	st->s = irq_bpf__open();
+	if (!st->s) {
+		rc = -errno;
+		free(st);
+		return rc;
+	}
+	vsva_obj_prepare(st->s->obj, c, VSVA_SRC_IRQ);
+	if (!vsva_has(c->f, VSVA_F_PI_IRTE_TP))	/* the series' kernels */
+		bpf_program__set_autoload(st->s->progs.kvm_pi_irte_update,
+					  false);
+	st->s->rodata->tp_off = c->f->tp_off;
+	st->s->rodata->pi_irte_has_desc = c->f->pi_irte_args == 6;
+	rc = vsva_obj_share_vm_info(st->s->obj, c);
+	if (!rc)
+		rc = bpf_map__set_max_entries(st->s->maps.irq_fast,
+					      c->ncpus * VSVA_IRQ_FAST_SLOTS);
+	if (!rc)
+		rc = irq_bpf__load(st->s);
+	if (!rc)
+		rc = map_fast(c, st);
+	if (!rc)
+		rc = irq_bpf__attach(st->s);
+	if (rc) {
+		irq_close(st, c);
+		return rc;
+	}
+	vsva_obj_took_vm_info(st->s->obj, c);
+	*state = st;
+	return 0;
+}
+
+static struct bpf_object *irq_object(void *state)
+{
+	return state ? ((struct irq_state *)state)->s->obj : NULL;
+}
+
+/* The irq metric families, in exposition order. */
+enum { F_INJECTED, F_GSI, F_PI, F_PRODUCERS, F_CONNECTS, F_DISCONNECTS,
+       F_CONNECTED, F_IRQ_N };
+
+static const struct {
+	const char *name, *help;
+	enum vsva_mtype type;
+} irq_fams[F_IRQ_N] = {
+	[F_INJECTED] = { "vsva_kvm_irq_injected_total",
+		"Interrupts KVM injected in software, by path (msi: irq is "
+		"the vector; ioapic: the pin; pic: chip*8+pin); vm=\"kernel/0\" "
+		"for injections deferred to a kernel worker.", VSVA_COUNTER },
+	[F_GSI] = { "vsva_kvm_irq_gsi_asserted_total",
+		"GSI assertions (kvm_set_irq with level 1; de-assertions are "
+		"not counted).", VSVA_COUNTER },
+	[F_PI] = { "vsva_kvm_pi_irte_updates_total",
+		"Posted-interrupt IRTE updates (kvm_pi_irte_update), by GSI "
+		"and op (set: posting on, clear: back to remapped).",
+		VSVA_COUNTER },
+	[F_PRODUCERS] = { "vsva_kvm_irq_bypass_producers",
+		"IRQ bypass producers (VFIO/vDPA interrupts) connected to the "
+		"VM's irqfds; see vsva_probe_info{measurement=\"kvm_irq_bypass\"} "
+		"for how it is counted.", VSVA_GAUGE },
+	[F_CONNECTS] = { "vsva_irq_bypass_connects_total",
+		"IRQ bypass producer/consumer pairs connected, by the "
+		"connecting task's VM.", VSVA_COUNTER },
+	[F_DISCONNECTS] = { "vsva_irq_bypass_disconnects_total",
+		"IRQ bypass producer/consumer pairs disconnected.",
+		VSVA_COUNTER },
+	[F_CONNECTED] = { "vsva_irq_bypass_connected",
+		"IRQ bypass pairs connected now (connects minus disconnects "
+		"seen since vsva started).", VSVA_GAUGE },
+};
+
+static const char *const path_name[] = {
+	[VSVA_IRQ_MSI] = "msi",
+	[VSVA_IRQ_IOAPIC] = "ioapic",
+	[VSVA_IRQ_PIC] = "pic",
+};
+
+/* Per-VM gauges, accumulated while the keys are walked. */
+struct vm_gauges {
+	__u32 tgid;
+	long long producers, pi, connected;
+	bool any_producer, any_connect;
+};
+
+static struct vm_gauges *gauges_for(struct vm_gauges *g, int *n, int max,
+				    __u32 tgid)
+{
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (g[i].tgid == tgid)
+			return &g[i];
+	if (*n == max)
+		return NULL;
+	memset(&g[*n], 0, sizeof(g[*n]));
+	g[*n].tgid = tgid;
+	return &g[(*n)++];
+}
+
+static void add_key(struct vsva_ctx *c, struct vsva_family **f,
+		    const struct vsva_irq_key *k, __u64 v, struct vm_gauges *g)
+{
+	char vm[VSVA_COMM_LEN + 16], id[16];
+	long long d = (long long)v;
+
+	vsva_vm_label(c, k->tgid, vm, sizeof(vm));
+	snprintf(id, sizeof(id), "%u", k->id);
+	switch (k->kind) {
+	case VSVA_IRQ_MSI:
+	case VSVA_IRQ_IOAPIC:
+	case VSVA_IRQ_PIC:
+		vsva_family_add(f[F_INJECTED], v, "vm", vm, "path",
+				path_name[k->kind], "irq", id, NULL);
+		break;
+	case VSVA_IRQ_GSI_ASSERT:
+		vsva_family_add(f[F_GSI], v, "vm", vm, "gsi", id, NULL);
+		break;
+	case VSVA_IRQ_PI_SET:
+	case VSVA_IRQ_PI_CLEAR:
+		vsva_family_add(f[F_PI], v, "vm", vm, "gsi", id, "op",
+				k->kind == VSVA_IRQ_PI_SET ? "set" : "clear",
+				NULL);
+		g->pi += k->kind == VSVA_IRQ_PI_SET ? d : -d;
+		break;
+	case VSVA_IRQ_BYPASS_ADD:
+	case VSVA_IRQ_BYPASS_DEL:
+		g->producers += k->kind == VSVA_IRQ_BYPASS_ADD ? d : -d;
+		g->any_producer = true;
+		break;
+	case VSVA_IRQ_CONNECT:
+	case VSVA_IRQ_DISCONNECT:
+		vsva_family_add(f[k->kind == VSVA_IRQ_CONNECT ? F_CONNECTS :
+				  F_DISCONNECTS], v, "vm", vm, "irq", id, NULL);
+		g->connected += k->kind == VSVA_IRQ_CONNECT ? d : -d;
+		g->any_connect = true;
+		break;
+	}
+}
+
+static void add_gauges(struct vsva_ctx *c, struct vsva_family **f,
+		       const struct vm_gauges *g, int n)
+{
+	enum vsva_rung bypass = vsva_rung_of(c, VSVA_M_IRQ_BYPASS);
+	char vm[VSVA_COMM_LEN + 16];
+	long long producers;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		vsva_vm_label(c, g[i].tgid, vm, sizeof(vm));
+		producers = bypass == VSVA_RUNG_OWN_TP ? g[i].producers :
+							 g[i].pi;
+		if (bypass && g[i].tgid &&
+		    (g[i].any_producer || bypass != VSVA_RUNG_OWN_TP))
+			vsva_family_add(f[F_PRODUCERS],
+					producers > 0 ? producers : 0,
+					"vm", vm, NULL);
+		if (g[i].any_connect)
+			vsva_family_add(f[F_CONNECTED],
+					g[i].connected > 0 ? g[i].connected : 0,
+					"vm", vm, NULL);
+	}
+}
+
+struct irq_agg {
+	struct vsva_irq_key key;
+	__u64 sum;
+};
+
+struct irq_aggs {
+	struct irq_agg *a;
+	int n, cap;
+	bool oom;
+};
+
+static void agg_add(struct irq_aggs *g, const struct vsva_irq_key *k, __u64 v)
+{
+	struct irq_agg *bigger;
+	int i;
+
+	for (i = 0; i < g->n; i++) {
+		if (g->a[i].key.tgid == k->tgid && g->a[i].key.kind == k->kind &&
+		    g->a[i].key.id == k->id) {
+			g->a[i].sum += v;
+			return;
+		}
+	}
+	if (g->n == g->cap) {
+		bigger = realloc(g->a, (g->cap ? g->cap * 2 : 64) * sizeof(*g->a));
+		if (!bigger) {
+			g->oom = true;
+			return;
+		}
+		g->a = bigger;
+		g->cap = g->cap ? g->cap * 2 : 64;
+	}
+	g->a[g->n].key = *k;
+	g->a[g->n++].sum = v;
+}
+
+static void count_add(struct vsva_ctx *c, void *arg, const void *key,
+		      const void *val)
+{
+	agg_add(arg, key, *(const __u64 *)val);
+}
+
+/* The count map: one key, per-CPU counts. */
+static void collect_counts(struct vsva_ctx *c, struct irq_state *st,
+			   struct irq_aggs *g)
+{
+	struct vsva_walk w = {
+		.fd = bpf_map__fd(st->s->maps.irq_counts),
+		.ksz = sizeof(struct vsva_irq_key), .vsz = sizeof(__u64),
+		.percpu = true, .fn = count_add, .arg = g,
+	};
+
+	if (vsva_map_walk(c, &w))
+		g->oom = true;
+}
+
+static void collect_slot(struct vsva_ctx *c, struct irq_aggs *g,
+			 const struct vsva_irq_fast *f)
+{
+	struct vsva_vm_info info;
+
+	if (!f->count)
+		return;
+	/* a retired VM's slot waits to be reused */
+	if (f->key.tgid && !vsva_vm_get(c, f->key.tgid, &info))
+		return;
+	agg_add(g, &f->key, f->count);
+}
+
+/*
+ * Read a slot the BPF side may be writing.  It only increments a live
+ * slot's count; taking a slot over writes count 0, the key, count 1, in
+ * that order (x86 keeps stores and loads in order).  So the same key
+ * read before and after the count means the count belongs to that key.
+ */
+static bool read_slot(const volatile struct vsva_irq_fast *p,
+		      struct vsva_irq_fast *out)
+{
+	struct vsva_irq_key k2;
+
+	out->key.tgid = p->key.tgid;
+	out->key.kind = p->key.kind;
+	out->key.id = p->key.id;
+	out->count = p->count;
+	k2.tgid = p->key.tgid;
+	k2.kind = p->key.kind;
+	k2.id = p->key.id;
+	return k2.tgid == out->key.tgid && k2.kind == out->key.kind &&
+	       k2.id == out->key.id;
+}
+
+/* The per-CPU cache: each CPU's slot may hold another key. */
+static void collect_fast(struct vsva_ctx *c, struct irq_state *st,
+			 struct irq_aggs *g)
+{
+	size_t i, n = (size_t)c->ncpus * VSVA_IRQ_FAST_SLOTS;
+	struct vsva_irq_fast slot;
+	int tries;
+
+	for (i = 0; i < n; i++) {
+		for (tries = 0; tries < 100; tries++)
+			if (read_slot(&st->fast[i], &slot))
+				break;
+		if (tries == 100)
+			g->oom = true;	/* cannot be: a takeover is 3 stores */
+		else
+			collect_slot(c, g, &slot);
+	}
+}
+
+static void irq_snapshot(void *state, struct vsva_ctx *c,
+			 struct vsva_snapshot *s)
+{
+	struct irq_state *st = state;
+	struct vm_gauges gauges[VSVA_MAX_VMS];
+	struct vsva_family *f[F_IRQ_N];
+	struct irq_aggs g = { 0 };
+	int i, ng = 0;
+
+	for (i = 0; i < F_IRQ_N; i++)
+		f[i] = vsva_snap_family(s, irq_fams[i].name, irq_fams[i].help,
+					irq_fams[i].type);
+	if (!st)
+		return;
+	collect_counts(c, st, &g);
+	collect_fast(c, st, &g);
+	if (g.oom)
+		f[F_INJECTED]->incomplete = true;
+	for (i = 0; i < g.n; i++) {
+		struct vm_gauges *vg = gauges_for(gauges, &ng, VSVA_MAX_VMS,
+						  g.a[i].key.tgid);
+
+		if (!vg) {
+			f[F_INJECTED]->incomplete = true;
+			continue;
+		}
+		add_key(c, f, &g.a[i].key, g.a[i].sum, vg);
+	}
+	add_gauges(c, f, gauges, ng);
+	free(g.a);
+}
+
+static const char *const irq_drop_name[VSVA_IRQ_DROPS] = {
+	[VSVA_IRQ_DROP_MAP_FULL] = "irq_map_full",
+	[VSVA_IRQ_DROP_VMINFO_FULL] = "irq_vm_info_map_full",
+};
+
+static void irq_drops(void *state, struct vsva_ctx *c, struct vsva_family *f)
+{
+	struct irq_state *st = state;
+
+	vsva_drops_add(c, st ? bpf_map__fd(st->s->maps.irq_drops) : -1,
+		       irq_drop_name, VSVA_IRQ_DROPS, f);
+}
+
+/* Retire the counts of VMs the GC retired. */
+static void irq_forget(void *state, struct vsva_ctx *c, const __u32 *tgids,
+		       int n)
+{
+	struct irq_state *st = state;
+
+	if (st)
+		vsva_map_forget(bpf_map__fd(st->s->maps.irq_counts),
+				sizeof(struct vsva_irq_key),
+				offsetof(struct vsva_irq_key, tgid), tgids, n);
+}
+
+const struct vsva_source vsva_src_irq = {
+	.open = irq_open, .snapshot = irq_snapshot, .drops = irq_drops,
+	.forget = irq_forget, .close = irq_close, .object = irq_object,
+};

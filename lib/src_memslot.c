@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The memslot source (bpf/memslot.bpf.c): the kvm_memslot_zap and
+ * kvm_mmu_pages measurements, per VM, and the VM table's own families.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "priv.h"
+#include "vsva_memslot.h"
+#include "memslot.skel.h"
+
+#define HIST_KMIN	10	/* first bucket: 2^10 ns ~ 1 us */
+
+static const char *const mode_name[VSVA_ZAP_MODES] = {
+	[VSVA_ZAP_ALL_FAST] = "all_fast",
+	[VSVA_ZAP_MEMSLOT] = "memslot",
+	[VSVA_ZAP_NONE] = "none",
+};
+
+static const char *const drop_name[VSVA_DROPS] = {
+	[VSVA_DROP_INFLIGHT_FULL] = "inflight_map_full",
+	[VSVA_DROP_VM_FULL] = "vm_stats_map_full",
+	[VSVA_DROP_VMINFO_FULL] = "vm_info_map_full",
+	[VSVA_DROP_UNMATCHED_EXIT] = "unmatched_exit",
+};
+
+static int memslot_open(struct vsva_ctx *c, void **state)
+{
+	struct memslot_bpf *s;
+	int rc;
+
+	s = memslot_bpf__open();
+	if (!s)
+		return -errno;
+	vsva_obj_prepare(s->obj, c, VSVA_SRC_MEMSLOT);
+	s->rodata->tp_off = c->f->tp_off;
+	rc = vsva_obj_share_vm_info(s->obj, c);
+	if (!rc)
+		rc = memslot_bpf__load(s);
+	if (!rc)
+		rc = memslot_bpf__attach(s);
+	if (rc) {
+		memslot_bpf__destroy(s);
+		return rc;
+	}
+	vsva_obj_took_vm_info(s->obj, c);
+	*state = s;
+	return 0;
+}
+
+/* The memslot measurement's metric families, in exposition order. */
+enum { F_ZAPS, F_SECS, F_ERRORS, F_ZAPPED, F_CREATED, F_REBUILT, F_VM_INFO,
+       F_MEMSLOT_N };
+
+static const struct {
+	const char *name, *help;
+	enum vsva_mtype type;
+} memslot_fams[F_MEMSLOT_N] = {
+	[F_ZAPS] = { "vsva_kvm_memslot_zap_total",
+		"KVM memslot deletions (and moves) that flushed the MMU, by "
+		"mode: all_fast (whole MMU invalidated) or memslot (only the "
+		"slot zapped).", VSVA_COUNTER },
+	[F_SECS] = { "vsva_kvm_memslot_zap_seconds",
+		"Time to delete a KVM memslot, by zap mode (see vsva_probe_info "
+		"for what is timed).", VSVA_HISTOGRAM },
+	[F_ERRORS] = { "vsva_kvm_memslot_delete_errors_total",
+		"Memslot deletions that the kernel refused (syscall rung "
+		"only).", VSVA_COUNTER },
+	[F_ZAPPED] = { "vsva_kvm_mmu_shadow_pages_zapped_total",
+		"Shadow MMU pages zapped, by the memslot deletion mode that "
+		"zapped them; mode=\"none\" outside deletions.", VSVA_COUNTER },
+	[F_CREATED] = { "vsva_kvm_mmu_pages_created_total",
+		"Shadow MMU pages created (kvm_mmu_get_page).", VSVA_COUNTER },
+	[F_REBUILT] = { "vsva_kvm_mmu_pages_rebuilt_total",
+		"Shadow MMU pages created after a memslot deletion, by the "
+		"mode of the latest deletion: the rebuild cost.", VSVA_COUNTER },
+	[F_VM_INFO] = { "vsva_kvm_vm_info",
+		"VMs (VMM processes) seen by vsva; state=exited ones are kept "
+		"for the retention window.", VSVA_GAUGE },
+};
+
+static void add_families(struct vsva_snapshot *s, struct vsva_family **f)
+{
+	int i;
+
+	for (i = 0; i < F_MEMSLOT_N; i++)
+		f[i] = vsva_snap_family(s, memslot_fams[i].name,
+					memslot_fams[i].help,
+					memslot_fams[i].type);
+}
+
+static void add_vm_info(struct vsva_family **f, __u32 tgid,
+			const struct vsva_vm_info *info)
+{
+	char vm[VSVA_COMM_LEN + 16], pid[16];
+
+	snprintf(vm, sizeof(vm), "%s/%u", info->comm, tgid);
+	snprintf(pid, sizeof(pid), "%u", tgid);
+	vsva_family_add(f[F_VM_INFO], 1, "vm", vm, "pid", pid, "comm",
+			info->comm, "state", info->exit_ns ? "exited" : "running",
+			NULL);
+}
+
+static void add_vm(struct vsva_family **f, __u32 tgid,
+		   const struct vsva_vm_info *info,
+		   const struct vsva_memslot_stats *st)
+{
+	char vm[VSVA_COMM_LEN + 16];
+	struct vsva_sample *m;
+	int i;
+
+	snprintf(vm, sizeof(vm), "%s/%u", info->comm, tgid);
+	for (i = 0; i < VSVA_ZAP_MODES; i++) {
+		vsva_family_add(f[F_ZAPPED], st->shadow_zapped[i], "vm", vm,
+				"mode", mode_name[i], NULL);
+		if (i == VSVA_ZAP_NONE)
+			continue;
+		vsva_family_add(f[F_ZAPS], st->zaps[i], "vm", vm, "mode",
+				mode_name[i], NULL);
+		m = vsva_family_add(f[F_SECS], 0, "vm", vm, "mode",
+				    mode_name[i], NULL);
+		if (m && vsva_hist_set(m, (const uint64_t *)st->zap_slots[i],
+				       VSVA_HIST_SLOTS, HIST_KMIN, 1e-9,
+				       st->zap_ns_sum[i] * 1e-9))
+			f[F_SECS]->incomplete = true;
+		vsva_family_add(f[F_REBUILT], st->pages_rebuilt[i], "vm", vm,
+				"mode", mode_name[i], NULL);
+	}
+	vsva_family_add(f[F_ERRORS], st->delete_errors, "vm", vm, NULL);
+	vsva_family_add(f[F_CREATED], st->pages_created, "vm", vm, NULL);
+}
+
+static void vm_stats_add(struct vsva_ctx *c, void *arg, const void *key,
+			 const void *val)
+{
+	__u32 tgid = *(const __u32 *)key;
+	struct vsva_vm_info info;
+
+	/* stats of a VM without info: being retired right now */
+	if (vsva_vm_get(c, tgid, &info))
+		add_vm(arg, tgid, &info, val);
+}
+
+static void memslot_snapshot(void *state, struct vsva_ctx *c,
+			     struct vsva_snapshot *s)
+{
+	struct memslot_bpf *st = state;
+	struct vsva_family *f[F_MEMSLOT_N];
+	struct vsva_walk w = {
+		.ksz = sizeof(__u32), .vsz = sizeof(struct vsva_memslot_stats),
+		.percpu = true, .fn = vm_stats_add, .arg = f,
+	};
+	int retained = 0, i;
+
+	add_families(s, f);
+	for (i = 0; i < c->nvms; i++) {
+		retained += c->vms[i].info.exit_ns != 0;
+		add_vm_info(f, c->vms[i].tgid, &c->vms[i].info);
+	}
+	if (st) {
+		w.fd = bpf_map__fd(st->maps.vm_stats);
+		if (vsva_map_walk(c, &w))
+			f[F_ZAPS]->incomplete = true;
+	}
+	vsva_family_add(vsva_snap_family(s, "vsva_vms_retained",
+			"VMs whose VMM exited, kept visible until the retention "
+			"window (--retention) ends.", VSVA_GAUGE), retained, NULL);
+}
+
+static void memslot_drops(void *state, struct vsva_ctx *c,
+			  struct vsva_family *f)
+{
+	struct memslot_bpf *s = state;
+
+	vsva_drops_add(c, s ? bpf_map__fd(s->maps.drops) : -1, drop_name,
+		       VSVA_DROPS, f);
+}
+
+static void memslot_forget(void *state, struct vsva_ctx *c,
+			   const __u32 *tgids, int n)
+{
+	struct memslot_bpf *s = state;
+	int i;
+
+	for (i = 0; s && i < n; i++)
+		bpf_map_delete_elem(bpf_map__fd(s->maps.vm_stats), &tgids[i]);
+}
+
+static void memslot_close(void *state, struct vsva_ctx *c)
+{
+	memslot_bpf__destroy(state);
+}
+
+static struct bpf_object *memslot_object(void *state)
+{
+	return state ? ((struct memslot_bpf *)state)->obj : NULL;
+}
+
+const struct vsva_source vsva_src_memslot = {
+	.open = memslot_open, .snapshot = memslot_snapshot,
+	.drops = memslot_drops, .forget = memslot_forget,
+	.close = memslot_close, .object = memslot_object,
+};

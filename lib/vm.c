@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VM table: the one vm_info map every BPF source shares (a VM's
+ * identity and exit time), copied once per snapshot so that labelling a
+ * sample costs no bpf() call, and the retirement of VMs that exited.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <bpf/bpf.h>
+#include "priv.h"
+
+static int vm_cmp(const void *a, const void *b)
+{
+	__u32 x = ((const struct vsva_vm_entry *)a)->tgid;
+	__u32 y = ((const struct vsva_vm_entry *)b)->tgid;
+
+	return x < y ? -1 : x > y;
+}
+
+static void vm_cache_add(struct vsva_ctx *c, void *arg, const void *key,
+			 const void *val)
+{
+	struct vsva_vm_entry *v;
+
+	if (c->nvms == VSVA_MAX_VMS) {
+		*(bool *)arg = true;	/* cannot happen: same bound */
+		return;
+	}
+	v = &c->vms[c->nvms++];
+	v->tgid = *(const __u32 *)key;
+	v->info = *(const struct vsva_vm_info *)val;
+	v->info.comm[VSVA_COMM_LEN - 1] = 0;
+}
+
+int vsva_vm_cache_fill(struct vsva_ctx *c)
+{
+	bool lost = false;
+	struct vsva_walk w = {
+		.fd = c->vm_info_fd, .ksz = sizeof(__u32),
+		.vsz = sizeof(struct vsva_vm_info), .fn = vm_cache_add,
+		.arg = &lost,
+	};
+
+	c->nvms = 0;
+	c->vms_cached = false;
+	if (c->vm_info_fd < 0)
+		return 0;
+	if (vsva_map_walk(c, &w) || lost)
+		return -1;
+	qsort(c->vms, c->nvms, sizeof(*c->vms), vm_cmp);
+	c->vms_cached = true;
+	return 0;
+}
+
+bool vsva_vm_get(struct vsva_ctx *c, __u32 tgid, struct vsva_vm_info *info)
+{
+	struct vsva_vm_entry key = { .tgid = tgid }, *v;
+
+	if (!c->vms_cached)
+		return c->vm_info_fd >= 0 &&
+		       !bpf_map_lookup_elem(c->vm_info_fd, &tgid, info);
+	v = bsearch(&key, c->vms, c->nvms, sizeof(*c->vms), vm_cmp);
+	if (v)
+		*info = v->info;
+	return v;
+}
+
+void vsva_vm_label(struct vsva_ctx *c, __u32 tgid, char *buf, size_t len)
+{
+	struct vsva_vm_info info;
+
+	if (!tgid) {
+		snprintf(buf, len, "kernel/0");
+		return;
+	}
+	if (!vsva_vm_get(c, tgid, &info))
+		info.comm[0] = 0;
+	info.comm[VSVA_COMM_LEN - 1] = 0;
+	snprintf(buf, len, "%s/%u", info.comm[0] ? info.comm : "?", tgid);
+}
+
+/* Is VM @tgid due for retirement?  Marks exits that were missed. */
+static bool vm_expired(struct vsva_ctx *c, unsigned int retention_s,
+		       __u32 tgid, struct vsva_vm_info *info, uint64_t now)
+{
+	if (!info->exit_ns) {
+		if (kill(tgid, 0) == 0 || errno != ESRCH)
+			return false;
+		info->exit_ns = now;	/* its exit event was missed */
+		bpf_map_update_elem(c->vm_info_fd, &tgid, info, BPF_EXIST);
+		return false;
+	}
+	return now - info->exit_ns >= retention_s * 1000000000ULL;
+}
+
+int vsva_vm_expired(struct vsva_ctx *c, unsigned int retention_s,
+		    __u32 *doomed)
+{
+	__u32 key, next, *prev = NULL;
+	struct vsva_vm_info info;
+	uint64_t now = vsva_mono_ns();
+	int fd = c->vm_info_fd, n = 0;
+
+	if (fd < 0)
+		return 0;
+	while (n < VSVA_MAX_VMS && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(fd, &key, &info) &&
+		    vm_expired(c, retention_s, key, &info, now))
+			doomed[n++] = key;
+	}
+	return n;
+}
