@@ -121,6 +121,8 @@ if [ -c /dev/kvm ]; then
 	memslot_rung tracepoint
 	memslot_rung fentry --rung kvm_memslot_zap=fentry
 	irq_checks
+	# every measurement forced to each of its rungs (the series' kernel)
+	sh /vsva/walk-rungs.sh vsvad 9479 "wget -qO-" | sed 's/^/VSVA /'
 else
 	not_ok "no /dev/kvm in the guest (needs -cpu max with SVM)"
 fi

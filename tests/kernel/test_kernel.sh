@@ -32,6 +32,7 @@ for lib in $(ldd "$B/vsvad" "$kout/iommufd" "$(command -v strace)" |
 done
 cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
 install -m 755 "$TOP/tests/kernel/guest-init.sh" "$root/init"
+cp "$TOP/tests/walk-rungs.sh" "$root/vsva/"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$TMP/initrd.gz"
 
 timeout 900 qemu-system-x86_64 -machine q35 -accel tcg,thread=single \

@@ -108,6 +108,9 @@ forced() { # RUNG
 forced kprobe
 forced syscall_tracepoint
 
+# every measurement forced to each of its rungs: used, or says why not
+sh /vsva/walk-rungs.sh vsvad 9479 "wget -qO-" | sed 's/^/VSVA /'
+
 # drops: every reason exported, all zero
 bad=$(wget -qO- $URL | awk '/^vsva_events_dropped_total\{/ && $NF != 0')
 n=$(wget -qO- $URL | grep -c '^vsva_events_dropped_total{')

@@ -34,6 +34,7 @@ for lib in $(ldd "$B/vsvad" "$B/vsva-top" | awk '/=> \//{ print $3 }' | sort -u)
 done
 cp -L /lib64/ld-linux-x86-64.so.2 "$common/lib64/"
 install -m 755 "$TOP/tests/matrix/guest-init.sh" "$common/init"
+cp "$TOP/tests/walk-rungs.sh" "$common/vsva/"
 
 # boot SUITE KVER DIR: console in $TMP/SUITE.txt
 boot() {

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* vsvad: the daemon's state, shared by vsvad.c and server.c. */
+#ifndef VSVAD_H
+#define VSVAD_H
+
+#include <pthread.h>
+#include "webconfig.h"
+
+enum {
+	EXIT_RUNTIME = 1,	/* BPF or HTTP failure */
+	EXIT_USAGE = 2,
+	EXIT_PRIVS = 3,
+	EXIT_LISTEN = 4,
+};
+
+struct vsvad {
+	struct vsva_engine *engine;
+	struct vsva_webconfig wc;	/* TLS and users, from --web-config */
+	int stats_fd;		/* BPF_ENABLE_STATS while vsvad runs, or -1 */
+	pthread_mutex_t lock;	/* engine: scrapes vs. the GC tick */
+};
+
+struct MHD_Daemon;
+
+/* ADDR:PORT or [ADDR6]:PORT -> a listening socket, or -EXIT_* with a
+ * message on stderr. */
+int vsvad_listen(const char *spec);
+/* Serve @d on @fd (TLS and auth from d->wc); NULL on failure. */
+struct MHD_Daemon *vsvad_http_start(struct vsvad *d, int fd,
+				    unsigned int conns, unsigned int per_ip);
+double vsvad_mono_s(void);
+
+#endif /* VSVAD_H */
