@@ -67,14 +67,18 @@ $(LIB): $(ENGINE_OBJS)
 $(B)/vsvad: daemon/vsvad.c $(DAEMON_OBJS) $(LIB) $(HEADERS)
 	$(CC) $(CFLAGS) $< -o $@ $(DAEMON_OBJS) $(LIB) $(DAEMON_LIBS) $(LDLIBS_ENGINE)
 
-$(B)/vsva-bench: tools/vsva-bench.c $(LIB) $(SKELS) $(HEADERS)
-	$(CC) $(CFLAGS) $< -o $@ $(LIB) $(LDLIBS_ENGINE)
+$(B)/vsva-bench: tools/vsva-bench.c tools/bench-bpftrace.c tools/bench.h \
+		$(LIB) $(SKELS) $(HEADERS)
+	$(CC) $(CFLAGS) $(filter %.c,$^) -o $@ $(LIB) $(LDLIBS_ENGINE)
 
-$(B)/vsva-top: tools/vsva-top.c $(LIB) $(HEADERS)
-	$(CC) $(CFLAGS) $< -o $@ $(LIB) -lncursesw -lcurl $(LDLIBS_ENGINE)
+$(B)/vsva-top: tools/vsva-top.c tools/top-data.c tools/top-screen.c tools/top.h \
+		$(LIB) $(HEADERS)
+	$(CC) $(CFLAGS) $(filter %.c,$^) -o $@ $(LIB) -lncursesw -lcurl \
+		$(LDLIBS_ENGINE)
 
-$(B)/vsva-kvmload: tools/vsva-kvmload.c | $(B)
-	$(CC) $(CFLAGS) $< -o $@
+# no libbpf: it goes into the QEMU guests' initramfs
+$(B)/vsva-kvmload: tools/vsva-kvmload.c tools/kvmguest.c tools/kvmload.h | $(B)
+	$(CC) $(CFLAGS) $(filter %.c,$^) -o $@
 
 # libFuzzer + ASan over the sources themselves (the library is built plain)
 $(B)/fuzz_http: tests/fuzz/fuzz_http.c daemon/http.c lib/metrics.c lib/expo.c \

@@ -12,18 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include <traceevent/event-parse.h>
-#include "vsva/ladder.h"
+#include "priv.h"
 
-#define TRACEFS		"/sys/kernel/tracing"
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define DEBUGFS_TRACING	"/sys/kernel/debug/tracing"
 
 struct kbtf {
 	struct btf *vmlinux, *kvm;	/* kvm: module BTF when KVM is a module */
@@ -83,32 +79,8 @@ static int fentry_try(const struct kbtf *kb, const char *fn)
  * With the effective credentials: a non-root vsvad with CAP_DAC_READ_SEARCH
  * can see into tracefs (mode 0700), which plain access() would deny.
  */
-static bool exists(const char *path)
-{
-	return faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) == 0;
-}
-
-static bool tracefs_events(const char *root)
-{
-	char p[128];
-
-	snprintf(p, sizeof(p), "%s/events", root);
-	return exists(p);
-}
-
-/* Detection state: the kernel's BTF and what tracefs looks like. */
-struct det {
-	struct vsva_features *f;
-	struct kbtf kb;
-	bool tracefs;
-	char tracefs_msg[160];	/* why tracefs is missing, what to do */
-	char msg[160];		/* scratch: why a classic event is unusable */
-	bool kvm_no_btf;	/* KVM is a module without BTF (Linux < 5.11) */
-};
-
 /* Record feature @x: present, or missing with a reason. */
-static void __attribute__((format(printf, 4, 5)))
-feat(struct vsva_features *f, enum vsva_feature x, bool ok,
+void vsva_feat(struct vsva_features *f, enum vsva_feature x, bool ok,
      const char *fmt, ...)
 {
 	va_list ap;
@@ -124,24 +96,12 @@ feat(struct vsva_features *f, enum vsva_feature x, bool ok,
 	va_end(ap);
 }
 
-static void tracefs_detect(struct det *d, bool may_mount)
-{
-	if (tracefs_events(DEBUGFS_TRACING) || tracefs_events(TRACEFS)) {
-		d->tracefs = true;
-		return;
-	}
-	if (may_mount && mount("nodev", TRACEFS, "tracefs", 0, NULL) == 0 &&
-	    tracefs_events(TRACEFS)) {
-		fprintf(stderr, "vsva: mounted tracefs at " TRACEFS "\n");
-		d->tracefs = true;
-		return;
-	}
-	snprintf(d->tracefs_msg, sizeof(d->tracefs_msg),
-		 "tracefs is not mounted at " TRACEFS "%s%s; run "
-		 "'mount -t tracefs nodev " TRACEFS "' as root",
-		 may_mount ? " and mounting it failed: " : "",
-		 may_mount ? strerror(errno) : "");
-}
+/* Detection state: the kernel's BTF and what tracefs looks like. */
+struct det {
+	struct vsva_features *f;
+	struct kbtf kb;
+	bool kvm_no_btf;	/* KVM is a module without BTF (Linux < 5.11) */
+};
 
 static bool is_kvm_dev(const char *path)
 {
@@ -214,138 +174,6 @@ static bool param_yes(const char *path)
 	return c == 'Y' || c == 'y' || c == '1';
 }
 
-/* The tracefs root whose events/ is there, or NULL. */
-static const char *tracefs_root(void)
-{
-	if (tracefs_events(TRACEFS))
-		return TRACEFS;
-	if (tracefs_events(DEBUGFS_TRACING))
-		return DEBUGFS_TRACING;
-	return NULL;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0, n;
-
-	*len = 0;
-	if (!f)
-		return NULL;
-	do {
-		char *p = realloc(buf, cap + 4096);
-
-		if (!p) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = p;
-		n = fread(buf + *len, 1, 4096, f);
-		*len += n;
-		cap += 4096;
-	} while (n == 4096);
-	fclose(f);
-	return buf;
-}
-
-/*
- * A field of a classic tracepoint's record, by name, from the event's
- * tracefs format (parsed by libtraceevent): offset into @off if its size
- * is @size.  0, or -1 with the reason in d->msg.
- */
-static int tp_field(struct det *d, struct tep_handle *tep,
-		    const char *sys, const char *ev, const char *field,
-		    int size, __u32 *off)
-{
-	const char *root = tracefs_root();
-	struct tep_event *event = NULL;
-	struct tep_format_field *f;
-	char path[256], *buf;
-	size_t len;
-
-	snprintf(path, sizeof(path), "%s/events/%s/%s/format",
-		 root ? root : TRACEFS, sys, ev);
-	buf = read_file(path, &len);
-	if (!buf) {
-		snprintf(d->msg, sizeof(d->msg), "no tracefs "
-			 "event %s/%s (%s)", sys, ev, root ? strerror(errno) :
-			 "tracefs not mounted");
-		return -1;
-	}
-	event = tep_find_event_by_name(tep, sys, ev);
-	if (!event && tep_parse_format(tep, &event, buf, len, sys))
-		event = NULL;
-	free(buf);
-	if (!event) {
-		snprintf(d->msg, sizeof(d->msg), "cannot parse "
-			 "the format of %s/%s", sys, ev);
-		return -1;
-	}
-	if (!field)
-		return 0;
-	f = tep_find_field(event, field);
-	if (!f || f->size != size) {
-		snprintf(d->msg, sizeof(d->msg), "%s/%s has no "
-			 "field '%s' of %d bytes", sys, ev, field, size);
-		return -1;
-	}
-	*off = f->offset;
-	return 0;
-}
-
-/* What the classic_tracepoint rungs read: events, and fields by name. */
-static const struct tp_need {
-	bool irq;		/* for irq injection, else for kvmmmu */
-	const char *sys, *ev, *field;	/* field NULL: the event only */
-	int size;
-	size_t at;		/* offsetof(struct vsva_tp_offs, ...) */
-} tp_needs[] = {
-#define NEED(irq, sys, ev, f, size, member) \
-	{ irq, sys, ev, f, size, offsetof(struct vsva_tp_offs, member) }
-	{ false, "kvmmmu", "kvm_mmu_zap_all_fast", NULL, 0, 0 },
-	{ false, "kvmmmu", "kvm_mmu_prepare_zap_page", NULL, 0, 0 },
-	NEED(false, "kvmmmu", "kvm_mmu_get_page", "created", 1,
-	     get_page_created),
-	NEED(true, "kvm", "kvm_msi_set_irq", "data", 8, msi_data),
-	NEED(true, "kvm", "kvm_ioapic_set_irq", "e", 8, ioapic_e),
-	NEED(true, "kvm", "kvm_ioapic_set_irq", "pin", 4, ioapic_pin),
-	NEED(true, "kvm", "kvm_pic_set_irq", "chip", 1, pic_chip),
-	NEED(true, "kvm", "kvm_pic_set_irq", "pin", 1, pic_pin),
-	NEED(true, "kvm", "kvm_pic_set_irq", "imr", 1, pic_imr),
-	NEED(true, "kvm", "kvm_set_irq", "gsi", 4, set_irq_gsi),
-	NEED(true, "kvm", "kvm_set_irq", "level", 4, set_irq_level),
-#undef NEED
-};
-
-/* The classic_tracepoint rungs: KVM's stock events and their layouts. */
-static void classic_detect(struct det *d)
-{
-	struct tep_handle *tep = tep_alloc();
-	const struct tp_need *n;
-	bool ok[2] = { true, true };
-	__u32 *off;
-
-	if (!tep)
-		return;
-	for (n = tp_needs; n < tp_needs + ARRAY_SIZE(tp_needs); n++) {
-		off = (__u32 *)((char *)&d->f->tp_off + n->at);
-		if (ok[n->irq])
-			ok[n->irq] = !tp_field(d, tep, n->sys, n->ev, n->field,
-					       n->size, off);
-		if (!ok[n->irq])
-			feat(d->f, n->irq ? VSVA_F_IRQ_CLASSIC :
-			     VSVA_F_KVMMMU_CLASSIC, false, "through tracefs: "
-			     "%s", d->msg);
-	}
-	if (ok[false])
-		feat(d->f, VSVA_F_KVMMMU_CLASSIC, true, NULL);
-	if (ok[true])
-		feat(d->f, VSVA_F_IRQ_CLASSIC, true, NULL);
-	tep_free(tep);
-}
-
 /* Is @sym a kernel (or module) function kprobes can find by name? */
 static bool kallsyms_has(const char *sym)
 {
@@ -367,11 +195,11 @@ static void kprobe_detect(struct vsva_features *f)
 {
 	const char *fn = "kvm_arch_flush_shadow_memslot";
 
-	if (!exists("/sys/bus/event_source/devices/kprobe/type"))
-		feat(f, VSVA_F_FLUSH_KPROBE, false, "no kprobes (kernel built "
+	if (!vsva_exists("/sys/bus/event_source/devices/kprobe/type"))
+		vsva_feat(f, VSVA_F_FLUSH_KPROBE, false, "no kprobes (kernel built "
 		     "without CONFIG_KPROBE_EVENTS)");
 	else
-		feat(f, VSVA_F_FLUSH_KPROBE, kallsyms_has(fn), "no kprobe: %s "
+		vsva_feat(f, VSVA_F_FLUSH_KPROBE, kallsyms_has(fn), "no kprobe: %s "
 		     "is not in /proc/kallsyms (inlined?)", fn);
 }
 
@@ -382,25 +210,6 @@ static const char *kvm_btf_why(const struct det *d)
 			       "BTF (Linux 5.11+)" : "not in this kernel's BTF";
 }
 
-/* Without tracefs, or BTF: every feature that needs it says so. */
-static void tracefs_features(struct det *d)
-{
-	struct vsva_features *f = d->f;
-
-	if (!d->tracefs) {
-		feat(f, VSVA_F_IOCTL_TP, false, "%s", d->tracefs_msg);
-		feat(f, VSVA_F_KVMMMU_CLASSIC, false, "%s", d->tracefs_msg);
-		feat(f, VSVA_F_IRQ_CLASSIC, false, "%s", d->tracefs_msg);
-		return;
-	}
-	feat(f, VSVA_F_IOCTL_TP,
-	     exists(TRACEFS "/events/syscalls/sys_exit_ioctl/id") ||
-	     exists(DEBUGFS_TRACING "/events/syscalls/sys_exit_ioctl/id"),
-	     "no syscall tracepoints: kernel built without "
-	     "CONFIG_FTRACE_SYSCALLS");
-	classic_detect(d);
-}
-
 /* KVM's tracepoints and functions, in vmlinux's or kvm.ko's BTF. */
 static void kvm_btf_features(struct det *d)
 {
@@ -409,27 +218,27 @@ static void kvm_btf_features(struct det *d)
 	bool flush_fn;
 	int err;
 
-	feat(f, VSVA_F_OWN_MEMSLOT_TP, btf_has_all(kb,
+	vsva_feat(f, VSVA_F_OWN_MEMSLOT_TP, btf_has_all(kb,
 	     "btf_trace_kvm_flush_shadow_memslot_enter",
 	     "btf_trace_kvm_flush_shadow_memslot_exit", NULL),
 	     "no own tracepoint (kernel without the vsva series)");
-	feat(f, VSVA_F_KVMMMU_TP, btf_has_all(kb,
+	vsva_feat(f, VSVA_F_KVMMMU_TP, btf_has_all(kb,
 	     "btf_trace_kvm_mmu_zap_all_fast",
 	     "btf_trace_kvm_mmu_prepare_zap_page",
 	     "btf_trace_kvm_mmu_get_page", NULL), "kvmmmu tracepoints "
 	     "(kvm_mmu_zap_all_fast, kvm_mmu_prepare_zap_page, "
 	     "kvm_mmu_get_page): %s", kvm_btf_why(d));
-	feat(f, VSVA_F_IRQ_TP, btf_has_all(kb, "btf_trace_kvm_msi_set_irq",
+	vsva_feat(f, VSVA_F_IRQ_TP, btf_has_all(kb, "btf_trace_kvm_msi_set_irq",
 	     "btf_trace_kvm_set_irq", "btf_trace_kvm_ioapic_set_irq",
 	     "btf_trace_kvm_pic_set_irq", NULL), "kvm_msi_set_irq/"
 	     "kvm_set_irq tracepoints: %s", kvm_btf_why(d));
 	f->pi_irte_args = btf_nargs(kb, "btf_trace_kvm_pi_irte_update",
 				    BTF_KIND_TYPEDEF);
-	feat(f, VSVA_F_PI_IRTE_TP, f->pi_irte_args == 5 ||
+	vsva_feat(f, VSVA_F_PI_IRTE_TP, f->pi_irte_args == 5 ||
 	     f->pi_irte_args == 6, "kvm_pi_irte_update: %s%s",
 	     f->pi_irte_args ? "a layout vsva does not know" : "",
 	     f->pi_irte_args ? "" : kvm_btf_why(d));
-	feat(f, VSVA_F_OWN_BYPASS_TP, btf_has_all(kb,
+	vsva_feat(f, VSVA_F_OWN_BYPASS_TP, btf_has_all(kb,
 	     "btf_trace_kvm_irq_bypass_add_producer",
 	     "btf_trace_kvm_irq_bypass_del_producer", NULL),
 	     "no kvm_irq_bypass_add/_del_producer tracepoints (kernel "
@@ -440,23 +249,23 @@ static void kvm_btf_features(struct det *d)
 	err = fentry_try(kb, flush_fn ? "kvm_arch_flush_shadow_memslot" :
 			 "vfs_read");
 	if (!flush_fn)
-		feat(f, VSVA_F_FLUSH_FENTRY, false, d->kvm_no_btf ?
+		vsva_feat(f, VSVA_F_FLUSH_FENTRY, false, d->kvm_no_btf ?
 		     "no fentry: %s" : "kvm_arch_flush_shadow_memslot is not "
 		     "in BTF (inlined or renamed)%s", d->kvm_no_btf ?
 		     kvm_btf_why(d) : "");
 	else
-		feat(f, VSVA_F_FLUSH_FENTRY, !err, "fentry refused: %s",
+		vsva_feat(f, VSVA_F_FLUSH_FENTRY, !err, "fentry refused: %s",
 		     strerror(-err));
 	/* (domain, dev, pasid) before 6.11, (..., handle) since */
 	f->pasid_attach_args = btf_nargs(kb, "iommu_attach_device_pasid",
 					 BTF_KIND_FUNC);
 	if (f->pasid_attach_args != 3 && f->pasid_attach_args != 4)
-		feat(f, VSVA_F_PASID_FENTRY, false, f->pasid_attach_args ?
+		vsva_feat(f, VSVA_F_PASID_FENTRY, false, f->pasid_attach_args ?
 		     "iommu_attach_device_pasid has %d arguments, vsva knows "
 		     "the 3- and 4-argument forms" : "no "
 		     "iommu_attach_device_pasid in BTF", f->pasid_attach_args);
 	else
-		feat(f, VSVA_F_PASID_FENTRY, !err, "fentry refused: %s",
+		vsva_feat(f, VSVA_F_PASID_FENTRY, !err, "fentry refused: %s",
 		     strerror(-err));
 }
 
@@ -466,28 +275,28 @@ static void iommu_btf_features(struct det *d)
 	const struct kbtf *kb = &d->kb;
 	struct vsva_features *f = d->f;
 
-	feat(f, VSVA_F_IRQBYPASS_TP, btf_has_all(kb,
+	vsva_feat(f, VSVA_F_IRQBYPASS_TP, btf_has_all(kb,
 	     "btf_trace_irq_bypass_connect",
 	     "btf_trace_irq_bypass_disconnect", NULL), "no irqbypass "
 	     "tracepoints (kernel without the vsva series)");
-	feat(f, VSVA_F_IOMMU_TP, btf_has_all(kb, "btf_trace_map",
+	vsva_feat(f, VSVA_F_IOMMU_TP, btf_has_all(kb, "btf_trace_map",
 	     "btf_trace_unmap", "btf_trace_attach_device_to_domain",
 	     "btf_trace_io_page_fault", NULL), "iommu tracepoints are not "
 	     "in this kernel's BTF (CONFIG_IOMMU_API off?)");
-	feat(f, VSVA_F_OWN_PASID_TP, btf_has_all(kb,
+	vsva_feat(f, VSVA_F_OWN_PASID_TP, btf_has_all(kb,
 	     "btf_trace_iommu_attach_device_pasid_enter",
 	     "btf_trace_iommu_attach_device_pasid_exit",
 	     "btf_trace_iommu_detach_device_pasid_enter",
 	     "btf_trace_iommu_detach_device_pasid_exit", NULL),
 	     "no own tracepoint (kernel without the vsva series)");
-	feat(f, VSVA_F_OWN_SVA_TP, btf_has_all(kb,
+	vsva_feat(f, VSVA_F_OWN_SVA_TP, btf_has_all(kb,
 	     "btf_trace_iommu_sva_bind_device_enter",
 	     "btf_trace_iommu_sva_bind_device_exit",
 	     "btf_trace_iommu_sva_unbind_device_enter",
 	     "btf_trace_iommu_sva_unbind_device_exit", NULL), "needs the "
 	     "vsva series' iommu_sva_* tracepoints (fexit cannot tell a new "
 	     "bond from a reference on an existing one)");
-	feat(f, VSVA_F_OWN_IOMMUFD_TP, btf_has_all(kb,
+	vsva_feat(f, VSVA_F_OWN_IOMMUFD_TP, btf_has_all(kb,
 	     "btf_trace_iommufd_hwpt_alloc",
 	     "btf_trace_iommufd_hwpt_invalidate_enter",
 	     "btf_trace_iommufd_hwpt_invalidate_exit", NULL), "needs the "
@@ -508,7 +317,7 @@ static void no_btf(struct vsva_features *f)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(from_btf); i++)
-		feat(f, from_btf[i], false, "kernel has no BTF "
+		vsva_feat(f, from_btf[i], false, "kernel has no BTF "
 		     "(/sys/kernel/btf/vmlinux): CONFIG_DEBUG_INFO_BTF=y is "
 		     "needed");
 }
@@ -518,29 +327,28 @@ void vsva_features_detect(struct vsva_features *f, bool may_mount_tracefs)
 	struct det d = { .f = f };
 
 	memset(f, 0, sizeof(*f));
-	feat(f, VSVA_F_KVM, is_kvm_dev("/dev/kvm"), "no /dev/kvm: KVM is not "
+	vsva_feat(f, VSVA_F_KVM, is_kvm_dev("/dev/kvm"), "no /dev/kvm: KVM is not "
 	     "available on this host (module not loaded or no hardware "
 	     "virtualization)");
-	feat(f, VSVA_F_TDP_MMU, param_yes("/sys/module/kvm/parameters/tdp_mmu"),
+	vsva_feat(f, VSVA_F_TDP_MMU, param_yes("/sys/module/kvm/parameters/tdp_mmu"),
 	     "KVM's TDP MMU is off");
-	feat(f, VSVA_F_PROC_PI, proc_has_pi_rows(), "no PIN/NPI/PIW rows in "
+	vsva_feat(f, VSVA_F_PROC_PI, proc_has_pi_rows(), "no PIN/NPI/PIW rows in "
 	     "/proc/interrupts (not an x86 host with posted interrupts)");
-	tracefs_detect(&d, may_mount_tracefs);
-	tracefs_features(&d);
+	vsva_tracefs_features(f, may_mount_tracefs);
 	if (vsva_has(f, VSVA_F_KVM))
 		kprobe_detect(f);
 	else
-		feat(f, VSVA_F_FLUSH_KPROBE, false, "%s", f->why[VSVA_F_KVM]);
+		vsva_feat(f, VSVA_F_FLUSH_KPROBE, false, "%s", f->why[VSVA_F_KVM]);
 
 	d.kb.vmlinux = btf__load_vmlinux_btf();
 	if (!d.kb.vmlinux) {
 		no_btf(f);
 		return;
 	}
-	feat(f, VSVA_F_BTF, true, NULL);
-	if (exists("/sys/kernel/btf/kvm"))
+	vsva_feat(f, VSVA_F_BTF, true, NULL);
+	if (vsva_exists("/sys/kernel/btf/kvm"))
 		d.kb.kvm = btf__load_module_btf("kvm", d.kb.vmlinux);
-	else if (exists("/sys/module/kvm/initstate"))
+	else if (vsva_exists("/sys/module/kvm/initstate"))
 		d.kvm_no_btf = true;	/* a module, and no module BTF */
 	/* bpf_mem_alloc (6.1) lifted the preallocation rule for tracing */
 	f->prealloc = btf__find_by_name_kind(d.kb.vmlinux, "bpf_mem_alloc",

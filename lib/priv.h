@@ -67,6 +67,18 @@ struct vsva_source {
 extern const struct vsva_source vsva_src_memslot, vsva_src_irq,
 	vsva_src_iommu, vsva_src_procfs;
 
+/* ---- lib/features.c, lib/tracefs.c: what the kernel offers ------------ */
+
+/* Record feature @x: present, or missing with a reason. */
+void vsva_feat(struct vsva_features *f, enum vsva_feature x, bool ok,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* access() with the effective credentials: a non-root vsvad with
+ * CAP_DAC_READ_SEARCH can see into tracefs (mode 0700). */
+bool vsva_exists(const char *path);
+/* Mount tracefs if needed (and @may_mount); the syscall tracepoints and
+ * the classic tracepoint rungs' events and record layouts. */
+void vsva_tracefs_features(struct vsva_features *f, bool may_mount);
+
 /* ---- lib/vm.c: the VM table ------------------------------------------- */
 
 /* Copy vm_info once per snapshot; 0, or -1 if it could not be read whole. */
