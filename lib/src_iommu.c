@@ -15,7 +15,6 @@
 #include "vsva_iommu.h"
 #include "iommu.skel.h"
 
-#define IOMMU_HIST_KMIN	8	/* first bucket: 256 ns */
 
 static int iommu_open(struct vsva_ctx *c, void **state)
 {
@@ -55,41 +54,21 @@ enum { F_ATTACH, F_FAULTS, F_MAP, F_MAPPED, F_UNMAP, F_UNMAPPED, F_HWPT,
        F_PASID_ATTACH, F_PASID_DETACH, F_SVA_BIND, F_SVA_UNBIND, F_INV,
        F_INV_ENTRIES, F_IOMMU_N };
 
-static const struct {
-	const char *name, *help;
-	enum vsva_mtype type;
-} fams[F_IOMMU_N] = {
-	[F_ATTACH] = { "vsva_iommu_domain_attach_total",
-		"Devices attached to an IOMMU domain.", VSVA_COUNTER },
-	[F_FAULTS] = { "vsva_iommu_io_page_faults_total",
-		"I/O page faults reported by IOMMU drivers.", VSVA_COUNTER },
-	[F_MAP] = { "vsva_iommu_map_total",
-		"IOMMU map calls, by the mapping task's VM (kernel/0: kernel "
-		"threads).", VSVA_COUNTER },
-	[F_MAPPED] = { "vsva_iommu_mapped_bytes_total",
-		"Bytes mapped into IOMMU domains.", VSVA_COUNTER },
-	[F_UNMAP] = { "vsva_iommu_unmap_total",
-		"IOMMU unmap calls.", VSVA_COUNTER },
-	[F_UNMAPPED] = { "vsva_iommu_unmapped_bytes_total",
-		"Bytes unmapped from IOMMU domains.", VSVA_COUNTER },
-	[F_HWPT] = { "vsva_iommufd_hwpt_alloc_total",
-		"iommufd HW pagetable allocations, paging or nested, by "
-		"result.", VSVA_COUNTER },
-	[F_PASID_ATTACH] = { "vsva_iommu_pasid_attach_seconds",
-		"Time to attach a domain to a device PASID.", VSVA_HISTOGRAM },
-	[F_PASID_DETACH] = { "vsva_iommu_pasid_detach_seconds",
-		"Time to detach a domain from a device PASID.", VSVA_HISTOGRAM },
-	[F_SVA_BIND] = { "vsva_iommu_sva_bind_seconds",
-		"Time to bind a process address space to a device (SVA).",
-		VSVA_HISTOGRAM },
-	[F_SVA_UNBIND] = { "vsva_iommu_sva_unbind_seconds",
-		"Time to unbind an SVA bond.", VSVA_HISTOGRAM },
-	[F_INV] = { "vsva_iommufd_hwpt_invalidate_seconds",
-		"Time of a nested HWPT cache invalidation (IOMMU_HWPT_INVALIDATE"
-		" in the driver).", VSVA_HISTOGRAM },
-	[F_INV_ENTRIES] = { "vsva_iommufd_hwpt_invalidate_entries_total",
-		"Invalidation entries the driver handled; divide by the "
-		"histogram's _count for entries per call.", VSVA_COUNTER },
+/* Their definitions are the measurement table's (lib/table.c). */
+static const char *const fams[F_IOMMU_N] = {
+	[F_ATTACH] = "vsva_iommu_domain_attach_total",
+	[F_FAULTS] = "vsva_iommu_io_page_faults_total",
+	[F_MAP] = "vsva_iommu_map_total",
+	[F_MAPPED] = "vsva_iommu_mapped_bytes_total",
+	[F_UNMAP] = "vsva_iommu_unmap_total",
+	[F_UNMAPPED] = "vsva_iommu_unmapped_bytes_total",
+	[F_HWPT] = "vsva_iommufd_hwpt_alloc_total",
+	[F_PASID_ATTACH] = "vsva_iommu_pasid_attach_seconds",
+	[F_PASID_DETACH] = "vsva_iommu_pasid_detach_seconds",
+	[F_SVA_BIND] = "vsva_iommu_sva_bind_seconds",
+	[F_SVA_UNBIND] = "vsva_iommu_sva_unbind_seconds",
+	[F_INV] = "vsva_iommufd_hwpt_invalidate_seconds",
+	[F_INV_ENTRIES] = "vsva_iommufd_hwpt_invalidate_entries_total",
 };
 
 static const char *domain_type_name(__u32 t)
@@ -183,8 +162,9 @@ static void add_lat(struct vsva_ctx *c, void *arg, const void *key,
 				    domain_type_name(k->domain_type),
 				    "result", result, NULL);
 	}
-	if (m && vsva_hist_set(m, (const uint64_t *)v->slots, VSVA_HIST_SLOTS,
-			       IOMMU_HIST_KMIN, 1e-9, v->sum_ns * 1e-9))
+	if (m && vsva_hist_set_def(m, vsva_family_def(fams[fam[k->op]]),
+				   (const uint64_t *)v->slots, VSVA_HIST_SLOTS,
+				   v->sum_ns))
 		f[fam[k->op]]->incomplete = true;
 }
 
@@ -205,8 +185,7 @@ static void iommu_snapshot(void *state, struct vsva_ctx *c,
 	int i;
 
 	for (i = 0; i < F_IOMMU_N; i++)
-		f[i] = vsva_snap_family(s, fams[i].name, fams[i].help,
-					fams[i].type);
+		f[i] = vsva_snap_def(s, fams[i]);
 	if (!st)
 		return;
 	cw.fd = bpf_map__fd(st->maps.iommu_cnt);

@@ -102,34 +102,15 @@ static struct bpf_object *irq_object(void *state)
 enum { F_INJECTED, F_GSI, F_PI, F_PRODUCERS, F_CONNECTS, F_DISCONNECTS,
        F_CONNECTED, F_IRQ_N };
 
-static const struct {
-	const char *name, *help;
-	enum vsva_mtype type;
-} irq_fams[F_IRQ_N] = {
-	[F_INJECTED] = { "vsva_kvm_irq_injected_total",
-		"Interrupts KVM injected in software, by path (msi: irq is "
-		"the vector; ioapic: the pin; pic: chip*8+pin); vm=\"kernel/0\" "
-		"for injections deferred to a kernel worker.", VSVA_COUNTER },
-	[F_GSI] = { "vsva_kvm_irq_gsi_asserted_total",
-		"GSI assertions (kvm_set_irq with level 1; de-assertions are "
-		"not counted).", VSVA_COUNTER },
-	[F_PI] = { "vsva_kvm_pi_irte_updates_total",
-		"Posted-interrupt IRTE updates (kvm_pi_irte_update), by GSI "
-		"and op (set: posting on, clear: back to remapped).",
-		VSVA_COUNTER },
-	[F_PRODUCERS] = { "vsva_kvm_irq_bypass_producers",
-		"IRQ bypass producers (VFIO/vDPA interrupts) connected to the "
-		"VM's irqfds; see vsva_probe_info{measurement=\"kvm_irq_bypass\"} "
-		"for how it is counted.", VSVA_GAUGE },
-	[F_CONNECTS] = { "vsva_irq_bypass_connects_total",
-		"IRQ bypass producer/consumer pairs connected, by the "
-		"connecting task's VM.", VSVA_COUNTER },
-	[F_DISCONNECTS] = { "vsva_irq_bypass_disconnects_total",
-		"IRQ bypass producer/consumer pairs disconnected.",
-		VSVA_COUNTER },
-	[F_CONNECTED] = { "vsva_irq_bypass_connected",
-		"IRQ bypass pairs connected now (connects minus disconnects "
-		"seen since vsva started).", VSVA_GAUGE },
+/* Their definitions are the measurement table's (lib/table.c). */
+static const char *const irq_fams[F_IRQ_N] = {
+	[F_INJECTED] = "vsva_kvm_irq_injected_total",
+	[F_GSI] = "vsva_kvm_irq_gsi_asserted_total",
+	[F_PI] = "vsva_kvm_pi_irte_updates_total",
+	[F_PRODUCERS] = "vsva_kvm_irq_bypass_producers",
+	[F_CONNECTS] = "vsva_irq_bypass_connects_total",
+	[F_DISCONNECTS] = "vsva_irq_bypass_disconnects_total",
+	[F_CONNECTED] = "vsva_irq_bypass_connected",
 };
 
 static const char *const path_name[] = {
@@ -344,8 +325,7 @@ static void irq_snapshot(void *state, struct vsva_ctx *c,
 	int i, ng = 0;
 
 	for (i = 0; i < F_IRQ_N; i++)
-		f[i] = vsva_snap_family(s, irq_fams[i].name, irq_fams[i].help,
-					irq_fams[i].type);
+		f[i] = vsva_snap_def(s, irq_fams[i]);
 	if (!st)
 		return;
 	collect_counts(c, st, &g);

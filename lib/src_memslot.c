@@ -12,8 +12,6 @@
 #include "vsva_memslot.h"
 #include "memslot.skel.h"
 
-#define HIST_KMIN	10	/* first bucket: 2^10 ns ~ 1 us */
-
 static const char *const mode_name[VSVA_ZAP_MODES] = {
 	[VSVA_ZAP_ALL_FAST] = "all_fast",
 	[VSVA_ZAP_MEMSLOT] = "memslot",
@@ -55,31 +53,15 @@ static int memslot_open(struct vsva_ctx *c, void **state)
 enum { F_ZAPS, F_SECS, F_ERRORS, F_ZAPPED, F_CREATED, F_REBUILT, F_VM_INFO,
        F_MEMSLOT_N };
 
-static const struct {
-	const char *name, *help;
-	enum vsva_mtype type;
-} memslot_fams[F_MEMSLOT_N] = {
-	[F_ZAPS] = { "vsva_kvm_memslot_zap_total",
-		"KVM memslot deletions (and moves) that flushed the MMU, by "
-		"mode: all_fast (whole MMU invalidated) or memslot (only the "
-		"slot zapped).", VSVA_COUNTER },
-	[F_SECS] = { "vsva_kvm_memslot_zap_seconds",
-		"Time to delete a KVM memslot, by zap mode (see vsva_probe_info "
-		"for what is timed).", VSVA_HISTOGRAM },
-	[F_ERRORS] = { "vsva_kvm_memslot_delete_errors_total",
-		"Memslot deletions that the kernel refused (syscall rung "
-		"only).", VSVA_COUNTER },
-	[F_ZAPPED] = { "vsva_kvm_mmu_shadow_pages_zapped_total",
-		"Shadow MMU pages zapped, by the memslot deletion mode that "
-		"zapped them; mode=\"none\" outside deletions.", VSVA_COUNTER },
-	[F_CREATED] = { "vsva_kvm_mmu_pages_created_total",
-		"Shadow MMU pages created (kvm_mmu_get_page).", VSVA_COUNTER },
-	[F_REBUILT] = { "vsva_kvm_mmu_pages_rebuilt_total",
-		"Shadow MMU pages created after a memslot deletion, by the "
-		"mode of the latest deletion: the rebuild cost.", VSVA_COUNTER },
-	[F_VM_INFO] = { "vsva_kvm_vm_info",
-		"VMs (VMM processes) seen by vsva; state=exited ones are kept "
-		"for the retention window.", VSVA_GAUGE },
+/* Their definitions are the measurement table's (lib/table.c). */
+static const char *const memslot_fams[F_MEMSLOT_N] = {
+	[F_ZAPS] = "vsva_kvm_memslot_zap_total",
+	[F_SECS] = "vsva_kvm_memslot_zap_seconds",
+	[F_ERRORS] = "vsva_kvm_memslot_delete_errors_total",
+	[F_ZAPPED] = "vsva_kvm_mmu_shadow_pages_zapped_total",
+	[F_CREATED] = "vsva_kvm_mmu_pages_created_total",
+	[F_REBUILT] = "vsva_kvm_mmu_pages_rebuilt_total",
+	[F_VM_INFO] = "vsva_kvm_vm_info",
 };
 
 static void add_families(struct vsva_snapshot *s, struct vsva_family **f)
@@ -87,9 +69,7 @@ static void add_families(struct vsva_snapshot *s, struct vsva_family **f)
 	int i;
 
 	for (i = 0; i < F_MEMSLOT_N; i++)
-		f[i] = vsva_snap_family(s, memslot_fams[i].name,
-					memslot_fams[i].help,
-					memslot_fams[i].type);
+		f[i] = vsva_snap_def(s, memslot_fams[i]);
 }
 
 static void add_vm_info(struct vsva_family **f, __u32 tgid,
@@ -108,6 +88,8 @@ static void add_vm(struct vsva_family **f, __u32 tgid,
 		   const struct vsva_vm_info *info,
 		   const struct vsva_memslot_stats *st)
 {
+	const struct vsva_family_def *secs =
+		vsva_family_def(memslot_fams[F_SECS]);
 	char vm[VSVA_COMM_LEN + 16];
 	struct vsva_sample *m;
 	int i;
@@ -122,9 +104,9 @@ static void add_vm(struct vsva_family **f, __u32 tgid,
 				mode_name[i], NULL);
 		m = vsva_family_add(f[F_SECS], 0, "vm", vm, "mode",
 				    mode_name[i], NULL);
-		if (m && vsva_hist_set(m, (const uint64_t *)st->zap_slots[i],
-				       VSVA_HIST_SLOTS, HIST_KMIN, 1e-9,
-				       st->zap_ns_sum[i] * 1e-9))
+		if (m && vsva_hist_set_def(m, secs, (const uint64_t *)
+					   st->zap_slots[i], VSVA_HIST_SLOTS,
+					   st->zap_ns_sum[i]))
 			f[F_SECS]->incomplete = true;
 		vsva_family_add(f[F_REBUILT], st->pages_rebuilt[i], "vm", vm,
 				"mode", mode_name[i], NULL);
@@ -165,9 +147,7 @@ static void memslot_snapshot(void *state, struct vsva_ctx *c,
 		if (vsva_map_walk(c, &w))
 			f[F_ZAPS]->incomplete = true;
 	}
-	vsva_family_add(vsva_snap_family(s, "vsva_vms_retained",
-			"VMs whose VMM exited, kept visible until the retention "
-			"window (--retention) ends.", VSVA_GAUGE), retained, NULL);
+	vsva_family_add(vsva_snap_def(s, "vsva_vms_retained"), retained, NULL);
 }
 
 static void memslot_drops(void *state, struct vsva_ctx *c,

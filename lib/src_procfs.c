@@ -58,10 +58,7 @@ static void procfs_snapshot(void *state, struct vsva_ctx *c,
 	char cpu[16], *text;
 	int row, i;
 
-	f = vsva_snap_family(s, "vsva_posted_interrupts_total",
-		"Posted-interrupt events per CPU from /proc/interrupts: "
-		"notification (PIN), nested_notification (NPI), wakeup (PIW).",
-		VSVA_COUNTER);
+	f = vsva_snap_def(s, "vsva_posted_interrupts_total");
 	if (!st)
 		return;
 	text = st->reader ? vsva_pi_reader_wait(st->reader) :

@@ -54,10 +54,29 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 		  /* KVM_SET_USER_MEMORY_REGION, ..._REGION2 */
 		  .perf_filter = "cmd == 0x4020ae46 || cmd == 0x40a0ae49" },
 	},
-	.families = { "vsva_kvm_memslot_zap_total",
-		      "vsva_kvm_memslot_zap_seconds",
-		      "vsva_kvm_memslot_delete_errors_total",
-		      "vsva_kvm_vm_info", "vsva_vms_retained" },
+	.families = {
+		{ "vsva_kvm_memslot_zap_total",
+		  "KVM memslot deletions (and moves) that flushed the MMU, by "
+		  "mode: all_fast (whole MMU invalidated) or memslot (only the "
+		  "slot zapped).",
+		  VSVA_COUNTER, "vm,mode" },
+		{ "vsva_kvm_memslot_zap_seconds",
+		  "Time to delete a KVM memslot, by zap mode (see vsva_probe_info "
+		  "for what is timed).",
+		  VSVA_HISTOGRAM, "vm,mode", .unit = 1e-9, .kmin = 10 },
+		{ "vsva_kvm_memslot_delete_errors_total",
+		  "Memslot deletions that the kernel refused (syscall rung "
+		  "only).",
+		  VSVA_COUNTER, "vm" },
+		{ "vsva_kvm_vm_info",
+		  "VMs (VMM processes) seen by vsva; state=exited ones are kept "
+		  "for the retention window.",
+		  VSVA_GAUGE, "vm,pid,comm,state" },
+		{ "vsva_vms_retained",
+		  "VMs whose VMM exited, kept visible until the retention "
+		  "window (--retention) ends.",
+		  VSVA_GAUGE, "" },
+	},
 },
 [VSVA_M_MMU_PAGES] = {
 	.name = "kvm_mmu_pages", .source = VSVA_SRC_MEMSLOT,
@@ -77,9 +96,19 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 			     "tp_kvm_mmu_get_page" },
 		  .perf_events = KVMMMU_EVENTS },
 	},
-	.families = { "vsva_kvm_mmu_shadow_pages_zapped_total",
-		      "vsva_kvm_mmu_pages_created_total",
-		      "vsva_kvm_mmu_pages_rebuilt_total" },
+	.families = {
+		{ "vsva_kvm_mmu_shadow_pages_zapped_total",
+		  "Shadow MMU pages zapped, by the memslot deletion mode that "
+		  "zapped them; mode=\"none\" outside deletions.",
+		  VSVA_COUNTER, "vm,mode" },
+		{ "vsva_kvm_mmu_pages_created_total",
+		  "Shadow MMU pages created (kvm_mmu_get_page).",
+		  VSVA_COUNTER, "vm" },
+		{ "vsva_kvm_mmu_pages_rebuilt_total",
+		  "Shadow MMU pages created after a memslot deletion, by the "
+		  "mode of the latest deletion: the rebuild cost.",
+		  VSVA_COUNTER, "vm,mode" },
+	},
 },
 [VSVA_M_IRQ_INJECTION] = {
 	.name = "kvm_irq_injection", .source = VSVA_SRC_IRQ,
@@ -98,8 +127,17 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 			     "tp_kvm_pic_set_irq", "tp_kvm_set_irq" },
 		  .perf_events = IRQ_EVENTS },
 	},
-	.families = { "vsva_kvm_irq_injected_total",
-		      "vsva_kvm_irq_gsi_asserted_total" },
+	.families = {
+		{ "vsva_kvm_irq_injected_total",
+		  "Interrupts KVM injected in software, by path (msi: irq is "
+		  "the vector; ioapic: the pin; pic: chip*8+pin); vm=\"kernel/0\" "
+		  "for injections deferred to a kernel worker.",
+		  VSVA_COUNTER, "vm,path,irq" },
+		{ "vsva_kvm_irq_gsi_asserted_total",
+		  "GSI assertions (kvm_set_irq with level 1; de-assertions are "
+		  "not counted).",
+		  VSVA_COUNTER, "vm,gsi" },
+	},
 },
 [VSVA_M_IRQ_BYPASS] = {
 	.name = "kvm_irq_bypass", .source = VSVA_SRC_IRQ,
@@ -121,8 +159,17 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 		  .progs = { "kvm_pi_irte_update" },
 		  .perf_events = "kvm:kvm_pi_irte_update" },
 	},
-	.families = { "vsva_kvm_pi_irte_updates_total",
-		      "vsva_kvm_irq_bypass_producers" },
+	.families = {
+		{ "vsva_kvm_pi_irte_updates_total",
+		  "Posted-interrupt IRTE updates (kvm_pi_irte_update), by GSI "
+		  "and op (set: posting on, clear: back to remapped).",
+		  VSVA_COUNTER, "vm,gsi,op" },
+		{ "vsva_kvm_irq_bypass_producers",
+		  "IRQ bypass producers (VFIO/vDPA interrupts) connected to the "
+		  "VM's irqfds; see vsva_probe_info{measurement=\"kvm_irq_bypass\"} "
+		  "for how it is counted.",
+		  VSVA_GAUGE, "vm" },
+	},
 },
 [VSVA_M_BYPASS_CONNECT] = {
 	.name = "irq_bypass_connect", .source = VSVA_SRC_IRQ,
@@ -134,9 +181,19 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 		  .perf_events = "irqbypass:irq_bypass_connect,"
 				 "irqbypass:irq_bypass_disconnect" },
 	},
-	.families = { "vsva_irq_bypass_connects_total",
-		      "vsva_irq_bypass_disconnects_total",
-		      "vsva_irq_bypass_connected" },
+	.families = {
+		{ "vsva_irq_bypass_connects_total",
+		  "IRQ bypass producer/consumer pairs connected, by the "
+		  "connecting task's VM.",
+		  VSVA_COUNTER, "vm,irq" },
+		{ "vsva_irq_bypass_disconnects_total",
+		  "IRQ bypass producer/consumer pairs disconnected.",
+		  VSVA_COUNTER, "vm,irq" },
+		{ "vsva_irq_bypass_connected",
+		  "IRQ bypass pairs connected now (connects minus disconnects "
+		  "seen since vsva started).",
+		  VSVA_GAUGE, "vm" },
+	},
 },
 [VSVA_M_POSTED] = {
 	.name = "posted_interrupts", .source = VSVA_SRC_PROCFS,
@@ -144,7 +201,12 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 		{ VSVA_RUNG_PROCFS, B(PROC_PI),
 		  "/proc/interrupts rows PIN, NPI, PIW", NO_AFTER },
 	},
-	.families = { "vsva_posted_interrupts_total" },
+	.families = {
+		{ "vsva_posted_interrupts_total",
+		  "Posted-interrupt events per CPU from /proc/interrupts: "
+		  "notification (PIN), nested_notification (NPI), wakeup (PIW).",
+		  VSVA_COUNTER, "cpu,kind" },
+	},
 },
 [VSVA_M_IOMMU] = {
 	.name = "iommu", .source = VSVA_SRC_IOMMU,
@@ -158,10 +220,27 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 		  .perf_events = "iommu:attach_device_to_domain,"
 				 "iommu:io_page_fault,iommu:map,iommu:unmap" },
 	},
-	.families = { "vsva_iommu_domain_attach_total",
-		      "vsva_iommu_io_page_faults_total", "vsva_iommu_map_total",
-		      "vsva_iommu_mapped_bytes_total", "vsva_iommu_unmap_total",
-		      "vsva_iommu_unmapped_bytes_total" },
+	.families = {
+		{ "vsva_iommu_domain_attach_total",
+		  "Devices attached to an IOMMU domain.",
+		  VSVA_COUNTER, "device" },
+		{ "vsva_iommu_io_page_faults_total",
+		  "I/O page faults reported by IOMMU drivers.",
+		  VSVA_COUNTER, "device" },
+		{ "vsva_iommu_map_total",
+		  "IOMMU map calls, by the mapping task's VM (kernel/0: kernel "
+		  "threads).",
+		  VSVA_COUNTER, "vm" },
+		{ "vsva_iommu_mapped_bytes_total",
+		  "Bytes mapped into IOMMU domains.",
+		  VSVA_COUNTER, "vm" },
+		{ "vsva_iommu_unmap_total",
+		  "IOMMU unmap calls.",
+		  VSVA_COUNTER, "vm" },
+		{ "vsva_iommu_unmapped_bytes_total",
+		  "Bytes unmapped from IOMMU domains.",
+		  VSVA_COUNTER, "vm" },
+	},
 },
 [VSVA_M_PASID] = {
 	.name = "iommu_pasid", .source = VSVA_SRC_IOMMU,
@@ -181,8 +260,14 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 		  .progs = { "fentry_pasid_attach", "fexit_pasid_attach",
 			     "fentry_pasid_detach", "fexit_pasid_detach" } },
 	},
-	.families = { "vsva_iommu_pasid_attach_seconds",
-		      "vsva_iommu_pasid_detach_seconds" },
+	.families = {
+		{ "vsva_iommu_pasid_attach_seconds",
+		  "Time to attach a domain to a device PASID.",
+		  VSVA_HISTOGRAM, "device,domain_type,result", .unit = 1e-9, .kmin = 8 },
+		{ "vsva_iommu_pasid_detach_seconds",
+		  "Time to detach a domain from a device PASID.",
+		  VSVA_HISTOGRAM, "device,domain_type,result", .unit = 1e-9, .kmin = 8 },
+	},
 },
 [VSVA_M_SVA] = {
 	.name = "iommu_sva", .source = VSVA_SRC_IOMMU,
@@ -197,8 +282,14 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 				 "iommu:iommu_sva_unbind_device_enter,"
 				 "iommu:iommu_sva_unbind_device_exit" },
 	},
-	.families = { "vsva_iommu_sva_bind_seconds",
-		      "vsva_iommu_sva_unbind_seconds" },
+	.families = {
+		{ "vsva_iommu_sva_bind_seconds",
+		  "Time to bind a process address space to a device (SVA).",
+		  VSVA_HISTOGRAM, "device,domain_type,result", .unit = 1e-9, .kmin = 8 },
+		{ "vsva_iommu_sva_unbind_seconds",
+		  "Time to unbind an SVA bond.",
+		  VSVA_HISTOGRAM, "device,domain_type,result", .unit = 1e-9, .kmin = 8 },
+	},
 },
 [VSVA_M_IOMMUFD] = {
 	.name = "iommufd_nested", .source = VSVA_SRC_IOMMU,
@@ -212,9 +303,20 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 				 "iommufd:iommufd_hwpt_invalidate_enter,"
 				 "iommufd:iommufd_hwpt_invalidate_exit" },
 	},
-	.families = { "vsva_iommufd_hwpt_alloc_total",
-		      "vsva_iommufd_hwpt_invalidate_seconds",
-		      "vsva_iommufd_hwpt_invalidate_entries_total" },
+	.families = {
+		{ "vsva_iommufd_hwpt_alloc_total",
+		  "iommufd HW pagetable allocations, paging or nested, by "
+		  "result.",
+		  VSVA_COUNTER, "vm,kind,result" },
+		{ "vsva_iommufd_hwpt_invalidate_seconds",
+		  "Time of a nested HWPT cache invalidation (IOMMU_HWPT_INVALIDATE"
+		  " in the driver).",
+		  VSVA_HISTOGRAM, "vm,result", .unit = 1e-9, .kmin = 8 },
+		{ "vsva_iommufd_hwpt_invalidate_entries_total",
+		  "Invalidation entries the driver handled; divide by the "
+		  "histogram's _count for entries per call.",
+		  VSVA_COUNTER, "vm,result" },
+	},
 },
 };
 
@@ -234,6 +336,40 @@ const char *const vsva_source_name[VSVA_NSOURCES] = {
 	[VSVA_SRC_IOMMU] = "iommu",
 	[VSVA_SRC_PROCFS] = "procfs",
 };
+
+const struct vsva_family_def *vsva_family_def(const char *name)
+{
+	const struct vsva_family_def *d;
+	int m, i;
+
+	for (m = 0; m < VSVA_NMEASUREMENTS; m++) {
+		for (i = 0; i < VSVA_MAX_FAMILIES; i++) {
+			d = &vsva_measurements[m].families[i];
+			if (d->name && !strcmp(d->name, name))
+				return d;
+		}
+	}
+	return NULL;
+}
+
+struct vsva_family *vsva_snap_def(struct vsva_snapshot *s, const char *name)
+{
+	const struct vsva_family_def *d = vsva_family_def(name);
+
+	if (!d) {
+		s->oom = true;
+		return vsva_snap_family(s, name, "(not in the measurement "
+					"table)", VSVA_GAUGE);
+	}
+	return vsva_snap_family(s, d->name, d->help, d->type);
+}
+
+int vsva_hist_set_def(struct vsva_sample *m, const struct vsva_family_def *d,
+		      const uint64_t *slots, int nslots, double raw_sum)
+{
+	return vsva_hist_set(m, slots, nslots, d->kmin, d->unit,
+			     raw_sum * d->unit);
+}
 
 int vsva_measurement_find(const char *name)
 {

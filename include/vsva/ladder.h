@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <linux/types.h>
+#include "vsva/snapshot.h"
 #include "vsva_tpoff.h"
 
 enum vsva_rung {
@@ -120,17 +121,35 @@ struct vsva_rung_def {
 	const char *perf_filter;	/* for those events, or NULL */
 };
 
+/* A metric family a measurement exports. */
+struct vsva_family_def {
+	const char *name, *help;
+	enum vsva_mtype type;
+	const char *labels;		/* label names, comma-separated */
+	double unit;			/* histograms: seconds per raw unit */
+	int kmin;			/* histograms: first bucket 2^kmin units */
+};
+
 struct vsva_measurement {
 	const char *name;
 	enum vsva_source_id source;
 	struct vsva_rung_def rungs[VSVA_MAX_RUNGS];	/* best first */
-	const char *families[VSVA_MAX_FAMILIES];	/* it exports */
+	struct vsva_family_def families[VSVA_MAX_FAMILIES];	/* it exports */
 };
 
 extern const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS];
 /* Programs a source loads whatever the rungs (NULL-terminated). */
 extern const char *const *const vsva_source_always[VSVA_NSOURCES];
 extern const char *const vsva_source_name[VSVA_NSOURCES];
+
+/* A family of the table by name, or NULL. */
+const struct vsva_family_def *vsva_family_def(const char *name);
+/* Family @name of the table in @s, with its help and type; a name the
+ * table lacks marks @s incomplete (a bug the tests catch). */
+struct vsva_family *vsva_snap_def(struct vsva_snapshot *s, const char *name);
+/* A histogram sample from raw log2 slots, with @d's unit and buckets. */
+int vsva_hist_set_def(struct vsva_sample *m, const struct vsva_family_def *d,
+		      const uint64_t *slots, int nslots, double raw_sum);
 
 /* Measurement by name, or -1. */
 int vsva_measurement_find(const char *name);

@@ -322,8 +322,22 @@ static void test_table_matches_objects(void **st)
 	memslot_bpf__destroy(ms);
 }
 
-/* Every family the table names is exported by its source (sources not
- * loaded still emit their families). */
+/* A family of the table, and the measurement it belongs to, or -1. */
+static int family_owner(const char *name)
+{
+	int m, k;
+
+	for (m = 0; m < VSVA_NMEASUREMENTS; m++)
+		for (k = 0; k < VSVA_MAX_FAMILIES; k++)
+			if (vsva_measurements[m].families[k].name &&
+			    !strcmp(vsva_measurements[m].families[k].name, name))
+				return m;
+	return -1;
+}
+
+/* Every family the table defines is exported by its measurement's source,
+ * and a source exports no family the table does not define as one of its
+ * measurements' (sources not loaded still emit their families). */
 static void test_table_matches_sources(void **st)
 {
 	static const struct vsva_source *const src[VSVA_NSOURCES] = {
@@ -332,19 +346,35 @@ static void test_table_matches_sources(void **st)
 	};
 	struct vsva_choice none[VSVA_NMEASUREMENTS] = { 0 };
 	struct vsva_ctx c = { .vm_info_fd = -1, .choice = none };
-	const struct vsva_measurement *m;
+	const struct vsva_family_def *d;
 	struct vsva_snapshot s[VSVA_NSOURCES] = { 0 };
-	int i, k;
+	int i, k, m;
 
-	for (i = 0; i < VSVA_NSOURCES; i++)
+	for (i = 0; i < VSVA_NSOURCES; i++) {
 		src[i]->snapshot(NULL, &c, &s[i]);
+		assert_false(vsva_snap_incomplete(&s[i]));
+		for (k = 0; k < s[i].nfam; k++) {
+			m = family_owner(s[i].fam[k].name);
+			if (m < 0 || (int)vsva_measurements[m].source != i)
+				fail_msg("source %s exports %s, which is not one "
+					 "of its measurements' families",
+					 vsva_source_name[i], s[i].fam[k].name);
+		}
+	}
 	for (i = 0; i < VSVA_NMEASUREMENTS; i++) {
-		m = &vsva_measurements[i];
-		for (k = 0; k < VSVA_MAX_FAMILIES && m->families[k]; k++)
-			if (!vsva_snap_find(&s[m->source], m->families[k]))
-				fail_msg("%s: source %s does not export %s",
-					 m->name, vsva_source_name[m->source],
-					 m->families[k]);
+		for (k = 0; k < VSVA_MAX_FAMILIES; k++) {
+			d = &vsva_measurements[i].families[k];
+			if (!d->name)
+				break;
+			if (!vsva_snap_find(&s[vsva_measurements[i].source],
+					    d->name))
+				fail_msg("%s: its source does not export %s",
+					 vsva_measurements[i].name, d->name);
+			/* histograms say their unit and first bucket */
+			if (d->type == VSVA_HISTOGRAM)
+				assert_true(d->unit > 0 && d->kmin > 0);
+			assert_non_null(strstr(d->name, "vsva_"));
+		}
 	}
 	for (i = 0; i < VSVA_NSOURCES; i++)
 		vsva_snap_free(&s[i]);
