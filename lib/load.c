@@ -116,20 +116,25 @@ static bool any_rung(enum vsva_source_id src, const struct vsva_choice *ch)
 	return false;
 }
 
-/* Is @prog one of the programs @d enables? */
-static bool rung_has(const struct vsva_rung_def *d, const char *prog)
+/* Does rung @d enable @prog on a kernel with @f? */
+static bool rung_has(const struct vsva_rung_def *d,
+		     const struct vsva_features *f, const char *prog)
 {
 	int i;
 
 	for (i = 0; d && i < VSVA_MAX_PROGS && d->progs[i]; i++)
 		if (!strcmp(d->progs[i], prog))
 			return true;
+	for (i = 0; d && i < 2 && d->opt_progs[i]; i++)
+		if ((f->have & d->opt_needs) == d->opt_needs &&
+		    !strcmp(d->opt_progs[i], prog))
+			return true;
 	return false;
 }
 
 /* The measurement of @src whose chosen rung enabled @prog, or -1. */
-static int owner(enum vsva_source_id src, const struct vsva_choice *ch,
-		 const char *prog)
+static int owner(enum vsva_source_id src, const struct vsva_features *f,
+		 const struct vsva_choice *ch, const char *prog)
 {
 	const struct vsva_measurement *m;
 	int i;
@@ -137,7 +142,7 @@ static int owner(enum vsva_source_id src, const struct vsva_choice *ch,
 	for (i = 0; i < VSVA_NMEASUREMENTS; i++) {
 		m = &vsva_measurements[i];
 		if (m->source == src && ch[i].rung &&
-		    rung_has(vsva_rung_def(m, ch[i].rung), prog))
+		    rung_has(vsva_rung_def(m, ch[i].rung), f, prog))
 			return i;
 	}
 	return -1;
@@ -197,7 +202,7 @@ int vsva_source_load(struct vsva_ctx *c, enum vsva_source_id src,
 		if (!k.line[0])
 			snprintf(k.line, sizeof(k.line), "%s", k.libbpf[0] ?
 				 k.libbpf : strerror(-rc));
-		m = k.prog[0] ? owner(src, ch, k.prog) : -1;
+		m = k.prog[0] ? owner(src, c->f, ch, k.prog) : -1;
 		if (m < 0 || !refuse(&ch[m], &k)) {
 			all_unavailable(src, ch, k.line);
 			return -1;
@@ -231,7 +236,7 @@ static bool enabled(const struct vsva_ctx *c, enum vsva_source_id src,
 	for (a = vsva_source_always[src]; *a; a++)
 		if (!strcmp(*a, prog))
 			return true;
-	return owner(src, c->choice, prog) >= 0;
+	return owner(src, c->f, c->choice, prog) >= 0;
 }
 
 /* kprobe and classic tracepoint programs: Linux < 6.1 warns (WARN_ONCE)
@@ -243,7 +248,7 @@ static bool needs_prealloc(const struct bpf_program *p)
 	return t == BPF_PROG_TYPE_KPROBE || t == BPF_PROG_TYPE_TRACEPOINT;
 }
 
-void vsva_obj_prepare(struct bpf_object *obj, const struct vsva_ctx *c,
+static void vsva_obj_prepare(struct bpf_object *obj, const struct vsva_ctx *c,
 		      enum vsva_source_id src)
 {
 	const char *reject = getenv("VSVA_TEST_REJECT");
@@ -273,7 +278,7 @@ void vsva_obj_prepare(struct bpf_object *obj, const struct vsva_ctx *c,
 	}
 }
 
-int vsva_obj_share_vm_info(struct bpf_object *obj, struct vsva_ctx *c)
+static int share_vm_info(struct bpf_object *obj, struct vsva_ctx *c)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "vm_info");
 
@@ -282,11 +287,22 @@ int vsva_obj_share_vm_info(struct bpf_object *obj, struct vsva_ctx *c)
 	return c->vm_info_fd >= 0 ? bpf_map__reuse_fd(m, c->vm_info_fd) : 0;
 }
 
-void vsva_obj_took_vm_info(struct bpf_object *obj, struct vsva_ctx *c)
+int vsva_obj_start(struct bpf_object_skeleton *sk, struct vsva_ctx *c,
+		   enum vsva_source_id src)
 {
-	if (c->vm_info_fd < 0)
+	struct bpf_object *obj = *sk->obj;
+	int rc;
+
+	vsva_obj_prepare(obj, c, src);
+	rc = share_vm_info(obj, c);
+	if (!rc)
+		rc = bpf_object__load_skeleton(sk);
+	if (!rc)
+		rc = bpf_object__attach_skeleton(sk);
+	if (!rc && c->vm_info_fd < 0)	/* the first: its map is the one */
 		c->vm_info_fd = bpf_map__fd(bpf_object__find_map_by_name(obj,
 								"vm_info"));
+	return rc;
 }
 
 int vsva_prog_fds(struct bpf_object *obj, int *fds, const char **names,

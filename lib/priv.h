@@ -15,6 +15,7 @@
 #include "vsva_vm.h"
 
 struct bpf_object;
+struct bpf_object_skeleton;
 
 struct vsva_vm_entry {
 	__u32 tgid;
@@ -102,15 +103,14 @@ int vsva_source_load(struct vsva_ctx *c, enum vsva_source_id src,
 		     const struct vsva_source *ops, void **state,
 		     const enum vsva_rung *force, struct vsva_choice *ch);
 
-/* Switch on exactly the programs the chosen rungs of @src's measurements
- * name (and the source's always-on ones); preallocate hash maps where
- * this kernel needs it; VSVA_TEST_REJECT=prog,... (tests) makes the
- * kernel refuse those programs. */
-void vsva_obj_prepare(struct bpf_object *obj, const struct vsva_ctx *c,
-		      enum vsva_source_id src);
-/* Share the one vm_info map (the first source to load creates it). */
-int vsva_obj_share_vm_info(struct bpf_object *obj, struct vsva_ctx *c);
-void vsva_obj_took_vm_info(struct bpf_object *obj, struct vsva_ctx *c);
+/* Load and attach an opened skeleton of source @src (its read-only data
+ * set): exactly the programs the chosen rungs name (and the source's
+ * always-on ones), hash maps preallocated where this kernel needs it, the
+ * one vm_info map shared (the first source to load creates it).
+ * VSVA_TEST_REJECT=prog,... (tests) makes the kernel refuse those
+ * programs.  0, or a negative errno; the caller destroys the skeleton. */
+int vsva_obj_start(struct bpf_object_skeleton *sk, struct vsva_ctx *c,
+		   enum vsva_source_id src);
 int vsva_prog_fds(struct bpf_object *obj, int *fds, const char **names,
 		  int max);
 

@@ -58,6 +58,10 @@ static void print_rung(FILE *out, const struct vsva_rung_def *d,
 	fprintf(out, "      programs:");
 	for (i = 0; i < VSVA_MAX_PROGS && d->progs[i]; i++)
 		fprintf(out, " %s", d->progs[i]);
+	for (int k = 0; k < 2 && d->opt_progs[k]; k++)
+		fprintf(out, " %s%s", d->opt_progs[k],
+			(f->have & d->opt_needs) == d->opt_needs ? "" :
+			" (not here)");
 	fprintf(out, "%s\n      perf record: %s%s%s%s\n", i ? "" : " (none)",
 		d->perf_events ? d->perf_events : "(cannot record this rung; "
 		"a recording uses the best tracepoint rung)",

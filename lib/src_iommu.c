@@ -24,18 +24,12 @@ static int iommu_open(struct vsva_ctx *c, void **state)
 	s = iommu_bpf__open();
 	if (!s)
 		return -errno;
-	vsva_obj_prepare(s->obj, c, VSVA_SRC_IOMMU);
 	s->rodata->pasid_attach_handle = c->f->pasid_attach_args == 4;
-	rc = vsva_obj_share_vm_info(s->obj, c);
-	if (!rc)
-		rc = iommu_bpf__load(s);
-	if (!rc)
-		rc = iommu_bpf__attach(s);
+	rc = vsva_obj_start(s->skeleton, c, VSVA_SRC_IOMMU);
 	if (rc) {
 		iommu_bpf__destroy(s);
 		return rc;
 	}
-	vsva_obj_took_vm_info(s->obj, c);
 	*state = s;
 	return 0;
 }

@@ -68,27 +68,18 @@ static int irq_open(struct vsva_ctx *c, void **state)
 		free(st);
 		return rc;
 	}
-	vsva_obj_prepare(st->s->obj, c, VSVA_SRC_IRQ);
-	if (!vsva_has(c->f, VSVA_F_PI_IRTE_TP))	/* the series' kernels */
-		bpf_program__set_autoload(st->s->progs.kvm_pi_irte_update,
-					  false);
 	st->s->rodata->tp_off = c->f->tp_off;
 	st->s->rodata->pi_irte_has_desc = c->f->pi_irte_args == 6;
-	rc = vsva_obj_share_vm_info(st->s->obj, c);
+	rc = bpf_map__set_max_entries(st->s->maps.irq_fast,
+				      c->ncpus * VSVA_IRQ_FAST_SLOTS);
 	if (!rc)
-		rc = bpf_map__set_max_entries(st->s->maps.irq_fast,
-					      c->ncpus * VSVA_IRQ_FAST_SLOTS);
-	if (!rc)
-		rc = irq_bpf__load(st->s);
+		rc = vsva_obj_start(st->s->skeleton, c, VSVA_SRC_IRQ);
 	if (!rc)
 		rc = map_fast(c, st);
-	if (!rc)
-		rc = irq_bpf__attach(st->s);
 	if (rc) {
 		irq_close(st, c);
 		return rc;
 	}
-	vsva_obj_took_vm_info(st->s->obj, c);
 	*state = st;
 	return 0;
 }

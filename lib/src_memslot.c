@@ -33,18 +33,12 @@ static int memslot_open(struct vsva_ctx *c, void **state)
 	s = memslot_bpf__open();
 	if (!s)
 		return -errno;
-	vsva_obj_prepare(s->obj, c, VSVA_SRC_MEMSLOT);
 	s->rodata->tp_off = c->f->tp_off;
-	rc = vsva_obj_share_vm_info(s->obj, c);
-	if (!rc)
-		rc = memslot_bpf__load(s);
-	if (!rc)
-		rc = memslot_bpf__attach(s);
+	rc = vsva_obj_start(s->skeleton, c, VSVA_SRC_MEMSLOT);
 	if (rc) {
 		memslot_bpf__destroy(s);
 		return rc;
 	}
-	vsva_obj_took_vm_info(s->obj, c);
 	*state = s;
 	return 0;
 }

@@ -142,13 +142,14 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 [VSVA_M_IRQ_BYPASS] = {
 	.name = "kvm_irq_bypass", .source = VSVA_SRC_IRQ,
 	.rungs = {
-		/* kvm_pi_irte_update too, where the kernel has it */
 		{ VSVA_RUNG_OWN_TP, KVM | B(OWN_BYPASS_TP),
 		  "kvm_irq_bypass_add_producer/_del_producer tracepoints "
 		  "(vsva kernel series)", NO_AFTER,
 		  .progs = { "kvm_irq_bypass_add_producer",
-			     "kvm_irq_bypass_del_producer",
-			     "kvm_pi_irte_update" },
+			     "kvm_irq_bypass_del_producer" },
+		  /* the IRTE update counts too, where the kernel has it */
+		  .opt_progs = { "kvm_pi_irte_update" },
+		  .opt_needs = B(PI_IRTE_TP),
 		  .perf_events = "kvm:kvm_irq_bypass_add_producer,"
 				 "kvm:kvm_irq_bypass_del_producer,"
 				 "kvm:kvm_pi_irte_update" },

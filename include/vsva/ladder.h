@@ -115,6 +115,8 @@ struct vsva_rung_def {
 					 * that must have a rung: @after_why */
 	const char *after_why;
 	const char *progs[VSVA_MAX_PROGS];	/* BPF programs it enables */
+	const char *opt_progs[2];	/* ...and these where the kernel */
+	uint32_t opt_needs;		/* has all of @opt_needs */
 	const char *perf_events;	/* "sys:event,..." a perf recording
 					 * of this rung needs; NULL: perf
 					 * cannot record it (fentry, kprobe) */

@@ -283,10 +283,11 @@ static void check_object(struct bpf_object *obj, enum vsva_source_id src)
 		m = &vsva_measurements[i];
 		for (r = 0; m->source == src && r < VSVA_MAX_RUNGS &&
 			    m->rungs[r].rung; r++)
-			for (k = 0; k < VSVA_MAX_PROGS && m->rungs[r].progs[k];
-			     k++) {
-				name = m->rungs[r].progs[k];
-				if (!bpf_object__find_program_by_name(obj, name))
+			for (k = 0; k < VSVA_MAX_PROGS + 2; k++) {
+				name = k < VSVA_MAX_PROGS ? m->rungs[r].progs[k] :
+				       m->rungs[r].opt_progs[k - VSVA_MAX_PROGS];
+				if (name &&
+				    !bpf_object__find_program_by_name(obj, name))
 					fail_msg("%s: no program %s", m->name,
 						 name);
 			}
@@ -298,7 +299,8 @@ static void check_object(struct bpf_object *obj, enum vsva_source_id src)
 			m = &vsva_measurements[i];
 			for (r = 0; m->source == src && r < VSVA_MAX_RUNGS; r++)
 				used |= in_list(m->rungs[r].progs,
-						VSVA_MAX_PROGS, name);
+						VSVA_MAX_PROGS, name) ||
+					in_list(m->rungs[r].opt_progs, 2, name);
 		}
 		if (!used)
 			fail_msg("program %s belongs to no rung", name);
