@@ -17,6 +17,7 @@
 #include <microhttpd.h>
 #include <bpf/bpf.h>
 #include "vsva/engine.h"
+#include "vsva/opts.h"
 #include "vsva/privs.h"
 #include "vsvad.h"
 
@@ -106,7 +107,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ 0 }
 	};
 	unsigned long v;
-	char *end;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "l:r:u:vVh", lo, NULL)) != -1) {
@@ -115,10 +115,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->listen = optarg;
 			break;
 		case 'r':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || *optarg == '-' ||
-			    v > 30 * 86400) {
+			if (vsva_parse_ul(optarg, 0, 30 * 86400, &v)) {
 				fprintf(stderr, "vsvad: --retention '%s': expected "
 					"seconds (0..2592000)\n", optarg);
 				return -1;
@@ -143,10 +140,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'C':
 		case 'P':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || *optarg == '-' ||
-			    !v || v > 65536) {
+			if (vsva_parse_ul(optarg, 1, 65536, &v)) {
 				fprintf(stderr, "vsvad: --%s '%s': expected "
 					"1..65536\n", c == 'C' ? "max-connections"
 					: "max-per-ip", optarg);
@@ -168,11 +162,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			return -1;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "vsvad: unexpected argument '%s'\n", argv[optind]);
-		return -1;
-	}
-	return 0;
+	return vsva_no_operands("vsvad", argc, argv, optind);
 }
 
 /* --probe: the ladder as this kernel resolves it; loads nothing. */

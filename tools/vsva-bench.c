@@ -27,6 +27,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "vsva/engine.h"
+#include "vsva/opts.h"
 #include "vsva/privs.h"
 #include "bench_empty.skel.h"
 #include "bench.h"
@@ -269,7 +270,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	char *end;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "n:i:q:h", lo, NULL)) != -1) {
@@ -282,9 +282,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		}
 		if (c != 'n' && c != 'i' && c != 'q')
 			goto bad;
-		errno = 0;
-		*dst = strtoul(optarg, &end, 10);
-		if (errno || *end || end == optarg || *optarg == '-')
+		if (vsva_parse_ul(optarg, 0, ULONG_MAX, dst))
 			goto bad;
 	}
 	if (optind == argc)

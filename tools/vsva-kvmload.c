@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "kvmload.h"
+#include "vsva/opts.h"
 
 static int toggle_rom(struct vm *vm, const struct opts *o, struct result *res)
 {
@@ -179,14 +180,6 @@ static void usage(FILE *f)
 "2 usage error.\n");
 }
 
-static int parse_ul(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return errno || *s == '-' || end == s || *end || *out > max ? -1 : 0;
-}
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -207,15 +200,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	while ((c = getopt_long(argc, argv, "n:m:r:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (parse_ul(optarg, 10000000, &o->deletions))
+			if (vsva_parse_ul(optarg, 0, 10000000, &o->deletions))
 				goto bad;
 			break;
 		case 'm':
-			if (parse_ul(optarg, 3000, &o->mem_mib) || !o->mem_mib)
+			if (vsva_parse_ul(optarg, 0, 3000, &o->mem_mib) || !o->mem_mib)
 				goto bad;
 			break;
 		case 'r':
-			if (parse_ul(optarg, 4096, &o->rom_pages) ||
+			if (vsva_parse_ul(optarg, 0, 4096, &o->rom_pages) ||
 			    !o->rom_pages)
 				goto bad;
 			break;
@@ -229,11 +222,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->region2 = true;
 			break;
 		case 'I':
-			if (parse_ul(optarg, 100000000, &o->irqfd))
+			if (vsva_parse_ul(optarg, 0, 100000000, &o->irqfd))
 				goto bad;
 			break;
 		case 'L':
-			if (parse_ul(optarg, 10000000, &o->lifetimes) ||
+			if (vsva_parse_ul(optarg, 0, 10000000, &o->lifetimes) ||
 			    !o->lifetimes)
 				goto bad;
 			break;
@@ -251,10 +244,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			return -1;
 		}
 	}
-	if (optind == argc)
-		return 0;
-	fprintf(stderr, "vsva-kvmload: unexpected argument '%s'\n", argv[optind]);
-	return -1;
+	return vsva_no_operands("vsva-kvmload", argc, argv, optind);
 bad:
 	fprintf(stderr, "vsva-kvmload: invalid value '%s' for --%s\n", optarg,
 		c == 'n' ? "deletions" : c == 'm' ? "memory (1..3000)" :

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <curl/curl.h>
+#include "vsva/opts.h"
 #include "vsva/privs.h"
 #include "top.h"
 
@@ -151,12 +152,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			return -1;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "vsva-top: unexpected argument '%s'\n",
-			argv[optind]);
-		return -1;
-	}
-	return 0;
+	return vsva_no_operands("vsva-top", argc, argv, optind);
 }
 
 int main(int argc, char **argv)
