@@ -167,7 +167,7 @@ void vsva_expo_write(struct vsva_buf *b, const struct vsva_snapshot *s)
 	int i, j;
 
 	for (i = 0; i < s->nfam; i++) {
-		const struct vsva_family *f = &s->fam[i];
+		const struct vsva_family *f = s->fam[i];
 
 		vsva_buf_printf(b, "# HELP %s ", f->name);
 		vsva_expo_help(b, f->help);

@@ -88,17 +88,19 @@ struct vsva_family *vsva_snap_family(struct vsva_snapshot *s,
 	struct vsva_family *f;
 	int i;
 
+	struct vsva_family **fam;
+
 	for (i = 0; i < s->nfam; i++)
-		if (!strcmp(s->fam[i].name, name))
-			return &s->fam[i];
-	f = grow(s->fam, &s->cap, s->nfam + 1, sizeof(*f));
+		if (!strcmp(s->fam[i]->name, name))
+			return s->fam[i];
+	fam = grow(s->fam, &s->cap, s->nfam + 1, sizeof(*fam));
+	f = fam ? calloc(1, sizeof(*f)) : NULL;
 	if (!f) {
 		s->oom = true;
 		return NULL;
 	}
-	s->fam = f;
-	f = &s->fam[s->nfam++];
-	memset(f, 0, sizeof(*f));
+	s->fam = fam;
+	s->fam[s->nfam++] = f;
 	f->name = name;
 	f->help = help;
 	f->type = type;
@@ -111,8 +113,8 @@ const struct vsva_family *vsva_snap_find(const struct vsva_snapshot *s,
 	int i;
 
 	for (i = 0; i < s->nfam; i++)
-		if (!strcmp(s->fam[i].name, name))
-			return &s->fam[i];
+		if (!strcmp(s->fam[i]->name, name))
+			return s->fam[i];
 	return NULL;
 }
 
@@ -173,9 +175,10 @@ void vsva_snap_free(struct vsva_snapshot *s)
 	int i, j;
 
 	for (i = 0; i < s->nfam; i++) {
-		for (j = 0; j < s->fam[i].nsamples; j++)
-			sample_free(&s->fam[i].samples[j]);
-		free(s->fam[i].samples);
+		for (j = 0; j < s->fam[i]->nsamples; j++)
+			sample_free(&s->fam[i]->samples[j]);
+		free(s->fam[i]->samples);
+		free(s->fam[i]);
 	}
 	for (i = 0; i < s->nowned; i++)
 		free(s->owned[i]);
@@ -189,7 +192,7 @@ bool vsva_snap_incomplete(const struct vsva_snapshot *s)
 	int i;
 
 	for (i = 0; i < s->nfam; i++)
-		if (s->fam[i].incomplete)
+		if (s->fam[i]->incomplete)
 			return true;
 	return s->oom;
 }

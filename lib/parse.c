@@ -158,11 +158,11 @@ static struct vsva_family *hist_of(struct vsva_snapshot *s, struct parsed *p,
 		if (n <= l || strcmp(p->name + n - l, sfx[k]))
 			continue;
 		for (i = 0; i < s->nfam; i++) {
-			if (s->fam[i].type == VSVA_HISTOGRAM &&
-			    strlen(s->fam[i].name) == n - l &&
-			    !strncmp(s->fam[i].name, p->name, n - l)) {
+			if (s->fam[i]->type == VSVA_HISTOGRAM &&
+			    strlen(s->fam[i]->name) == n - l &&
+			    !strncmp(s->fam[i]->name, p->name, n - l)) {
 				*suffix = sfx[k];
-				return &s->fam[i];
+				return s->fam[i];
 			}
 		}
 	}
@@ -210,9 +210,9 @@ static void parse_line(struct vsva_snapshot *s, const char *line)
 			m->count = p.value;
 		return;
 	}
-	for (i = 0; i < s->nfam && strcmp(s->fam[i].name, p.name); i++)
+	for (i = 0; i < s->nfam && strcmp(s->fam[i]->name, p.name); i++)
 		;
-	f = i < s->nfam ? &s->fam[i] :
+	f = i < s->nfam ? s->fam[i] :
 	    vsva_snap_family(s, own(s, p.name, strlen(p.name)), "", VSVA_GAUGE);
 	m = sample_for(f, &p);
 	if (m)

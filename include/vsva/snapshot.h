@@ -36,7 +36,7 @@ struct vsva_family {
 
 struct vsva_snapshot {
 	int nfam, cap;
-	struct vsva_family *fam;
+	struct vsva_family **fam;	/* each allocated once: pointers stay valid */
 	bool oom;			/* something could not be added */
 	char **owned;			/* names and help parsed from text */
 	int nowned;

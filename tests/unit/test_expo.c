@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <math.h>
 #include <cmocka.h>
@@ -128,6 +129,30 @@ static void test_too_many_labels_rejected(void **st)
 	vsva_snap_free(&s);
 }
 
+/* A source takes all its families first, then adds samples: the family
+ * pointers must survive the snapshot growing in between. */
+static void test_family_pointers_stay_valid(void **st)
+{
+	struct vsva_snapshot s = { 0 };
+	struct vsva_family *f[40];
+	char names[40][16];
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		snprintf(names[i], sizeof(names[i]), "fam_%d", i);
+		f[i] = vsva_snap_family(&s, names[i], "h", VSVA_GAUGE);
+		assert_non_null(f[i]);
+	}
+	for (i = 0; i < 40; i++)
+		assert_non_null(vsva_family_add(f[i], i, NULL));
+	for (i = 0; i < 40; i++) {
+		assert_ptr_equal(vsva_snap_find(&s, names[i]), f[i]);
+		assert_int_equal(f[i]->nsamples, 1);
+		assert_true(f[i]->samples[0].value == i);
+	}
+	vsva_snap_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +162,7 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_histogram_lines),
 		cmocka_unit_test(test_too_many_labels_rejected),
+		cmocka_unit_test(test_family_pointers_stay_valid),
 	};
 
 	return cmocka_run_group_tests_name("expo", tests, NULL, NULL);

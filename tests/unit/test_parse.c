@@ -63,7 +63,7 @@ static void test_junk_is_skipped(void **st)
 	assert_int_equal(vsva_expo_parse("garbage\n{}\nname{a=\"x\" 1\n"
 					 "ok_metric 3\n# comment\n\n", &s), 0);
 	assert_int_equal(s.nfam, 1);
-	assert_true(s.fam[0].samples[0].value == 3);
+	assert_true(s.fam[0]->samples[0].value == 3);
 	vsva_snap_free(&s);
 }
 
