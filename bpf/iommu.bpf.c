@@ -61,14 +61,12 @@ static __always_inline void drop(__u32 reason)
 		(*n)++;
 }
 
-/* The VMM doing it, or 0 for a kernel thread. */
+/* The VM doing it (vm_owner()), with its vm_info entry. */
 static __always_inline __u32 actor(void)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 tgid = vm_owner();
 
-	if (current_is_kthread())
-		return 0;
-	if (vm_info_touch(tgid))
+	if (tgid && tgid != VSVA_UNATTRIBUTED && vm_info_touch(tgid))
 		drop(VSVA_IOMMU_DROP_VMINFO_FULL);
 	return tgid;
 }

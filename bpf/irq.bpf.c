@@ -53,27 +53,32 @@ static __always_inline void drop(__u32 reason)
 		(*n)++;
 }
 
-/* The injecting VMM, or 0 for a kernel thread (deferred injection). */
-static __always_inline __u32 injector(void)
-{
-	if (current_is_kthread())
-		return 0;
-	return bpf_get_current_pid_tgid() >> 32;
-}
-
 static __always_inline bool same_key(const struct vsva_irq_key *a,
 				     const struct vsva_irq_key *b)
 {
 	return a->tgid == b->tgid && a->kind == b->kind && a->id == b->id;
 }
 
-/* Count in this CPU's cache slot; false: the slot belongs to a live key. */
-static __always_inline bool count_fast(const struct vsva_irq_key *key)
+/* A VM's identity: a VMM's tgid (0 and VSVA_UNATTRIBUTED are not VMs). */
+static __always_inline bool is_vm(__u32 tgid)
+{
+	return tgid && tgid != VSVA_UNATTRIBUTED;
+}
+
+/* This CPU's cache slot for @key. */
+static __always_inline struct vsva_irq_fast *fast_slot(
+	const struct vsva_irq_key *key)
 {
 	__u32 idx = bpf_get_smp_processor_id() * VSVA_IRQ_FAST_SLOTS +
 		    vsva_irq_fast_idx(key);
-	struct vsva_irq_fast *fs = bpf_map_lookup_elem(&irq_fast, &idx);
 
+	return bpf_map_lookup_elem(&irq_fast, &idx);
+}
+
+/* Take this CPU's slot for @key and count; false: a live key holds it. */
+static __always_inline bool take_fast(struct vsva_irq_fast *fs,
+				      const struct vsva_irq_key *key)
+{
 	if (!fs)
 		return false;
 	if (fs->count) {
@@ -82,11 +87,11 @@ static __always_inline bool count_fast(const struct vsva_irq_key *key)
 			return true;
 		}
 		/* taken: reusable only if its VM was retired */
-		if (!fs->key.tgid ||
+		if (!is_vm(fs->key.tgid) ||
 		    bpf_map_lookup_elem(&vm_info, &fs->key.tgid))
 			return false;
 	}
-	if (key->tgid && vm_info_touch(key->tgid))
+	if (is_vm(key->tgid) && vm_info_touch(key->tgid))
 		drop(VSVA_IRQ_DROP_VMINFO_FULL);
 	/* the engine reads without a lock: count 0 while the key changes */
 	fs->count = 0;
@@ -99,17 +104,30 @@ static __always_inline bool count_fast(const struct vsva_irq_key *key)
 
 static __always_inline void count(enum vsva_irq_kind kind, __u32 id)
 {
-	struct vsva_irq_key key = { .tgid = injector(), .kind = kind, .id = id };
+	struct vsva_irq_key key = { .kind = kind, .id = id };
+	struct vsva_irq_fast *fs;
 	__u64 *n;
 
-	if (count_fast(&key))
+	/* the hot case: this task's key already holds its slot, and only
+	 * a known VMM's (or a kernel thread's) key ever gets one */
+	key.tgid = current_is_kthread() ? 0 : bpf_get_current_pid_tgid() >> 32;
+	fs = fast_slot(&key);
+	if (fs && fs->count && same_key(&fs->key, &key)) {
+		fs->count++;
+		return;
+	}
+	if (key.tgid && !bpf_map_lookup_elem(&vmms, &key.tgid)) {
+		key.tgid = VSVA_UNATTRIBUTED;
+		fs = fast_slot(&key);
+	}
+	if (take_fast(fs, &key))
 		return;
 	n = bpf_map_lookup_elem(&irq_counts, &key);
 	if (n) {
 		(*n)++;
 		return;
 	}
-	if (key.tgid && vm_info_touch(key.tgid))
+	if (is_vm(key.tgid) && vm_info_touch(key.tgid))
 		drop(VSVA_IRQ_DROP_VMINFO_FULL);
 	if (bpf_map_update_elem(&irq_counts, &key, &one, BPF_NOEXIST)) {
 		n = bpf_map_lookup_elem(&irq_counts, &key);

@@ -26,6 +26,7 @@
 
 #define KVM_SET_USER_MEMORY_REGION	0x4020ae46
 #define KVM_SET_USER_MEMORY_REGION2	0x40a0ae49
+#define KVM_CREATE_VM			0xae01
 /* offsetof(struct kvm_userspace_memory_region{,2}, memory_size) */
 #define MEMORY_SIZE_OFF			16
 
@@ -343,6 +344,35 @@ int tp_kvm_mmu_get_page(void *ctx)
 	bpf_probe_read_kernel(&created, 1, ctx + tp_off.get_page_created);
 	if (created)
 		page_created();
+	return 0;
+}
+
+/*
+ * kvm_vm_lifecycle: a process that creates a VM is a VMM (vm_owner()
+ * attributes work by the VM it does to it, and nothing else).
+ */
+SEC("fexit/kvm_arch_init_vm")
+int BPF_PROG(fexit_kvm_arch_init_vm, void *kvm, unsigned long type, int ret)
+{
+	if (!ret)
+		vmm_created();
+	return 0;
+}
+
+SEC("kretprobe/kvm_arch_init_vm")
+int BPF_KRETPROBE(kretprobe_kvm_arch_init_vm, int ret)
+{
+	if (!ret)
+		vmm_created();
+	return 0;
+}
+
+/* where neither can reach KVM: the request itself (approximate) */
+SEC("tracepoint/syscalls/sys_enter_ioctl")
+int sys_enter_create_vm(struct trace_event_raw_sys_enter *ctx)
+{
+	if ((__u32)ctx->args[1] == KVM_CREATE_VM)
+		vmm_created();
 	return 0;
 }
 

@@ -34,6 +34,48 @@ struct {
 	__type(value, struct vsva_vm_info);
 } vm_info SEC(".maps");
 
+/* Known VMMs; the engine shares one map between the objects. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VSVA_MAX_VMS);
+	__type(key, __u32);
+	__type(value, struct vsva_vmm);
+} vmms SEC(".maps");
+
+/*
+ * The VM the current task works for: 0 for a kernel thread (deferred
+ * work), the tgid of a known VMM, else VSVA_UNATTRIBUTED, so that an
+ * irqfd written by a backend process is never charged to that process.
+ */
+static __always_inline __u32 vm_owner(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (current_is_kthread())
+		return 0;
+	return bpf_map_lookup_elem(&vmms, &tgid) ? tgid : VSVA_UNATTRIBUTED;
+}
+
+/* Remember the current process as a VMM (it is creating a VM). */
+static __always_inline void vmm_created(void)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct vsva_vmm *v, fresh = {
+		/* clock ticks (USER_HZ 100) since boot, as /proc shows it */
+		.start_ticks = BPF_CORE_READ(t, group_leader, start_boottime) /
+			       10000000,
+	};
+
+	v = bpf_map_lookup_elem(&vmms, &tgid);
+	if (v && v->start_ticks == fresh.start_ticks) {
+		__sync_fetch_and_add(&v->created, 1);
+		return;
+	}
+	fresh.created = 1;	/* new, or a new process under an old pid */
+	bpf_map_update_elem(&vmms, &tgid, &fresh, BPF_ANY);
+}
+
 /* Make sure VM @tgid has its vm_info entry; 0, or -1 if the map is full. */
 static __noinline int vm_info_touch(__u32 tgid)
 {

@@ -60,6 +60,7 @@ int vsva_engine_open(struct vsva_engine **out,
 	e->o = *o;
 	c = &e->ctx;
 	c->vm_info_fd = -1;
+	c->vmms_fd = -1;
 	c->verbose = o->verbose;
 	c->f = &e->f;
 	c->choice = e->choice;
@@ -82,6 +83,7 @@ int vsva_engine_open(struct vsva_engine **out,
 	for (s = 0; s < VSVA_NSOURCES; s++)
 		vsva_source_load(c, s, sources[s], &e->state[s], e->o.force,
 				 e->choice);
+	vsva_vmms_scan(c);
 	*out = e;
 	return 0;
 free_bufs:
@@ -187,6 +189,7 @@ void vsva_engine_gc(struct vsva_engine *e)
 	__u32 doomed[VSVA_MAX_VMS];
 	int n, i;
 
+	vsva_vmms_gc(&e->ctx);
 	n = vsva_vm_expired(&e->ctx, e->o.retention_s, doomed);
 	for (i = 0; i < VSVA_NSOURCES; i++)
 		if (sources[i]->forget)

@@ -174,33 +174,48 @@ static bool param_yes(const char *path)
 	return c == 'Y' || c == 'y' || c == '1';
 }
 
-/* Is @sym a kernel (or module) function kprobes can find by name? */
-static bool kallsyms_has(const char *sym)
+/* Which of @n functions kprobes can find by name (one pass of kallsyms). */
+static void kallsyms_find(const char *const *sym, bool *found, int n)
 {
 	char line[256], name[128];
-	bool found = false;
 	FILE *f = fopen("/proc/kallsyms", "r");
+	int i;
 
+	for (i = 0; i < n; i++)
+		found[i] = false;
 	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%*s %*s %127s", name) == 1 &&
-			!strcmp(name, sym);
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %*s %127s", name) != 1)
+			continue;
+		for (i = 0; i < n; i++)
+			found[i] |= !strcmp(name, sym[i]);
+	}
 	fclose(f);
-	return found;
 }
 
-/* The kprobe rung for the memslot flush (kernels fentry cannot reach). */
+/* The kprobe rungs, for kernels fentry cannot reach KVM on. */
 static void kprobe_detect(struct vsva_features *f)
 {
-	const char *fn = "kvm_arch_flush_shadow_memslot";
+	static const char *const fn[] = {
+		"kvm_arch_flush_shadow_memslot", "kvm_arch_init_vm",
+	};
+	static const enum vsva_feature x[] = {
+		VSVA_F_FLUSH_KPROBE, VSVA_F_VMINIT_KPROBE,
+	};
+	bool found[2];
+	int i;
 
-	if (!vsva_exists("/sys/bus/event_source/devices/kprobe/type"))
-		vsva_feat(f, VSVA_F_FLUSH_KPROBE, false, "no kprobes (kernel built "
-		     "without CONFIG_KPROBE_EVENTS)");
-	else
-		vsva_feat(f, VSVA_F_FLUSH_KPROBE, kallsyms_has(fn), "no kprobe: %s "
-		     "is not in /proc/kallsyms (inlined?)", fn);
+	if (!vsva_exists("/sys/bus/event_source/devices/kprobe/type")) {
+		for (i = 0; i < 2; i++)
+			vsva_feat(f, x[i], false, "no kprobes (kernel built "
+				  "without CONFIG_KPROBE_EVENTS)");
+		return;
+	}
+	kallsyms_find(fn, found, 2);
+	for (i = 0; i < 2; i++)
+		vsva_feat(f, x[i], found[i], "no kprobe: %s is not in "
+			  "/proc/kallsyms (inlined?)", fn[i]);
 }
 
 /* Why KVM's own functions and events are out of BTF's reach. */
@@ -256,6 +271,13 @@ static void kvm_btf_features(struct det *d)
 	else
 		vsva_feat(f, VSVA_F_FLUSH_FENTRY, !err, "fentry refused: %s",
 		     strerror(-err));
+	if (btf_find(kb, "kvm_arch_init_vm", BTF_KIND_FUNC, NULL) <= 0)
+		vsva_feat(f, VSVA_F_VMINIT_FENTRY, false, d->kvm_no_btf ?
+			  "no fentry: %s" : "kvm_arch_init_vm is not in BTF%s",
+			  d->kvm_no_btf ? kvm_btf_why(d) : "");
+	else
+		vsva_feat(f, VSVA_F_VMINIT_FENTRY, !err, "fentry refused: %s",
+			  strerror(-err));
 	/* (domain, dev, pasid) before 6.11, (..., handle) since */
 	f->pasid_attach_args = btf_nargs(kb, "iommu_attach_device_pasid",
 					 BTF_KIND_FUNC);
@@ -312,7 +334,7 @@ static void no_btf(struct vsva_features *f)
 		VSVA_F_KVMMMU_TP, VSVA_F_IRQ_TP, VSVA_F_PI_IRTE_TP,
 		VSVA_F_OWN_BYPASS_TP, VSVA_F_IRQBYPASS_TP, VSVA_F_IOMMU_TP,
 		VSVA_F_OWN_PASID_TP, VSVA_F_PASID_FENTRY, VSVA_F_OWN_SVA_TP,
-		VSVA_F_OWN_IOMMUFD_TP,
+		VSVA_F_OWN_IOMMUFD_TP, VSVA_F_VMINIT_FENTRY,
 	};
 	size_t i;
 
@@ -337,8 +359,10 @@ void vsva_features_detect(struct vsva_features *f, bool may_mount_tracefs)
 	vsva_tracefs_features(f, may_mount_tracefs);
 	if (vsva_has(f, VSVA_F_KVM))
 		kprobe_detect(f);
-	else
+	else {
 		vsva_feat(f, VSVA_F_FLUSH_KPROBE, false, "%s", f->why[VSVA_F_KVM]);
+		vsva_feat(f, VSVA_F_VMINIT_KPROBE, false, "%s", f->why[VSVA_F_KVM]);
+	}
 
 	d.kb.vmlinux = btf__load_vmlinux_btf();
 	if (!d.kb.vmlinux) {

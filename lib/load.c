@@ -278,30 +278,49 @@ static void vsva_obj_prepare(struct bpf_object *obj, const struct vsva_ctx *c,
 	}
 }
 
-static int share_vm_info(struct bpf_object *obj, struct vsva_ctx *c)
+/* The maps every object declares and the engine makes one: a VM has one
+ * identity, and a VMM is known to every object. */
+static int *shared_fd(struct vsva_ctx *c, int i)
 {
-	struct bpf_map *m = bpf_object__find_map_by_name(obj, "vm_info");
+	return i ? &c->vmms_fd : &c->vm_info_fd;
+}
 
-	if (!m)
-		return -ENOENT;
-	return c->vm_info_fd >= 0 ? bpf_map__reuse_fd(m, c->vm_info_fd) : 0;
+static const char *const shared_maps[] = { "vm_info", "vmms" };
+
+static int share_maps(struct bpf_object *obj, struct vsva_ctx *c)
+{
+	struct bpf_map *m;
+	int i, rc;
+
+	for (i = 0; i < 2; i++) {
+		m = bpf_object__find_map_by_name(obj, shared_maps[i]);
+		if (!m)
+			return -ENOENT;
+		rc = *shared_fd(c, i) >= 0 ?
+		     bpf_map__reuse_fd(m, *shared_fd(c, i)) : 0;
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 int vsva_obj_start(struct bpf_object_skeleton *sk, struct vsva_ctx *c,
 		   enum vsva_source_id src)
 {
 	struct bpf_object *obj = *sk->obj;
-	int rc;
+	int rc, i;
 
 	vsva_obj_prepare(obj, c, src);
-	rc = share_vm_info(obj, c);
+	rc = share_maps(obj, c);
 	if (!rc)
 		rc = bpf_object__load_skeleton(sk);
 	if (!rc)
 		rc = bpf_object__attach_skeleton(sk);
-	if (!rc && c->vm_info_fd < 0)	/* the first: its map is the one */
-		c->vm_info_fd = bpf_map__fd(bpf_object__find_map_by_name(obj,
-								"vm_info"));
+	for (i = 0; !rc && i < 2; i++)	/* the first to load: its maps */
+		if (*shared_fd(c, i) < 0)
+			*shared_fd(c, i) = bpf_map__fd(
+				bpf_object__find_map_by_name(obj,
+							     shared_maps[i]));
 	return rc;
 }
 

@@ -27,6 +27,7 @@ struct vsva_ctx {
 	int ncpus;
 	void *percpu;			/* per-CPU lookup buffer */
 	int vm_info_fd;			/* the one vm_info map, or -1 */
+	int vmms_fd;			/* the one map of known VMMs, or -1 */
 	bool verbose;
 	const struct vsva_features *f;
 	const struct vsva_choice *choice;	/* [VSVA_NMEASUREMENTS] */
@@ -92,6 +93,11 @@ void vsva_vm_label(struct vsva_ctx *c, __u32 tgid, char *buf, size_t len);
 /* VMs due for retirement into @doomed (at most VSVA_MAX_VMS); how many. */
 int vsva_vm_expired(struct vsva_ctx *c, unsigned int retention_s,
 		    __u32 *doomed);
+/* Processes that hold a VM now (/proc/PID/fd -> anon_inode:kvm-vm) are
+ * known VMMs: VMs that predate vsvad are VMs too.  How many. */
+int vsva_vmms_scan(struct vsva_ctx *c);
+/* Forget known VMMs whose process is gone; how many are left. */
+int vsva_vmms_gc(struct vsva_ctx *c);
 
 /* ---- lib/load.c: loading a source, one failure policy ------------------ */
 

@@ -184,7 +184,7 @@ static void add_gauges(struct vsva_ctx *c, struct vsva_family **f,
 		vsva_vm_label(c, g[i].tgid, vm, sizeof(vm));
 		producers = bypass == VSVA_RUNG_OWN_TP ? g[i].producers :
 							 g[i].pi;
-		if (bypass && g[i].tgid &&
+		if (bypass && g[i].tgid && g[i].tgid != VSVA_UNATTRIBUTED &&
 		    (g[i].any_producer || bypass != VSVA_RUNG_OWN_TP))
 			vsva_family_add(f[F_PRODUCERS],
 					producers > 0 ? producers : 0,
@@ -260,7 +260,8 @@ static void collect_slot(struct vsva_ctx *c, struct irq_aggs *g,
 	if (!f->count)
 		return;
 	/* a retired VM's slot waits to be reused */
-	if (f->key.tgid && !vsva_vm_get(c, f->key.tgid, &info))
+	if (f->key.tgid && f->key.tgid != VSVA_UNATTRIBUTED &&
+	    !vsva_vm_get(c, f->key.tgid, &info))
 		return;
 	agg_add(g, &f->key, f->count);
 }

@@ -120,6 +120,30 @@ static void vm_stats_add(struct vsva_ctx *c, void *arg, const void *key,
 		add_vm(arg, tgid, &info, val);
 }
 
+static void count_entry(struct vsva_ctx *c, void *arg, const void *key,
+			const void *val)
+{
+	(*(int *)arg)++;
+}
+
+/* kvm_vm_lifecycle: how many processes are known VMMs now. */
+static void known_vmms(struct vsva_ctx *c, struct vsva_snapshot *s)
+{
+	struct vsva_family *f = vsva_snap_def(s, "vsva_kvm_vmms_known");
+	int n = 0;
+	struct vsva_walk w = {
+		.fd = c->vmms_fd, .ksz = sizeof(__u32),
+		.vsz = sizeof(struct vsva_vmm), .fn = count_entry, .arg = &n,
+	};
+
+	if (!c->choice[VSVA_M_VM_LIFECYCLE].rung)
+		return;
+	if (vsva_map_walk(c, &w))
+		f->incomplete = true;
+	else
+		vsva_family_add(f, n, NULL);
+}
+
 static void memslot_snapshot(void *state, struct vsva_ctx *c,
 			     struct vsva_snapshot *s)
 {
@@ -142,6 +166,7 @@ static void memslot_snapshot(void *state, struct vsva_ctx *c,
 			f[F_ZAPS]->incomplete = true;
 	}
 	vsva_family_add(vsva_snap_def(s, "vsva_vms_retained"), retained, NULL);
+	known_vmms(c, s);
 }
 
 static void memslot_drops(void *state, struct vsva_ctx *c,

@@ -27,6 +27,9 @@
 			"kvm:kvm_pic_set_irq,kvm:kvm_set_irq"
 #define KWORKER		"; injections deferred to a kworker are counted as " \
 			"vm=\"kernel/0\""
+#define UNATTR		"; injections by a task that is not a known VMM (an " \
+			"irqfd written by a backend process) as " \
+			"vm=\"unattributed\" (see kvm_vm_lifecycle)"
 
 const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 [VSVA_M_MEMSLOT] = {
@@ -115,14 +118,14 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 	.rungs = {
 		{ VSVA_RUNG_STOCK_TP, KVM | B(IRQ_TP),
 		  "kvm tracepoints kvm_msi_set_irq, kvm_ioapic_set_irq, "
-		  "kvm_pic_set_irq, kvm_set_irq" KWORKER, NO_AFTER,
+		  "kvm_pic_set_irq, kvm_set_irq" KWORKER UNATTR, NO_AFTER,
 		  .progs = { "kvm_msi_set_irq", "kvm_ioapic_set_irq",
 			     "kvm_pic_set_irq", "kvm_set_irq" },
 		  .perf_events = IRQ_EVENTS },
 		{ VSVA_RUNG_CLASSIC_TP, KVM | B(IRQ_CLASSIC),
 		  "kvm tracepoints kvm_msi_set_irq, kvm_ioapic_set_irq, "
 		  "kvm_pic_set_irq, kvm_set_irq through tracefs (fields by "
-		  "name from their formats)" KWORKER, NO_AFTER,
+		  "name from their formats)" KWORKER UNATTR, NO_AFTER,
 		  .progs = { "tp_kvm_msi_set_irq", "tp_kvm_ioapic_set_irq",
 			     "tp_kvm_pic_set_irq", "tp_kvm_set_irq" },
 		  .perf_events = IRQ_EVENTS },
@@ -317,6 +320,33 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 		  "Invalidation entries the driver handled; divide by the "
 		  "histogram's _count for entries per call.",
 		  VSVA_COUNTER, "vm,result" },
+	},
+},
+[VSVA_M_VM_LIFECYCLE] = {
+	.name = "kvm_vm_lifecycle", .source = VSVA_SRC_MEMSLOT,
+	.rungs = {
+		{ VSVA_RUNG_FENTRY, KVM | B(VMINIT_FENTRY),
+		  "fexit on kvm_arch_init_vm: a process that creates a VM is "
+		  "a VMM; so is one that held a VM when vsvad started",
+		  NO_AFTER, .progs = { "fexit_kvm_arch_init_vm" } },
+		{ VSVA_RUNG_KPROBE, KVM | B(VMINIT_KPROBE),
+		  "kretprobe on kvm_arch_init_vm: a process that creates a VM "
+		  "is a VMM; so is one that held a VM when vsvad started",
+		  NO_AFTER, .progs = { "kretprobe_kvm_arch_init_vm" } },
+		{ VSVA_RUNG_SYSCALL_TP, KVM | B(IOCTL_TP),
+		  "approximate: a process that asks for KVM_CREATE_VM is a "
+		  "VMM (even if the ioctl fails); so is one that held a VM "
+		  "when vsvad started", .approximate = true, NO_AFTER,
+		  .progs = { "sys_enter_create_vm" },
+		  .perf_events = "syscalls:sys_enter_ioctl",
+		  .perf_filter = "cmd == 0xae01" },
+	},
+	.families = {
+		{ "vsva_kvm_vmms_known",
+		  "Processes vsva knows as VMMs (they created a VM, or held "
+		  "one when vsvad started); interrupts and IOMMU work by other "
+		  "processes are counted as vm=\"unattributed\".",
+		  VSVA_GAUGE, "" },
 	},
 },
 };

@@ -4,7 +4,10 @@
  * identity and exit time), copied once per snapshot so that labelling a
  * sample costs no bpf() call, and the retirement of VMs that exited.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <string.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +78,10 @@ void vsva_vm_label(struct vsva_ctx *c, __u32 tgid, char *buf, size_t len)
 		snprintf(buf, len, "kernel/0");
 		return;
 	}
+	if (tgid == VSVA_UNATTRIBUTED) {
+		snprintf(buf, len, "unattributed");
+		return;
+	}
 	if (!vsva_vm_get(c, tgid, &info))
 		info.comm[0] = 0;
 	info.comm[VSVA_COMM_LEN - 1] = 0;
@@ -113,4 +120,99 @@ int vsva_vm_expired(struct vsva_ctx *c, unsigned int retention_s,
 			doomed[n++] = key;
 	}
 	return n;
+}
+
+/* Field 22 of /proc/@pid/stat: start time in clock ticks since boot. */
+static int start_ticks(unsigned int pid, __u64 *ticks)
+{
+	char path[64], buf[1024], *p;
+	int i, n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n > 0 ? n : 0] = 0;
+	p = strrchr(buf, ')');		/* comm may hold spaces */
+	for (i = 2; p && i < 22; i++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return -1;
+	*ticks = strtoull(p + 1, NULL, 10);
+	return 0;
+}
+
+/* Does process @pid hold a VM file descriptor? */
+static bool holds_vm(const char *pid)
+{
+	char path[300], link[64];
+	struct dirent *d;
+	bool found = false;
+	ssize_t n;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while (!found && (d = readdir(dir))) {
+		snprintf(path, sizeof(path), "/proc/%s/fd/%s", pid, d->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		found = n > 0 && (link[n] = 0, !strcmp(link,
+						      "anon_inode:kvm-vm"));
+	}
+	closedir(dir);
+	return found;
+}
+
+int vsva_vmms_scan(struct vsva_ctx *c)
+{
+	struct vsva_vmm v = { 0 };
+	struct dirent *d;
+	unsigned int pid;
+	int n = 0;
+	DIR *proc;
+
+	if (c->vmms_fd < 0)
+		return 0;
+	proc = opendir("/proc");
+	if (!proc)
+		return 0;
+	while ((d = readdir(proc))) {
+		pid = strtoul(d->d_name, NULL, 10);
+		if (!pid || !holds_vm(d->d_name) || start_ticks(pid, &v.start_ticks))
+			continue;
+		n += !bpf_map_update_elem(c->vmms_fd, &pid, &v, BPF_NOEXIST);
+	}
+	closedir(proc);
+	return n;
+}
+
+int vsva_vmms_gc(struct vsva_ctx *c)
+{
+	__u32 key, next, *prev = NULL, dead[VSVA_MAX_VMS];
+	struct vsva_vmm v;
+	__u64 ticks;
+	int n = 0, live = 0, i;
+
+	if (c->vmms_fd < 0)
+		return 0;
+	while (n < VSVA_MAX_VMS &&
+	       !bpf_map_get_next_key(c->vmms_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(c->vmms_fd, &key, &v))
+			continue;
+		/* gone, or its pid reused by another process */
+		if (start_ticks(key, &ticks) || ticks != v.start_ticks)
+			dead[n++] = key;
+		else
+			live++;
+	}
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(c->vmms_fd, &dead[i]);
+	return live;
 }

@@ -48,6 +48,9 @@ struct opts {
 	unsigned long irqfd;	/* eventfd signals through KVM_IRQFD */
 	unsigned long lifetimes;	/* fork this many short-lived VMMs */
 	bool irqfd_ioapic;	/* route the GSI to an IOAPIC pin, not MSI */
+	bool irqfd_child;	/* a forked child writes the eventfd, as a
+				 * vhost-user backend writes the call fd */
+	unsigned long pause_s;	/* wait this long once the VM exists */
 };
 
 #define IRQFD_MSI_GSI		24	/* first GSI above the IOAPIC pins */

@@ -65,6 +65,8 @@ static unsigned long long pct(const struct result *r, int p)
 	return r->del_ns[rank ? rank - 1 : 0];
 }
 
+static pid_t signaller_pid;	/* --irqfd-from-child: the child's pid */
+
 static unsigned int irqfd_gsi(const struct opts *o)
 {
 	return o->irqfd_ioapic ? IRQFD_IOAPIC_PIN : IRQFD_MSI_GSI;
@@ -75,6 +77,37 @@ static unsigned int irqfd_gsi(const struct opts *o)
  * with KVM_IRQFD and signal it @o->irqfd times, as a device interrupt
  * that KVM injects in software would.
  */
+/* Write @efd @n times; 0, or -1. */
+static int signal_efd(int efd, unsigned long n)
+{
+	uint64_t one = 1;
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		if (write(efd, &one, sizeof(one)) != sizeof(one))
+			return fail("eventfd write");
+	return 0;
+}
+
+/* The same from a forked process that is not the VMM (a backend). */
+static int signal_from_child(int efd, unsigned long n)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return fail("fork");
+	if (pid == 0)
+		_exit(signal_efd(efd, n) ? 1 : 0);
+	signaller_pid = pid;
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		fprintf(stderr, "vsva-kvmload: the signalling child failed\n");
+		return -1;
+	}
+	return 0;
+}
+
 static int irqfd_signal(struct vm *vm, const struct opts *o)
 {
 	struct {
@@ -83,8 +116,6 @@ static int irqfd_signal(struct vm *vm, const struct opts *o)
 	} rt = { .r.nr = 1 };
 	struct kvm_irq_routing_entry *e = &rt.r.entries[0];
 	struct kvm_irqfd irqfd = { .gsi = irqfd_gsi(o) };
-	uint64_t one = 1;
-	unsigned long i;
 	int efd, rc = -1;
 
 	e->gsi = irqfd_gsi(o);
@@ -107,13 +138,8 @@ static int irqfd_signal(struct vm *vm, const struct opts *o)
 		fail("KVM_IRQFD");
 		goto close_efd;
 	}
-	for (i = 0; i < o->irqfd; i++) {
-		if (write(efd, &one, sizeof(one)) != sizeof(one)) {
-			fail("eventfd write");
-			goto close_efd;
-		}
-	}
-	rc = 0;
+	rc = o->irqfd_child ? signal_from_child(efd, o->irqfd) :
+			      signal_efd(efd, o->irqfd);
 close_efd:
 	close(efd);
 	return rc;
@@ -141,7 +167,8 @@ static void print_json(const struct opts *o, struct result *r)
 	       "\"deletions\":%lu,\"deletion_errors\":%lu,\"creations\":%lu,"
 	       "\"delete_ns\":{\"sum\":%llu,\"min\":%llu,\"p50\":%llu,"
 	       "\"p99\":%llu,\"max\":%llu},"
-	       "\"irqfd\":{\"route\":\"%s\",\"gsi\":%u,\"signals\":%lu},"
+	       "\"irqfd\":{\"route\":\"%s\",\"gsi\":%u,\"signals\":%lu,"
+	       "\"signaller_pid\":%d},"
 	       "\"elapsed_ns\":%llu}\n",
 	       getpid(), comm, o->memslot_mode ? "memslot" : "all_fast",
 	       o->memslot_mode ? "false" : "true",
@@ -152,6 +179,7 @@ static void print_json(const struct opts *o, struct result *r)
 	       (unsigned long long)r->del_sum, (unsigned long long)r->del_min,
 	       pct(r, 50), pct(r, 99), (unsigned long long)r->del_max,
 	       o->irqfd_ioapic ? "ioapic" : "msi", irqfd_gsi(o), o->irqfd,
+	       signaller_pid ? (int)signaller_pid : getpid(),
 	       (unsigned long long)r->elapsed);
 }
 
@@ -172,6 +200,9 @@ static void usage(FILE *f)
 "      --irqfd N       then signal an irqfd N times (in-kernel irqchip;\n"
 "                      GSI 24 routed to MSI vector 0x40)\n"
 "      --irqfd-route R msi (default) or ioapic (GSI 5 on IOAPIC pin 5)\n"
+"      --irqfd-from-child  a forked process (not the VMM) writes the irqfd,\n"
+"                      as a vhost-user backend writes its call fd\n"
+"      --pause SECS    wait SECS once the VM exists, before running it\n"
 "      --lifetimes K   instead: fork K short-lived VMMs one after the\n"
 "                      other, each doing the above (no output of its own)\n"
 "  -h, --help          show this help\n"
@@ -192,6 +223,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "irqfd", required_argument, NULL, 'I' },
 		{ "lifetimes", required_argument, NULL, 'L' },
 		{ "irqfd-route", required_argument, NULL, 'R' },
+		{ "irqfd-from-child", no_argument, NULL, 'C' },
+		{ "pause", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -236,6 +269,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			else if (strcmp(optarg, "msi"))
 				goto bad;
 			break;
+		case 'C':
+			o->irqfd_child = true;
+			break;
+		case 'P':
+			if (vsva_parse_ul(optarg, 0, 3600, &o->pause_s))
+				goto bad;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -250,6 +290,7 @@ bad:
 		c == 'n' ? "deletions" : c == 'm' ? "memory (1..3000)" :
 		c == 'r' ? "rom-pages (1..4096)" : c == 'I' ? "irqfd" :
 		c == 'R' ? "irqfd-route (msi|ioapic)" : c == 'L' ? "lifetimes" :
+		c == 'P' ? "pause (0..3600 seconds)" :
 		"mode (all_fast|memslot)");
 	return -1;
 }
@@ -311,7 +352,11 @@ static int run_vm(const struct opts *o, struct result *res)
 		return -1;
 	}
 	t0 = now_ns();
-	if (vm_create(&vm, o) || guest_pass(&vm))
+	if (vm_create(&vm, o))
+		return -1;
+	if (o->pause_s)
+		sleep(o->pause_s);
+	if (guest_pass(&vm))
 		return -1;
 	res->runs = 1;
 	for (i = 0; i < o->deletions; i++) {

@@ -57,6 +57,8 @@ enum vsva_feature {
 	VSVA_F_PASID_FENTRY,	/* fentry on iommu_{attach,detach}_device_pasid */
 	VSVA_F_OWN_SVA_TP,	/* iommu_sva_{bind,unbind}_device_* */
 	VSVA_F_OWN_IOMMUFD_TP,	/* iommufd_hwpt_alloc/_invalidate_* */
+	VSVA_F_VMINIT_FENTRY,	/* fentry on kvm_arch_init_vm */
+	VSVA_F_VMINIT_KPROBE,	/* kprobe on it */
 	VSVA_NFEATURES,
 };
 
@@ -97,6 +99,7 @@ enum vsva_mid {
 	VSVA_M_MEMSLOT, VSVA_M_MMU_PAGES, VSVA_M_IRQ_INJECTION,
 	VSVA_M_IRQ_BYPASS, VSVA_M_BYPASS_CONNECT, VSVA_M_POSTED,
 	VSVA_M_IOMMU, VSVA_M_PASID, VSVA_M_SVA, VSVA_M_IOMMUFD,
+	VSVA_M_VM_LIFECYCLE,
 	VSVA_NMEASUREMENTS,
 };
 

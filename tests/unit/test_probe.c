@@ -356,11 +356,11 @@ static void test_table_matches_sources(void **st)
 		src[i]->snapshot(NULL, &c, &s[i]);
 		assert_false(vsva_snap_incomplete(&s[i]));
 		for (k = 0; k < s[i].nfam; k++) {
-			m = family_owner(s[i].fam[k].name);
+			m = family_owner(s[i].fam[k]->name);
 			if (m < 0 || (int)vsva_measurements[m].source != i)
 				fail_msg("source %s exports %s, which is not one "
 					 "of its measurements' families",
-					 vsva_source_name[i], s[i].fam[k].name);
+					 vsva_source_name[i], s[i].fam[k]->name);
 		}
 	}
 	for (i = 0; i < VSVA_NMEASUREMENTS; i++) {
