@@ -75,6 +75,13 @@ echo "VSVA count all_fast_hist $(metric vsva_kvm_memslot_zap_seconds_count "$vm,
 echo "VSVA count msi $(metric vsva_kvm_irq_injected_total "$vm,path=\"msi\"")"
 echo "VSVA count pages_created $(metric vsva_kvm_mmu_pages_created_total "$vm")"
 
+# an irqfd written by a forked backend: never charged to the backend
+out=$(vsva-kvmload -n 0 -m 4 --irqfd $N_IRQ --irqfd-from-child 2>/tmp/kvmload.err) ||
+	not_ok "vsva-kvmload --irqfd-from-child failed: $(cat /tmp/kvmload.err)"
+child=$(echo "$out" | sed -E 's/.*"signaller_pid":([0-9]+).*/\1/')
+echo "VSVA count backend $(metric vsva_kvm_irq_injected_total "/$child\"")"
+echo "VSVA count unattributed $(metric vsva_kvm_irq_injected_total 'vm="unattributed",path="msi"')"
+
 # memslot-only zapping, where the kernel has the quirk (6.12+)
 out=$(vsva-kvmload -n $N_MEMSLOT -m 4 --mode memslot 2>/tmp/kvmload.err)
 if [ $? -eq 0 ]; then

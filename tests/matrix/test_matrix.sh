@@ -97,6 +97,8 @@ while read -r suite kver dir; do
 	expect "$suite" "all_fast deletions counted for the VM" $N_ALL "$(count "$suite" all_fast)"
 	expect "$suite" "all_fast histogram count" $N_ALL "$(count "$suite" all_fast_hist)"
 	expect "$suite" "MSI injections counted for the VM" $N_IRQ "$(count "$suite" msi)"
+	expect "$suite" "backend-written irqfd: nothing charged to the backend" absent "$(count "$suite" backend)"
+	expect "$suite" "backend-written irqfd: counted as unattributed" $N_IRQ "$(count "$suite" unattributed)"
 	expect "$suite" "new MMU pages equal tracefs' own count of kvm_mmu_get_page created=1" \
 		"$(count "$suite" pages_created_tracefs)" "$(count "$suite" pages_created)"
 	for r in kprobe syscall_tracepoint; do
