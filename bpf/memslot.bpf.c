@@ -87,8 +87,9 @@ static __noinline struct vsva_memslot_stats *vm_create(__u32 tgid)
 		return NULL;
 	}
 	err = bpf_map_update_elem(&vm_stats, &tgid, &zero_stats, BPF_NOEXIST);
-	if (err && err != -17) {
-		drop(VSVA_DROP_VM_FULL);
+	if (err && err != -17 /* EEXIST */) {
+		drop(err == -12 /* ENOMEM */ ? VSVA_DROP_VM_NOMEM :
+		     VSVA_DROP_VM_FULL);
 		return NULL;
 	}
 	return bpf_map_lookup_elem(&vm_stats, &tgid);
@@ -242,8 +243,10 @@ int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
 	    cmd != KVM_SET_USER_MEMORY_REGION2)
 		return 0;
 	if (bpf_probe_read_user(&size, sizeof(size),
-				(void *)ctx->args[2] + MEMORY_SIZE_OFF))
+				(void *)ctx->args[2] + MEMORY_SIZE_OFF)) {
+		drop(VSVA_DROP_USER_READ);	/* never silently */
 		return 0;
+	}
 	if (size == 0)
 		deletion_begin();
 	return 0;

@@ -24,6 +24,10 @@ enum vsva_drop {
 	VSVA_DROP_VM_FULL = 1,		/* per-VM stats map full */
 	VSVA_DROP_VMINFO_FULL = 2,	/* per-VM info map full */
 	VSVA_DROP_UNMATCHED_EXIT = 3,	/* exit hook without its entry */
+	VSVA_DROP_VM_NOMEM = 4,		/* per-VM stats: no memory (not full) */
+	VSVA_DROP_USER_READ = 5,	/* syscall rung: the ioctl's argument
+					 * could not be read (a deletion may
+					 * be missed) */
 	VSVA_DROPS,
 };
 

@@ -85,8 +85,9 @@ static void note_line(const char *s, size_t n)
 static int capture_print(enum libbpf_print_level lvl, const char *fmt,
 			 va_list ap)
 {
-	char buf[8192], *p, *nl;
+	char *buf, *p, *nl;
 	va_list copy;
+	int n;
 
 	va_copy(copy, ap);
 	if (cap->verbose && lvl != LIBBPF_DEBUG)
@@ -94,7 +95,14 @@ static int capture_print(enum libbpf_print_level lvl, const char *fmt,
 	va_end(copy);
 	if (lvl == LIBBPF_DEBUG)
 		return 0;
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	/* a whole verifier log comes in one call: its end is the reason */
+	va_copy(copy, ap);
+	n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	buf = n >= 0 ? malloc(n + 1) : NULL;
+	if (!buf)
+		return 0;
+	vsnprintf(buf, n + 1, fmt, ap);
 	for (p = buf; *p; p = nl + 1) {
 		nl = strchr(p, '\n');
 		if (!nl) {
@@ -103,6 +111,7 @@ static int capture_print(enum libbpf_print_level lvl, const char *fmt,
 		}
 		note_line(p, nl - p);
 	}
+	free(buf);
 	return 0;
 }
 

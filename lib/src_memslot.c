@@ -23,6 +23,8 @@ static const char *const drop_name[VSVA_DROPS] = {
 	[VSVA_DROP_VM_FULL] = "vm_stats_map_full",
 	[VSVA_DROP_VMINFO_FULL] = "vm_info_map_full",
 	[VSVA_DROP_UNMATCHED_EXIT] = "unmatched_exit",
+	[VSVA_DROP_VM_NOMEM] = "vm_stats_no_memory",
+	[VSVA_DROP_USER_READ] = "ioctl_argument_unreadable",
 };
 
 static int memslot_open(struct vsva_ctx *c, void **state)

@@ -51,6 +51,7 @@ struct opts {
 	bool irqfd_child;	/* a forked child writes the eventfd, as a
 				 * vhost-user backend writes the call fd */
 	unsigned long pause_s;	/* wait this long once the VM exists */
+	unsigned long efault;	/* memslot ioctls with an unreadable argument */
 };
 
 #define IRQFD_MSI_GSI		24	/* first GSI above the IOAPIC pins */

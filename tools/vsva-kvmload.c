@@ -203,6 +203,8 @@ static void usage(FILE *f)
 "      --irqfd-from-child  a forked process (not the VMM) writes the irqfd,\n"
 "                      as a vhost-user backend writes its call fd\n"
 "      --pause SECS    wait SECS once the VM exists, before running it\n"
+"      --efault-ioctls N  also issue N KVM_SET_USER_MEMORY_REGION ioctls\n"
+"                      whose argument cannot be read (EFAULT)\n"
 "      --lifetimes K   instead: fork K short-lived VMMs one after the\n"
 "                      other, each doing the above (no output of its own)\n"
 "  -h, --help          show this help\n"
@@ -225,6 +227,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "irqfd-route", required_argument, NULL, 'R' },
 		{ "irqfd-from-child", no_argument, NULL, 'C' },
 		{ "pause", required_argument, NULL, 'P' },
+		{ "efault-ioctls", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -276,6 +279,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			if (vsva_parse_ul(optarg, 0, 3600, &o->pause_s))
 				goto bad;
 			break;
+		case 'E':
+			if (vsva_parse_ul(optarg, 0, 1000000, &o->efault))
+				goto bad;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -291,6 +298,7 @@ bad:
 		c == 'r' ? "rom-pages (1..4096)" : c == 'I' ? "irqfd" :
 		c == 'R' ? "irqfd-route (msi|ioapic)" : c == 'L' ? "lifetimes" :
 		c == 'P' ? "pause (0..3600 seconds)" :
+		c == 'E' ? "efault-ioctls" :
 		"mode (all_fast|memslot)");
 	return -1;
 }
@@ -366,6 +374,13 @@ static int run_vm(const struct opts *o, struct result *res)
 	}
 	if (o->irqfd && irqfd_signal(&vm, o))
 		return -1;
+	for (i = 0; i < o->efault; i++)
+		if (ioctl(vm.fd, KVM_SET_USER_MEMORY_REGION, (void *)8) == 0 ||
+		    errno != EFAULT) {
+			fprintf(stderr, "vsva-kvmload: an unreadable region "
+				"argument did not fail with EFAULT\n");
+			return -1;
+		}
 	res->elapsed = now_ns() - t0;
 	print_json(o, res);
 	return 0;

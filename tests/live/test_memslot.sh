@@ -66,7 +66,18 @@ else
 fi
 
 drops=$(scrape | awk '/^vsva_events_dropped_total/ { n++; s += $NF } END { print n + 0, s + 0 }')
-check "no events dropped (reasons exported, all zero)" "9 0" "$drops"
+check "no events dropped (reasons exported, all zero)" "11 0" "$drops"
+
+# an ioctl argument the syscall rung cannot read is a counted drop
+# (the deletion it might have been would otherwise vanish silently)
+if scrape | grep -q 'measurement="kvm_memslot_zap",rung="syscall_tracepoint"'; then
+	"$B/vsva-kvmload" -n 0 -m 4 --efault-ioctls 3 >/dev/null ||
+		not_ok "vsva-kvmload --efault-ioctls failed"
+	check "3 unreadable ioctl arguments: 3 drops, by reason" 3 \
+		"$(metric vsva_events_dropped_total 'reason="ioctl_argument_unreadable"')"
+fi
+check_match "programs' lost (nested) runs are exported" \
+	'vsva_bpf_prog_recursion_misses_total\{prog="[a-z_0-9]+"\} [0-9]+' "$(scrape)"
 
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://$ADDR/")
 check "landing page answers 200" 200 "$code"
