@@ -39,6 +39,13 @@ SEC("tp_btf/kvm_pic_set_irq")
 int BPF_PROG(empty_kvm_pic_set_irq) { return 0; }
 SEC("tp_btf/kvm_pi_irte_update")
 int BPF_PROG(empty_kvm_pi_irte_update) { return 0; }
+/* classic tracepoint rung twins */
+SEC("tracepoint/kvm/kvm_msi_set_irq")
+int empty_tp_kvm_msi_set_irq(void *ctx) { return 0; }
+SEC("tracepoint/kvmmmu/kvm_mmu_get_page")
+int empty_tp_kvm_mmu_get_page(void *ctx) { return 0; }
+SEC("tracepoint/syscalls/sys_enter_ioctl")
+int empty_sys_enter_create_vm(void *ctx) { return 0; }
 SEC("tp_btf/map")
 int BPF_PROG(empty_iommu_map) { return 0; }
 SEC("tp_btf/unmap")

@@ -119,7 +119,9 @@ void report_bpftrace(struct bpftrace *bt, struct vsva_engine *e)
 		}
 	n = vsva_engine_prog_fds(e, fds, names, MAX_PROGS);
 	for (i = 0; i < n; i++)
-		if (!strcmp(names[i], "kvm_msi_set_irq"))
+		/* tp_btf, or the classic tracepoint under --rung */
+		if (!strcmp(names[i], "kvm_msi_set_irq") ||
+		    !strcmp(names[i], "tp_kvm_msi_set_irq"))
 			prog_stat(fds[i], &v);
 	if (!b.cnt || !v.cnt) {
 		printf("\nbpftrace comparison: no kvm_msi_set_irq events\n");

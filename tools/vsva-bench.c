@@ -40,6 +40,7 @@ struct opts {
 	unsigned long deletions;
 	unsigned long ioctls;
 	unsigned long irqs;
+	enum vsva_rung force[VSVA_NMEASUREMENTS];	/* --rung */
 };
 
 struct load_result {
@@ -248,7 +249,7 @@ static void print_end_to_end(const struct load_result *before,
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: vsva-bench [-n DELETIONS] [-i IOCTLS]\n"
+"Usage: vsva-bench [-n DELETIONS] [-i IOCTLS] [-q IRQS] [--rung M=RUNG]...\n"
 "Measure the per-event cost of each vsva BPF program next to an empty\n"
 "program on the same hook, while vsva-kvmload deletes memslots.\n"
 "\n"
@@ -256,6 +257,8 @@ static void usage(FILE *f)
 "  -i, --ioctls N      unrelated ioctls to issue (default 200000)\n"
 "  -q, --irqs N        irqfd MSI signals (default 200000); bpftrace, if\n"
 "                      installed, counts the same event side by side\n"
+"      --rung M=RUNG   measure measurement M on RUNG (as vsvad --rung),\n"
+"                      e.g. kvm_irq_injection=classic_tracepoint\n"
 "  -h, --help          show this help\n"
 "\n"
 "Needs root (BPF, BPF_ENABLE_STATS and /dev/kvm).\n");
@@ -267,6 +270,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "deletions", required_argument, NULL, 'n' },
 		{ "ioctls", required_argument, NULL, 'i' },
 		{ "irqs", required_argument, NULL, 'q' },
+		{ "rung", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -276,9 +280,18 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		unsigned long *dst = c == 'n' ? &o->deletions :
 				     c == 'q' ? &o->irqs : &o->ioctls;
 
+		char err[256];
+
 		if (c == 'h') {
 			usage(stdout);
 			exit(0);
+		}
+		if (c == 'R') {
+			if (!vsva_rung_option(optarg, o->force, err,
+					      sizeof(err)))
+				continue;
+			fprintf(stderr, "vsva-bench: %s\n", err);
+			return -1;
 		}
 		if (c != 'n' && c != 'i' && c != 'q')
 			goto bad;
@@ -306,6 +319,7 @@ int main(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o))
 		return 2;
+	memcpy(eo.force, o.force, sizeof(eo.force));
 	if (vsva_check_privileges(err, sizeof(err))) {
 		fprintf(stderr, "vsva-bench: %s\n", err);
 		return 3;
