@@ -164,8 +164,9 @@ static __always_inline void deletion_end(bool ok, int mode, long zapped,
 	if (!f)
 		goto unmatched;
 	cur = *f;
-	bpf_map_delete_elem(&inflight, &tid);
-	__sync_fetch_and_sub(&inflight_n, 1);
+	/* vsvad may have expired it meanwhile: one decrement per entry */
+	if (bpf_map_delete_elem(&inflight, &tid) == 0)
+		__sync_fetch_and_sub(&inflight_n, 1);
 
 	if (!ok) {
 		st = vm_get(id >> 32);

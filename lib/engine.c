@@ -30,6 +30,13 @@ struct vsva_engine {
 	void *state[VSVA_NSOURCES];
 };
 
+uint64_t vsva_inflight_max_age_ns(void)
+{
+	const char *t = getenv("VSVA_TEST_INFLIGHT_EXPIRY");
+
+	return (t ? strtoull(t, NULL, 10) : 60) * 1000000000ULL;
+}
+
 uint64_t vsva_mono_ns(void)
 {
 	struct timespec ts;
@@ -191,9 +198,12 @@ void vsva_engine_gc(struct vsva_engine *e)
 
 	vsva_vmms_gc(&e->ctx);
 	n = vsva_vm_expired(&e->ctx, e->o.retention_s, doomed);
-	for (i = 0; i < VSVA_NSOURCES; i++)
+	for (i = 0; i < VSVA_NSOURCES; i++) {
 		if (sources[i]->forget)
 			sources[i]->forget(e->state[i], &e->ctx, doomed, n);
+		if (sources[i]->expire && e->state[i])
+			sources[i]->expire(e->state[i], &e->ctx);
+	}
 	for (i = 0; i < n; i++)
 		bpf_map_delete_elem(e->ctx.vm_info_fd, &doomed[i]);
 }

@@ -199,3 +199,28 @@ void vsva_drops_add(struct vsva_ctx *c, int fd, const char *const *names,
 		vsva_family_add(f, total, "reason", names[r], NULL);
 	}
 }
+
+int vsva_map_expire(int fd, size_t ksz, size_t vsz, uint64_t max_age_ns)
+{
+	char key[64], next[64], val[64];
+	uint64_t now = vsva_mono_ns(), start;
+	bool started = false;
+	int n = 0;
+
+	if (fd < 0 || ksz > sizeof(key) || vsz > sizeof(val) || vsz < 8)
+		return 0;
+	while (bpf_map_get_next_key(fd, started ? key : NULL, next) == 0) {
+		memcpy(key, next, ksz);
+		started = true;
+		if (bpf_map_lookup_elem(fd, key, val))
+			continue;
+		memcpy(&start, val, sizeof(start));
+		if (start > now || now - start < max_age_ns)
+			continue;
+		if (!bpf_map_delete_elem(fd, key)) {
+			n++;
+			started = false;	/* restart: the key is gone */
+		}
+	}
+	return n;
+}

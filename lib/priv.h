@@ -62,6 +62,8 @@ struct vsva_source {
 	/* the GC retired these VMs: free their entries */
 	void (*forget)(void *state, struct vsva_ctx *c, const __u32 *tgids,
 		       int n);
+	/* every GC tick: expire in-flight entries whose exit never came */
+	void (*expire)(void *state, struct vsva_ctx *c);
 	void (*close)(void *state, struct vsva_ctx *c);
 	struct bpf_object *(*object)(void *state);	/* NULL: not BPF */
 };
@@ -143,6 +145,14 @@ int vsva_sum_percpu(struct vsva_ctx *c, int fd, const void *key, __u64 *sum,
  * at @tgid_off (keys of at most 128 bytes). */
 void vsva_map_forget(int fd, size_t ksz, size_t tgid_off, const __u32 *tgids,
 		     int n);
+/* Delete the entries of hash map @fd whose value starts with a
+ * CLOCK_MONOTONIC start time older than @max_age_ns (an in-flight
+ * operation whose exit never came); how many. */
+int vsva_map_expire(int fd, size_t ksz, size_t vsz, uint64_t max_age_ns);
+/* In-flight entries older than this are expired (VSVA_TEST_INFLIGHT_EXPIRY
+ * seconds, for tests, else 60 s). */
+uint64_t vsva_inflight_max_age_ns(void);
+
 /* Add the per-CPU drop counters of array @fd under their @names. */
 void vsva_drops_add(struct vsva_ctx *c, int fd, const char *const *names,
 		    int n, struct vsva_family *f);

@@ -16,32 +16,58 @@
 #include "iommu.skel.h"
 
 
+/* The loaded object, and the in-flight operations vsvad expired. */
+struct iommu_state {
+	struct iommu_bpf *s;
+	__u64 expired;
+};
+
 static int iommu_open(struct vsva_ctx *c, void **state)
 {
-	struct iommu_bpf *s;
+	struct iommu_state *st = calloc(1, sizeof(*st));
 	int rc;
 
-	s = iommu_bpf__open();
-	if (!s)
-		return -errno;
-	s->rodata->pasid_attach_handle = c->f->pasid_attach_args == 4;
-	rc = vsva_obj_start(s->skeleton, c, VSVA_SRC_IOMMU);
-	if (rc) {
-		iommu_bpf__destroy(s);
+	if (!st)
+		return -ENOMEM;
+	st->s = iommu_bpf__open();
+	if (!st->s) {
+		rc = -errno;
+		free(st);
 		return rc;
 	}
-	*state = s;
+	st->s->rodata->pasid_attach_handle = c->f->pasid_attach_args == 4;
+	rc = vsva_obj_start(st->s->skeleton, c, VSVA_SRC_IOMMU);
+	if (rc) {
+		iommu_bpf__destroy(st->s);
+		free(st);
+		return rc;
+	}
+	*state = st;
 	return 0;
 }
 
 static void iommu_close(void *state, struct vsva_ctx *c)
 {
-	iommu_bpf__destroy(state);
+	struct iommu_state *st = state;
+
+	iommu_bpf__destroy(st->s);
+	free(st);
 }
 
 static struct bpf_object *iommu_object(void *state)
 {
-	return state ? ((struct iommu_bpf *)state)->obj : NULL;
+	return state ? ((struct iommu_state *)state)->s->obj : NULL;
+}
+
+/* A PASID or invalidation operation whose exit never came. */
+static void iommu_expire(void *state, struct vsva_ctx *c)
+{
+	struct iommu_state *st = state;
+	struct bpf_map *m = st->s->maps.iommu_inflight;
+
+	st->expired += vsva_map_expire(bpf_map__fd(m), bpf_map__key_size(m),
+				       bpf_map__value_size(m),
+				       vsva_inflight_max_age_ns());
 }
 
 enum { F_ATTACH, F_FAULTS, F_MAP, F_MAPPED, F_UNMAP, F_UNMAPPED, F_HWPT,
@@ -165,7 +191,7 @@ static void add_lat(struct vsva_ctx *c, void *arg, const void *key,
 static void iommu_snapshot(void *state, struct vsva_ctx *c,
 			   struct vsva_snapshot *s)
 {
-	struct iommu_bpf *st = state;
+	struct iommu_state *st = state;
 	struct vsva_family *f[F_IOMMU_N];
 	struct vsva_walk cw = {
 		.ksz = sizeof(struct vsva_iommu_cnt_key),
@@ -182,8 +208,8 @@ static void iommu_snapshot(void *state, struct vsva_ctx *c,
 		f[i] = vsva_snap_def(s, fams[i]);
 	if (!st)
 		return;
-	cw.fd = bpf_map__fd(st->maps.iommu_cnt);
-	lw.fd = bpf_map__fd(st->maps.iommu_lat);
+	cw.fd = bpf_map__fd(st->s->maps.iommu_cnt);
+	lw.fd = bpf_map__fd(st->s->maps.iommu_lat);
 	if (vsva_map_walk(c, &cw) || vsva_map_walk(c, &lw))
 		f[0]->incomplete = true;
 }
@@ -197,29 +223,32 @@ static const char *const drop_name[VSVA_IOMMU_DROPS] = {
 static void iommu_drops(void *state, struct vsva_ctx *c,
 			struct vsva_family *f)
 {
-	struct iommu_bpf *st = state;
+	struct iommu_state *st = state;
 
-	vsva_drops_add(c, st ? bpf_map__fd(st->maps.iommu_drops) : -1,
+	vsva_drops_add(c, st ? bpf_map__fd(st->s->maps.iommu_drops) : -1,
 		       drop_name, VSVA_IOMMU_DROPS, f);
+	vsva_family_add(f, st ? st->expired : 0, "reason",
+			"iommu_inflight_expired", NULL);
 }
 
 /* Retire the per-VM keys of VMs the GC retired (device keys have none). */
 static void iommu_forget(void *state, struct vsva_ctx *c, const __u32 *tgids,
 			 int n)
 {
-	struct iommu_bpf *st = state;
+	struct iommu_state *st = state;
 
 	if (!st)
 		return;
-	vsva_map_forget(bpf_map__fd(st->maps.iommu_cnt),
+	vsva_map_forget(bpf_map__fd(st->s->maps.iommu_cnt),
 			sizeof(struct vsva_iommu_cnt_key),
 			offsetof(struct vsva_iommu_cnt_key, tgid), tgids, n);
-	vsva_map_forget(bpf_map__fd(st->maps.iommu_lat),
+	vsva_map_forget(bpf_map__fd(st->s->maps.iommu_lat),
 			sizeof(struct vsva_iommu_lat_key),
 			offsetof(struct vsva_iommu_lat_key, tgid), tgids, n);
 }
 
 const struct vsva_source vsva_src_iommu = {
 	.open = iommu_open, .snapshot = iommu_snapshot, .drops = iommu_drops,
-	.forget = iommu_forget, .close = iommu_close, .object = iommu_object,
+	.forget = iommu_forget, .expire = iommu_expire, .close = iommu_close,
+	.object = iommu_object,
 };

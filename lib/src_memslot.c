@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -27,21 +28,33 @@ static const char *const drop_name[VSVA_DROPS] = {
 	[VSVA_DROP_USER_READ] = "ioctl_argument_unreadable",
 };
 
+/* The loaded object, and the in-flight deletions vsvad expired. */
+struct memslot_state {
+	struct memslot_bpf *s;
+	__u64 expired;
+};
+
 static int memslot_open(struct vsva_ctx *c, void **state)
 {
-	struct memslot_bpf *s;
+	struct memslot_state *st = calloc(1, sizeof(*st));
 	int rc;
 
-	s = memslot_bpf__open();
-	if (!s)
-		return -errno;
-	s->rodata->tp_off = c->f->tp_off;
-	rc = vsva_obj_start(s->skeleton, c, VSVA_SRC_MEMSLOT);
-	if (rc) {
-		memslot_bpf__destroy(s);
+	if (!st)
+		return -ENOMEM;
+	st->s = memslot_bpf__open();
+	if (!st->s) {
+		rc = -errno;
+		free(st);
 		return rc;
 	}
-	*state = s;
+	st->s->rodata->tp_off = c->f->tp_off;
+	rc = vsva_obj_start(st->s->skeleton, c, VSVA_SRC_MEMSLOT);
+	if (rc) {
+		memslot_bpf__destroy(st->s);
+		free(st);
+		return rc;
+	}
+	*state = st;
 	return 0;
 }
 
@@ -149,7 +162,7 @@ static void known_vmms(struct vsva_ctx *c, struct vsva_snapshot *s)
 static void memslot_snapshot(void *state, struct vsva_ctx *c,
 			     struct vsva_snapshot *s)
 {
-	struct memslot_bpf *st = state;
+	struct memslot_state *st = state;
 	struct vsva_family *f[F_MEMSLOT_N];
 	struct vsva_walk w = {
 		.ksz = sizeof(__u32), .vsz = sizeof(struct vsva_memslot_stats),
@@ -163,7 +176,7 @@ static void memslot_snapshot(void *state, struct vsva_ctx *c,
 		add_vm_info(f, c->vms[i].tgid, &c->vms[i].info);
 	}
 	if (st) {
-		w.fd = bpf_map__fd(st->maps.vm_stats);
+		w.fd = bpf_map__fd(st->s->maps.vm_stats);
 		if (vsva_map_walk(c, &w))
 			f[F_ZAPS]->incomplete = true;
 	}
@@ -174,34 +187,58 @@ static void memslot_snapshot(void *state, struct vsva_ctx *c,
 static void memslot_drops(void *state, struct vsva_ctx *c,
 			  struct vsva_family *f)
 {
-	struct memslot_bpf *s = state;
+	struct memslot_state *st = state;
 
-	vsva_drops_add(c, s ? bpf_map__fd(s->maps.drops) : -1, drop_name,
+	vsva_drops_add(c, st ? bpf_map__fd(st->s->maps.drops) : -1, drop_name,
 		       VSVA_DROPS, f);
+	vsva_family_add(f, st ? st->expired : 0, "reason", "inflight_expired",
+			NULL);
 }
 
 static void memslot_forget(void *state, struct vsva_ctx *c,
 			   const __u32 *tgids, int n)
 {
-	struct memslot_bpf *s = state;
+	struct memslot_state *st = state;
 	int i;
 
-	for (i = 0; s && i < n; i++)
-		bpf_map_delete_elem(bpf_map__fd(s->maps.vm_stats), &tgids[i]);
+	for (i = 0; st && i < n; i++)
+		bpf_map_delete_elem(bpf_map__fd(st->s->maps.vm_stats),
+				    &tgids[i]);
+}
+
+/* A deletion whose exit never came (its thread died in between, or vsvad
+ * attached in between): drop it, and let the exit hooks skip lookups
+ * again once nothing is in flight. */
+static void memslot_expire(void *state, struct vsva_ctx *c)
+{
+	struct memslot_state *st = state;
+	struct bpf_map *m = st->s->maps.inflight;
+	int n;
+
+	n = vsva_map_expire(bpf_map__fd(m), bpf_map__key_size(m),
+			    bpf_map__value_size(m), vsva_inflight_max_age_ns());
+	if (!n)
+		return;
+	st->expired += n;
+	__atomic_fetch_sub(&st->s->bss->inflight_n, n, __ATOMIC_SEQ_CST);
 }
 
 static void memslot_close(void *state, struct vsva_ctx *c)
 {
-	memslot_bpf__destroy(state);
+	struct memslot_state *st = state;
+
+	memslot_bpf__destroy(st->s);
+	free(st);
 }
 
 static struct bpf_object *memslot_object(void *state)
 {
-	return state ? ((struct memslot_bpf *)state)->obj : NULL;
+	return state ? ((struct memslot_state *)state)->s->obj : NULL;
 }
 
 const struct vsva_source vsva_src_memslot = {
 	.open = memslot_open, .snapshot = memslot_snapshot,
 	.drops = memslot_drops, .forget = memslot_forget,
+	.expire = memslot_expire,
 	.close = memslot_close, .object = memslot_object,
 };
