@@ -351,16 +351,45 @@ static void irq_drops(void *state, struct vsva_ctx *c, struct vsva_family *f)
 		       irq_drop_name, VSVA_IRQ_DROPS, f);
 }
 
+/*
+ * Clear the cache slots of retired VMs: a new VMM that gets a retired
+ * VM's pid would otherwise count on top of the old count.  The slot's VM
+ * has exited, so nothing increments it meanwhile (unless its pid is
+ * reused within this very tick).
+ */
+static void forget_fast(struct vsva_ctx *c, struct irq_state *st,
+			const __u32 *tgids, int n)
+{
+	size_t i, slots = (size_t)c->ncpus * VSVA_IRQ_FAST_SLOTS;
+	const struct vsva_irq_fast zero = { 0 };
+	int fd = bpf_map__fd(st->s->maps.irq_fast), k;
+	__u32 idx;
+
+	for (i = 0; i < slots; i++) {
+		if (!st->fast[i].count)
+			continue;
+		for (k = 0; k < n; k++) {
+			if (st->fast[i].key.tgid != tgids[k])
+				continue;
+			idx = i;
+			bpf_map_update_elem(fd, &idx, &zero, BPF_ANY);
+			break;
+		}
+	}
+}
+
 /* Retire the counts of VMs the GC retired. */
 static void irq_forget(void *state, struct vsva_ctx *c, const __u32 *tgids,
 		       int n)
 {
 	struct irq_state *st = state;
 
-	if (st)
-		vsva_map_forget(bpf_map__fd(st->s->maps.irq_counts),
-				sizeof(struct vsva_irq_key),
-				offsetof(struct vsva_irq_key, tgid), tgids, n);
+	if (!st || !n)
+		return;
+	vsva_map_forget(bpf_map__fd(st->s->maps.irq_counts),
+			sizeof(struct vsva_irq_key),
+			offsetof(struct vsva_irq_key, tgid), tgids, n);
+	forget_fast(c, st, tgids, n);
 }
 
 const struct vsva_source vsva_src_irq = {
