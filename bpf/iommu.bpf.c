@@ -61,14 +61,15 @@ static __always_inline void drop(__u32 reason)
 		(*n)++;
 }
 
-/* The VM doing it (vm_owner()), with its vm_info entry. */
+/* The VM doing it: the IOMMU hooks carry no struct kvm, so the task's
+ * process decides (vm_of_task()); a VM vsvad retired is unattributed. */
 static __always_inline __u32 actor(void)
 {
-	__u32 tgid = vm_owner();
+	__u32 vm = vm_of_task();
 
-	if (tgid && tgid != VSVA_UNATTRIBUTED && vm_info_touch(tgid))
-		drop(VSVA_IOMMU_DROP_VMINFO_FULL);
-	return tgid;
+	if (is_vm(vm) && !bpf_map_lookup_elem(&vm_info, &vm))
+		return VSVA_UNATTRIBUTED;
+	return vm;
 }
 
 static __always_inline void dev_name(char *dst, struct device *dev)
@@ -101,7 +102,7 @@ static __always_inline void count(struct device *dev, __u32 kind, __u64 bytes)
 	if (dev)
 		dev_name(key.dev, dev);
 	else
-		key.tgid = actor();
+		key.vm = actor();
 	c = get_or_create(&iommu_cnt, &key, &zero_cnt);
 	if (c) {
 		c->count++;
@@ -139,7 +140,7 @@ static __always_inline void op_end(__u32 op, struct device *dev,
 	if (dev)
 		dev_name(key.dev, dev);
 	else
-		key.tgid = actor();
+		key.vm = actor();
 	l = get_or_create(&iommu_lat, &key, &zero_lat);
 	if (!l)
 		return;

@@ -33,6 +33,15 @@ struct {
 	__type(value, struct vsva_irq_fast);
 } irq_fast SEC(".maps");
 
+/* Per CPU: how deep count() is running (a nested run skips the cache).
+ * A plain array, sized by the engine: its lookup is inlined. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VSVA_IRQ_MAX_CPUS);
+	__type(key, __u32);
+	__type(value, __u32);
+} irq_depth SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, VSVA_IRQ_DROPS);
@@ -56,13 +65,7 @@ static __always_inline void drop(__u32 reason)
 static __always_inline bool same_key(const struct vsva_irq_key *a,
 				     const struct vsva_irq_key *b)
 {
-	return a->tgid == b->tgid && a->kind == b->kind && a->id == b->id;
-}
-
-/* A VM's identity: a VMM's tgid (0 and VSVA_UNATTRIBUTED are not VMs). */
-static __always_inline bool is_vm(__u32 tgid)
-{
-	return tgid && tgid != VSVA_UNATTRIBUTED;
+	return a->vm == b->vm && a->kind == b->kind && a->id == b->id;
 }
 
 /* This CPU's cache slot for @key. */
@@ -81,18 +84,10 @@ static __always_inline bool take_fast(struct vsva_irq_fast *fs,
 {
 	if (!fs)
 		return false;
-	if (fs->count) {
-		if (same_key(&fs->key, key)) {
-			fs->count++;
-			return true;
-		}
-		/* taken: reusable only if its VM was retired */
-		if (!is_vm(fs->key.tgid) ||
-		    bpf_map_lookup_elem(&vm_info, &fs->key.tgid))
-			return false;
-	}
-	if (is_vm(key->tgid) && vm_info_touch(key->tgid))
-		drop(VSVA_IRQ_DROP_VMINFO_FULL);
+	/* taken: reusable only if its VM was retired */
+	if (fs->count && (!is_vm(fs->key.vm) ||
+			  bpf_map_lookup_elem(&vm_info, &fs->key.vm)))
+		return false;
 	/* the engine reads without a lock: count 0 while the key changes */
 	fs->count = 0;
 	barrier();
@@ -102,46 +97,53 @@ static __always_inline bool take_fast(struct vsva_irq_fast *fs,
 	return true;
 }
 
-static __always_inline void count(enum vsva_irq_kind kind, __u32 id)
+/* Count in the map (atomically: a nested run may count the same key). */
+static __always_inline void count_slow(const struct vsva_irq_key *key)
 {
-	struct vsva_irq_key key = { .kind = kind, .id = id };
-	struct vsva_irq_fast *fs;
-	__u64 *n;
+	__u64 *n = bpf_map_lookup_elem(&irq_counts, key);
 
-	/* the hot case: this task's key already holds its slot, and only
-	 * a known VMM's (or a kernel thread's) key ever gets one */
-	key.tgid = current_is_kthread() ? 0 : bpf_get_current_pid_tgid() >> 32;
-	fs = fast_slot(&key);
-	if (fs && fs->count && same_key(&fs->key, &key)) {
-		fs->count++;
-		return;
-	}
-	if (key.tgid && !bpf_map_lookup_elem(&vmms, &key.tgid)) {
-		key.tgid = VSVA_UNATTRIBUTED;
-		fs = fast_slot(&key);
-	}
-	if (take_fast(fs, &key))
-		return;
-	n = bpf_map_lookup_elem(&irq_counts, &key);
 	if (n) {
-		(*n)++;
+		__sync_fetch_and_add(n, 1);
 		return;
 	}
-	if (is_vm(key.tgid) && vm_info_touch(key.tgid))
-		drop(VSVA_IRQ_DROP_VMINFO_FULL);
-	if (bpf_map_update_elem(&irq_counts, &key, &one, BPF_NOEXIST)) {
-		n = bpf_map_lookup_elem(&irq_counts, &key);
-		if (n)
-			(*n)++;		/* lost a race with another CPU */
-		else
-			drop(VSVA_IRQ_DROP_MAP_FULL);
+	if (!bpf_map_update_elem(&irq_counts, key, &one, BPF_NOEXIST))
+		return;
+	n = bpf_map_lookup_elem(&irq_counts, key);
+	if (n)
+		__sync_fetch_and_add(n, 1);	/* lost a race: it exists now */
+	else
+		drop(VSVA_IRQ_DROP_MAP_FULL);
+}
+
+/* Count one event of @kind/@id for VM @vm (vm_of_task() or vm_of_kvm()). */
+static __always_inline void count(enum vsva_irq_kind kind, __u32 id,
+				  __u32 vm)
+{
+	struct vsva_irq_key key = { .vm = vm, .kind = kind, .id = id };
+	__u32 cpu = bpf_get_smp_processor_id();
+	__u32 *depth = bpf_map_lookup_elem(&irq_depth, &cpu);
+	struct vsva_irq_fast *fs;
+
+	/* a VM vsvad retired already: its entries are gone for good */
+	if (is_vm(vm) && !bpf_map_lookup_elem(&vm_info, &vm))
+		key.vm = VSVA_UNATTRIBUTED;
+	if (!depth || *depth) {		/* nested in another run: no cache */
+		count_slow(&key);
+		return;
 	}
+	*depth = 1;
+	fs = fast_slot(&key);
+	if (fs && fs->count && same_key(&fs->key, &key))
+		fs->count++;
+	else if (!take_fast(fs, &key))
+		count_slow(&key);
+	*depth = 0;
 }
 
 SEC("tp_btf/kvm_msi_set_irq")
 int BPF_PROG(kvm_msi_set_irq, u64 address, u64 data)
 {
-	count(VSVA_IRQ_MSI, data & 0xff);
+	count(VSVA_IRQ_MSI, data & 0xff, vm_of_task());
 	return 0;
 }
 
@@ -149,7 +151,7 @@ SEC("tp_btf/kvm_ioapic_set_irq")
 int BPF_PROG(kvm_ioapic_set_irq, u64 e, int pin, bool coalesced)
 {
 	if (!(e & IOAPIC_MASKED))
-		count(VSVA_IRQ_IOAPIC, pin);
+		count(VSVA_IRQ_IOAPIC, pin, vm_of_task());
 	return 0;
 }
 
@@ -157,7 +159,7 @@ SEC("tp_btf/kvm_pic_set_irq")
 int BPF_PROG(kvm_pic_set_irq, u8 chip, u8 pin, u8 elcr, u8 imr)
 {
 	if (!(imr & (1 << (pin & 7))))
-		count(VSVA_IRQ_PIC, chip * 8 + pin);
+		count(VSVA_IRQ_PIC, chip * 8 + pin, vm_of_task());
 	return 0;
 }
 
@@ -166,7 +168,46 @@ SEC("tp_btf/kvm_set_irq")
 int BPF_PROG(kvm_set_irq, unsigned int gsi, int level)
 {
 	if (level == 1)
-		count(VSVA_IRQ_GSI_ASSERT, gsi);
+		count(VSVA_IRQ_GSI_ASSERT, gsi, vm_of_task());
+	return 0;
+}
+
+/*
+ * fentry rung: the functions that inject MSIs and assert GSIs carry the
+ * struct kvm, so the count goes to the VM whoever signals its irqfd (a
+ * backend process, a device's hard interrupt, a kworker).  The irqfd fast
+ * path (kvm_arch_set_irq_inatomic) counts when it delivered; when it
+ * could not, the injection is retried through kvm_set_msi and counted
+ * there, once (the kvm_msi_set_irq tracepoint fires in both).
+ */
+#define KVM_IRQ_ROUTING_MSI	2
+#define EWOULDBLOCK		11
+#define EINVAL			22
+
+SEC("fexit/kvm_arch_set_irq_inatomic")
+int BPF_PROG(fexit_set_irq_inatomic, struct kvm_kernel_irq_routing_entry *e,
+	     void *kvm, int source, int level, bool line_status, int ret)
+{
+	if (ret != -EWOULDBLOCK && ret != -EINVAL &&
+	    e->type == KVM_IRQ_ROUTING_MSI)
+		count(VSVA_IRQ_MSI, e->msi.data & 0xff, vm_of_kvm(kvm));
+	return 0;
+}
+
+SEC("fentry/kvm_set_msi")
+int BPF_PROG(fentry_set_msi, struct kvm_kernel_irq_routing_entry *e,
+	     void *kvm, int source, int level)
+{
+	if (level)
+		count(VSVA_IRQ_MSI, e->msi.data & 0xff, vm_of_kvm(kvm));
+	return 0;
+}
+
+SEC("fentry/kvm_set_irq")
+int BPF_PROG(fentry_set_irq, void *kvm, int source, __u32 gsi, int level)
+{
+	if (level == 1)
+		count(VSVA_IRQ_GSI_ASSERT, gsi, vm_of_kvm(kvm));
 	return 0;
 }
 
@@ -186,7 +227,8 @@ static __always_inline __u64 field(void *ctx, __u32 off, __u32 size)
 SEC("tracepoint/kvm/kvm_msi_set_irq")
 int tp_kvm_msi_set_irq(void *ctx)
 {
-	count(VSVA_IRQ_MSI, field(ctx, tp_off.msi_data, 8) & 0xff);
+	count(VSVA_IRQ_MSI, field(ctx, tp_off.msi_data, 8) & 0xff,
+	      vm_of_task());
 	return 0;
 }
 
@@ -194,7 +236,8 @@ SEC("tracepoint/kvm/kvm_ioapic_set_irq")
 int tp_kvm_ioapic_set_irq(void *ctx)
 {
 	if (!(field(ctx, tp_off.ioapic_e, 8) & IOAPIC_MASKED))
-		count(VSVA_IRQ_IOAPIC, (__u32)field(ctx, tp_off.ioapic_pin, 4));
+		count(VSVA_IRQ_IOAPIC, (__u32)field(ctx, tp_off.ioapic_pin, 4),
+		      vm_of_task());
 	return 0;
 }
 
@@ -205,7 +248,7 @@ int tp_kvm_pic_set_irq(void *ctx)
 	__u8 pin = field(ctx, tp_off.pic_pin, 1);
 
 	if (!(field(ctx, tp_off.pic_imr, 1) & (1 << (pin & 7))))
-		count(VSVA_IRQ_PIC, chip * 8 + pin);
+		count(VSVA_IRQ_PIC, chip * 8 + pin, vm_of_task());
 	return 0;
 }
 
@@ -214,7 +257,7 @@ int tp_kvm_set_irq(void *ctx)
 {
 	if ((int)field(ctx, tp_off.set_irq_level, 4) == 1)
 		count(VSVA_IRQ_GSI_ASSERT,
-		      (__u32)field(ctx, tp_off.set_irq_gsi, 4));
+		      (__u32)field(ctx, tp_off.set_irq_gsi, 4), vm_of_task());
 	return 0;
 }
 
@@ -236,7 +279,7 @@ int BPF_PROG(kvm_pi_irte_update, unsigned int host_irq, void *vcpu,
 		set = ctx_arg(ctx, 5);
 	else
 		set = ctx_arg(ctx, 4);
-	count(set ? VSVA_IRQ_PI_SET : VSVA_IRQ_PI_CLEAR, gsi);
+	count(set ? VSVA_IRQ_PI_SET : VSVA_IRQ_PI_CLEAR, gsi, vm_of_task());
 	return 0;
 }
 
@@ -246,14 +289,14 @@ int BPF_PROG(kvm_irq_bypass_add_producer, unsigned int gsi,
 	     unsigned int host_irq, bool posting, int result)
 {
 	if (!result)
-		count(VSVA_IRQ_BYPASS_ADD, gsi);
+		count(VSVA_IRQ_BYPASS_ADD, gsi, vm_of_task());
 	return 0;
 }
 
 SEC("tp_btf/kvm_irq_bypass_del_producer")
 int BPF_PROG(kvm_irq_bypass_del_producer, unsigned int gsi)
 {
-	count(VSVA_IRQ_BYPASS_DEL, gsi);
+	count(VSVA_IRQ_BYPASS_DEL, gsi, vm_of_task());
 	return 0;
 }
 
@@ -261,14 +304,14 @@ SEC("tp_btf/irq_bypass_connect")
 int BPF_PROG(irq_bypass_connect, void *token, int irq, int result)
 {
 	if (!result)
-		count(VSVA_IRQ_CONNECT, irq);
+		count(VSVA_IRQ_CONNECT, irq, vm_of_task());
 	return 0;
 }
 
 SEC("tp_btf/irq_bypass_disconnect")
 int BPF_PROG(irq_bypass_disconnect, void *token, int irq)
 {
-	count(VSVA_IRQ_DISCONNECT, irq);
+	count(VSVA_IRQ_DISCONNECT, irq, vm_of_task());
 	return 0;
 }
 

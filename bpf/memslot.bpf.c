@@ -3,8 +3,8 @@
  * Memslot deletion cost: how long each KVM memslot flush takes, whether it
  * invalidated the whole MMU (kvm_mmu_zap_all_fast) or only the slot, how
  * many shadow pages it zapped, and how many MMU pages the guest rebuilt
- * afterwards.  Aggregated per VM (VMM tgid) in per-CPU maps; no per-event
- * wake-ups.
+ * afterwards.  Aggregated per VM (VM id) in per-CPU maps; no per-event
+ * wake-ups.  The VMs themselves (kvm_vm_lifecycle) are learnt here too.
  *
  * Four rungs time the deletion; the engine keeps exactly one of them:
  *  1. own tracepoints kvm_flush_shadow_memslot_enter/_exit (kernel/patches)
@@ -37,7 +37,13 @@ struct inflight {
 	__u64 start_ns;
 	__u64 zapped;
 	__u32 all_fast;
-	__u32 pad;
+	__u32 vm;		/* the VM whose slot is deleted */
+};
+
+/* A VM being created by this thread (kprobe and syscall rungs). */
+struct creating {
+	__u64 start_ns;		/* first, as vsva_map_expire() wants */
+	__u64 kvm;		/* the struct kvm, 0 on the syscall rung */
 };
 
 struct {
@@ -56,6 +62,13 @@ struct {
 } inflight SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VSVA_MAX_INFLIGHT);
+	__type(key, __u32);
+	__type(value, struct creating);
+} creating SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, VSVA_DROPS);
 	__type(key, __u32);
@@ -64,6 +77,10 @@ struct {
 
 /* Deletions in flight: lets the hot exit hooks skip the map lookup. */
 __u64 inflight_n = 0;
+/* VM creations in flight: lets sys_exit_create_vm skip its lookup. */
+__u64 creating_n = 0;
+/* The last VM id handed out (a collision is caught and skipped). */
+__u32 next_vm_id = 0;
 
 /* classic_tracepoint rung: record layouts from tracefs, set before load */
 const volatile struct vsva_tp_offs tp_off = {};
@@ -78,28 +95,28 @@ static __always_inline void drop(__u32 reason)
 		(*n)++;
 }
 
-static __noinline struct vsva_memslot_stats *vm_create(__u32 tgid)
+/* A VM's first stats; one vsvad retired already counts as unattributed
+ * (its entries are gone, and would never be freed again). */
+static __noinline struct vsva_memslot_stats *vm_create(__u32 vm)
 {
 	long err;
 
-	if (vm_info_touch(tgid)) {
-		drop(VSVA_DROP_VMINFO_FULL);
-		return NULL;
-	}
-	err = bpf_map_update_elem(&vm_stats, &tgid, &zero_stats, BPF_NOEXIST);
+	if (is_vm(vm) && !bpf_map_lookup_elem(&vm_info, &vm))
+		vm = VSVA_UNATTRIBUTED;
+	err = bpf_map_update_elem(&vm_stats, &vm, &zero_stats, BPF_NOEXIST);
 	if (err && err != -17 /* EEXIST */) {
 		drop(err == -12 /* ENOMEM */ ? VSVA_DROP_VM_NOMEM :
 		     VSVA_DROP_VM_FULL);
 		return NULL;
 	}
-	return bpf_map_lookup_elem(&vm_stats, &tgid);
+	return bpf_map_lookup_elem(&vm_stats, &vm);
 }
 
-static __always_inline struct vsva_memslot_stats *vm_get(__u32 tgid)
+static __always_inline struct vsva_memslot_stats *vm_get(__u32 vm)
 {
-	struct vsva_memslot_stats *st = bpf_map_lookup_elem(&vm_stats, &tgid);
+	struct vsva_memslot_stats *st = bpf_map_lookup_elem(&vm_stats, &vm);
 
-	return st ? st : vm_create(tgid);
+	return st ? st : vm_create(vm);
 }
 
 static __always_inline struct inflight *inflight_get(void)
@@ -111,10 +128,10 @@ static __always_inline struct inflight *inflight_get(void)
 	return bpf_map_lookup_elem(&inflight, &tid);
 }
 
-static __always_inline void deletion_begin(void)
+static __always_inline void deletion_begin(__u32 vm)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct inflight f = { .start_ns = bpf_ktime_get_ns() };
+	struct inflight f = { .start_ns = bpf_ktime_get_ns(), .vm = vm };
 
 	if (bpf_map_update_elem(&inflight, &tid, &f, BPF_NOEXIST) == 0) {
 		__sync_fetch_and_add(&inflight_n, 1);
@@ -125,10 +142,10 @@ static __always_inline void deletion_begin(void)
 		drop(VSVA_DROP_INFLIGHT_FULL);
 }
 
-static __always_inline void record(__u32 tgid, __u32 mode, __u64 ns,
+static __always_inline void record(__u32 vm, __u32 mode, __u64 ns,
 				   __u64 zapped)
 {
-	struct vsva_memslot_stats *st = vm_get(tgid);
+	struct vsva_memslot_stats *st = vm_get(vm);
 	struct vsva_vm_info *info;
 
 	if (!st)
@@ -139,7 +156,7 @@ static __always_inline void record(__u32 tgid, __u32 mode, __u64 ns,
 	st->zap_ns_sum[mode] += ns;
 	st->zap_slots[mode][vsva_slot(ns, VSVA_HIST_SLOTS)]++;
 	st->shadow_zapped[mode] += zapped;
-	info = bpf_map_lookup_elem(&vm_info, &tgid);
+	info = bpf_map_lookup_elem(&vm_info, &vm);
 	if (info) {
 		info->last_mode = mode;
 		info->deleted = 1;
@@ -153,8 +170,7 @@ static __always_inline void record(__u32 tgid, __u32 mode, __u64 ns,
 static __always_inline void deletion_end(bool ok, int mode, long zapped,
 					 bool expect_entry)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct inflight *f, cur;
 	struct vsva_memslot_stats *st;
 
@@ -169,7 +185,7 @@ static __always_inline void deletion_end(bool ok, int mode, long zapped,
 		__sync_fetch_and_sub(&inflight_n, 1);
 
 	if (!ok) {
-		st = vm_get(id >> 32);
+		st = vm_get(cur.vm);
 		if (st)
 			st->delete_errors++;
 		return;
@@ -178,7 +194,7 @@ static __always_inline void deletion_end(bool ok, int mode, long zapped,
 		mode = cur.all_fast ? VSVA_ZAP_ALL_FAST : VSVA_ZAP_MEMSLOT;
 	if (zapped == ZAPPED_FROM_COUNT)
 		zapped = cur.zapped;
-	record(id >> 32, mode, bpf_ktime_get_ns() - cur.start_ns, zapped);
+	record(cur.vm, mode, bpf_ktime_get_ns() - cur.start_ns, zapped);
 	return;
 unmatched:
 	if (expect_entry)
@@ -187,9 +203,9 @@ unmatched:
 
 /* Rung 1: the kernel series' own tracepoints. */
 SEC("tp_btf/kvm_flush_shadow_memslot_enter")
-int BPF_PROG(own_flush_enter)
+int BPF_PROG(own_flush_enter, void *kvm)
 {
-	deletion_begin();
+	deletion_begin(vm_of_kvm(kvm));
 	return 0;
 }
 
@@ -204,9 +220,9 @@ int BPF_PROG(own_flush_exit, void *kvm, void *slot, bool zap_all, u64 zapped)
 
 /* Rung 2: fentry/fexit on the arch flush. */
 SEC("fentry/kvm_arch_flush_shadow_memslot")
-int BPF_PROG(fentry_flush_memslot)
+int BPF_PROG(fentry_flush_memslot, void *kvm)
 {
-	deletion_begin();
+	deletion_begin(vm_of_kvm(kvm));
 	return 0;
 }
 
@@ -220,9 +236,9 @@ int BPF_PROG(fexit_flush_memslot)
 /* Rung 2b: kprobe/kretprobe, where fentry cannot reach KVM (no module
  * BTF before 5.11). */
 SEC("kprobe/kvm_arch_flush_shadow_memslot")
-int BPF_KPROBE(kprobe_flush_memslot)
+int BPF_KPROBE(kprobe_flush_memslot, void *kvm)
 {
-	deletion_begin();
+	deletion_begin(vm_of_kvm(kvm));
 	return 0;
 }
 
@@ -248,8 +264,8 @@ int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
 		drop(VSVA_DROP_USER_READ);	/* never silently */
 		return 0;
 	}
-	if (size == 0)
-		deletion_begin();
+	if (size == 0)	/* args[0]: the VM's fd */
+		deletion_begin(vm_of_fd(ctx->args[0]));
 	return 0;
 }
 
@@ -284,22 +300,24 @@ static __always_inline void prepare_zap_page(void)
 		f->zapped++;
 		return;
 	}
-	st = vm_get(bpf_get_current_pid_tgid() >> 32);
+	st = vm_get(vm_of_task());
 	if (st)
 		st->shadow_zapped[VSVA_ZAP_NONE]++;
 }
 
+/* a vCPU thread's fault: the stock event has no way to the VM, so its
+ * process decides */
 static __always_inline void page_created(void)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 vm = vm_of_task();
 	struct vsva_memslot_stats *st;
 	struct vsva_vm_info *info;
 
-	st = vm_get(tgid);
+	st = vm_get(vm);
 	if (!st)
 		return;
 	st->pages_created++;
-	info = bpf_map_lookup_elem(&vm_info, &tgid);
+	info = bpf_map_lookup_elem(&vm_info, &vm);
 	if (info && info->deleted && info->last_mode < VSVA_ZAP_MODES)
 		st->pages_rebuilt[info->last_mode]++;
 }
@@ -352,47 +370,194 @@ int tp_kvm_mmu_get_page(void *ctx)
 }
 
 /*
- * kvm_vm_lifecycle: a process that creates a VM is a VMM (vm_owner()
- * attributes work by the VM it does to it, and nothing else).
+ * kvm_vm_lifecycle: a VM is born with its struct kvm (fentry and kprobe
+ * rungs) or its file descriptor (syscall rung) and gets an id; the process
+ * that creates it is a VMM.  Work is attributed by the VM wherever a hook
+ * reaches it, by a known VMM's process otherwise, and never to anyone else.
  */
+static __always_inline __u32 vmm_add(__u32 tgid, __u32 id, __u64 ticks)
+{
+	struct vsva_vmm *v = bpf_map_lookup_elem(&vmms, &tgid), fresh = {
+		.start_ticks = ticks, .created = 1, .vm = id,
+	};
+
+	if (v && v->start_ticks == ticks) {
+		v->vm = id;
+		__sync_fetch_and_add(&v->created, 1);
+		return v->created;
+	}
+	/* new, or a new process under an old pid: its VMs start at 1 */
+	if (bpf_map_update_elem(&vmms, &tgid, &fresh, BPF_ANY))
+		drop(VSVA_DROP_VMMS_FULL);
+	return 1;
+}
+
+/* A free VM id in vm_info for @info; 0 if none. */
+static __always_inline __u32 vm_id_take(struct vsva_vm_info *info)
+{
+	__u32 id;
+	long err;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		id = ++next_vm_id & (VSVA_VM_ID_SCANNED - 1);
+		if (!id)
+			continue;
+		err = bpf_map_update_elem(&vm_info, &id, info, BPF_NOEXIST);
+		if (!err)
+			return id;
+		if (err != -17 /* EEXIST: two CPUs, one id */) {
+			drop(VSVA_DROP_VMINFO_FULL);
+			return 0;
+		}
+	}
+	drop(VSVA_DROP_VM_ID_TAKEN);
+	return 0;
+}
+
+static __noinline void vm_created(__u64 kvm, __s64 fd)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+	struct vsva_vmfd vf = { .tgid = bpf_get_current_pid_tgid() >> 32 };
+	struct vsva_vm_info info = {};
+	struct vsva_vm_info *in;
+	__u32 id;
+
+	BPF_CORE_READ_STR_INTO(&info.comm, t, group_leader, comm);
+	/* clock ticks (USER_HZ 100) since boot, as /proc shows it */
+	info.start_ticks = BPF_CORE_READ(t, group_leader, start_boottime) /
+			   10000000;
+	info.first_ns = bpf_ktime_get_ns();
+	info.tgid = vf.tgid;
+	id = vm_id_take(&info);
+	if (!id)
+		return;
+	in = bpf_map_lookup_elem(&vm_info, &id);
+	if (in)
+		in->seq = vmm_add(vf.tgid, id, info.start_ticks);
+	if (kvm && bpf_map_update_elem(&kvms, &kvm, &id, BPF_ANY))
+		drop(VSVA_DROP_KVMS_FULL);
+	vf.fd = fd;
+	if (fd >= 0 && bpf_map_update_elem(&vmfds, &vf, &id, BPF_ANY))
+		drop(VSVA_DROP_VMFDS_FULL);
+}
+
+/* The VM is gone (its last reference): it is retired after retention. */
+static __always_inline void vm_destroyed(__u64 kvm)
+{
+	struct vsva_vm_info *info;
+	__u32 *id = bpf_map_lookup_elem(&kvms, &kvm);
+
+	if (!id)
+		return;
+	info = bpf_map_lookup_elem(&vm_info, id);
+	if (info && !info->exit_ns)
+		info->exit_ns = bpf_ktime_get_ns();
+	bpf_map_delete_elem(&kvms, &kvm);
+}
+
+/* kprobe and syscall rungs: a creation's entry, then its result. */
+static __always_inline void creating_begin(__u64 kvm)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct creating c = { .start_ns = bpf_ktime_get_ns(), .kvm = kvm };
+
+	if (!bpf_map_update_elem(&creating, &tid, &c, BPF_NOEXIST)) {
+		__sync_fetch_and_add(&creating_n, 1);
+		return;
+	}
+	if (bpf_map_update_elem(&creating, &tid, &c, BPF_EXIST))
+		drop(VSVA_DROP_CREATING_FULL);
+}
+
+static __always_inline void creating_end(bool ok, __s64 fd)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct creating *c, cur;
+
+	c = bpf_map_lookup_elem(&creating, &tid);
+	if (!c)
+		return;
+	cur = *c;
+	if (bpf_map_delete_elem(&creating, &tid) == 0)
+		__sync_fetch_and_sub(&creating_n, 1);
+	if (ok)
+		vm_created(cur.kvm, fd);
+}
+
 SEC("fexit/kvm_arch_init_vm")
 int BPF_PROG(fexit_kvm_arch_init_vm, void *kvm, unsigned long type, int ret)
 {
 	if (!ret)
-		vmm_created();
+		vm_created((__u64)kvm, -1);
+	return 0;
+}
+
+SEC("fentry/kvm_arch_destroy_vm")
+int BPF_PROG(fentry_kvm_arch_destroy_vm, void *kvm)
+{
+	vm_destroyed((__u64)kvm);
+	return 0;
+}
+
+SEC("kprobe/kvm_arch_init_vm")
+int BPF_KPROBE(kprobe_kvm_arch_init_vm, void *kvm)
+{
+	creating_begin((__u64)kvm);
 	return 0;
 }
 
 SEC("kretprobe/kvm_arch_init_vm")
 int BPF_KRETPROBE(kretprobe_kvm_arch_init_vm, int ret)
 {
-	if (!ret)
-		vmm_created();
+	if (creating_n)
+		creating_end(ret == 0, -1);
 	return 0;
 }
 
-/* where neither can reach KVM: the request itself (approximate) */
+SEC("kprobe/kvm_arch_destroy_vm")
+int BPF_KPROBE(kprobe_kvm_arch_destroy_vm, void *kvm)
+{
+	vm_destroyed((__u64)kvm);
+	return 0;
+}
+
+/* where neither can reach KVM: the ioctl that returns a VM fd (the
+ * struct kvm stays unknown; the fd leads the syscall rungs to the VM) */
 SEC("tracepoint/syscalls/sys_enter_ioctl")
 int sys_enter_create_vm(struct trace_event_raw_sys_enter *ctx)
 {
 	if ((__u32)ctx->args[1] == KVM_CREATE_VM)
-		vmm_created();
+		creating_begin(0);
 	return 0;
 }
 
-/* A VMM whose thread group died stays visible until the engine retires it. */
+SEC("tracepoint/syscalls/sys_exit_ioctl")
+int sys_exit_create_vm(struct trace_event_raw_sys_exit *ctx)
+{
+	if (creating_n)
+		creating_end(ctx->ret >= 0, ctx->ret);
+	return 0;
+}
+
+/* A VM whose VMM died stays visible until the engine retires it. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sched_process_exit, struct task_struct *task)
 {
 	struct vsva_vm_info *info;
+	struct vsva_vmm *v;
 	__u32 tgid;
 
 	/* tp_btf: direct (CO-RE relocated) loads, no probe-read helpers */
 	if (task->signal->live.counter != 0)
 		return 0;
 	tgid = task->tgid;
-	info = bpf_map_lookup_elem(&vm_info, &tgid);
-	if (info)
+	v = bpf_map_lookup_elem(&vmms, &tgid);
+	if (!v)
+		return 0;
+	/* its newest VM; vsvad marks the others (their VMM is gone) */
+	info = bpf_map_lookup_elem(&vm_info, &v->vm);
+	if (info && !info->exit_ns)
 		info->exit_ns = bpf_ktime_get_ns();
 	return 0;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The vm_info map every vsva BPF object declares; the engine makes them
- * one map (bpf_map__reuse_fd), so a VM has one identity and one exit time.
+ * The VM maps every vsva BPF object declares; the engine makes them one
+ * set (bpf_map__reuse_fd), so a VM has one identity and one exit time,
+ * and every object attributes work to the same VMs.
  */
 #ifndef VSVA_VM_BPF_H
 #define VSVA_VM_BPF_H
@@ -27,6 +28,7 @@ static __always_inline bool current_is_kthread(void)
 	return BPF_CORE_READ(t, flags) & PF_KTHREAD;
 }
 
+/* The VMs (key: VM id). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VSVA_MAX_VMS);
@@ -34,7 +36,7 @@ struct {
 	__type(value, struct vsva_vm_info);
 } vm_info SEC(".maps");
 
-/* Known VMMs; the engine shares one map between the objects. */
+/* Known VMMs (key: tgid). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VSVA_MAX_VMS);
@@ -42,53 +44,72 @@ struct {
 	__type(value, struct vsva_vmm);
 } vmms SEC(".maps");
 
+/* struct kvm pointer -> VM id, from VM creation to VM destruction. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VSVA_MAX_VMS);
+	__type(key, __u64);
+	__type(value, __u32);
+} kvms SEC(".maps");
+
+/* A VMM's VM file descriptor -> VM id (the syscall rungs' way to a VM). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VSVA_MAX_VMS);
+	__type(key, struct vsva_vmfd);
+	__type(value, __u32);
+} vmfds SEC(".maps");
+
+static __always_inline bool is_vm(__u32 vm)
+{
+	return vm && vm != VSVA_UNATTRIBUTED;
+}
+
 /*
- * The VM the current task works for: 0 for a kernel thread (deferred
- * work), the tgid of a known VMM, else VSVA_UNATTRIBUTED, so that an
- * irqfd written by a backend process is never charged to that process.
+ * The VM the current task works for, by its process alone: 0 for a
+ * kernel thread (deferred work), the newest VM of a known VMM, else
+ * VSVA_UNATTRIBUTED, so that an irqfd written by a backend process is
+ * never charged to that process.
  */
-static __always_inline __u32 vm_owner(void)
+static __always_inline __u32 vm_of_task(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct vsva_vmm *v;
 
 	if (current_is_kthread())
 		return 0;
-	return bpf_map_lookup_elem(&vmms, &tgid) ? tgid : VSVA_UNATTRIBUTED;
-}
-
-/* Remember the current process as a VMM (it is creating a VM). */
-static __always_inline void vmm_created(void)
-{
-	struct task_struct *t = (void *)bpf_get_current_task();
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct vsva_vmm *v, fresh = {
-		/* clock ticks (USER_HZ 100) since boot, as /proc shows it */
-		.start_ticks = BPF_CORE_READ(t, group_leader, start_boottime) /
-			       10000000,
-	};
-
 	v = bpf_map_lookup_elem(&vmms, &tgid);
-	if (v && v->start_ticks == fresh.start_ticks) {
-		__sync_fetch_and_add(&v->created, 1);
-		return;
-	}
-	fresh.created = 1;	/* new, or a new process under an old pid */
-	bpf_map_update_elem(&vmms, &tgid, &fresh, BPF_ANY);
+	return v && v->vm ? v->vm : VSVA_UNATTRIBUTED;
 }
 
-/* Make sure VM @tgid has its vm_info entry; 0, or -1 if the map is full. */
-static __noinline int vm_info_touch(__u32 tgid)
+/*
+ * The VM that @kvm is: exact for a VM seen created.  One that predates
+ * vsvad is learnt the first time its own VMM works on it; until then
+ * (and for a backend's work on it) the task decides, as vm_of_task().
+ */
+static __always_inline __u32 vm_of_kvm(const void *kvm)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct vsva_vm_info info = {};
-	long err;
+	__u64 k = (__u64)kvm;
+	__u32 *id = bpf_map_lookup_elem(&kvms, &k), vm;
 
-	if (bpf_map_lookup_elem(&vm_info, &tgid))
-		return 0;
-	BPF_CORE_READ_STR_INTO(&info.comm, task, group_leader, comm);
-	info.first_ns = bpf_ktime_get_ns();
-	err = bpf_map_update_elem(&vm_info, &tgid, &info, BPF_NOEXIST);
-	return err && err != -17 /* EEXIST */ ? -1 : 0;
+	if (id)
+		return *id;
+	vm = vm_of_task();
+	if (is_vm(vm))
+		bpf_map_update_elem(&kvms, &k, &vm, BPF_NOEXIST);
+	return vm;
+}
+
+/* The VM behind file descriptor @fd of the current process, else the
+ * process's own (a VM fd vsva did not see created). */
+static __always_inline __u32 vm_of_fd(__u32 fd)
+{
+	struct vsva_vmfd k = {
+		.tgid = bpf_get_current_pid_tgid() >> 32, .fd = fd,
+	};
+	__u32 *id = bpf_map_lookup_elem(&vmfds, &k);
+
+	return id ? *id : vm_of_task();
 }
 
 /*

@@ -26,7 +26,7 @@ enum vsva_iommu_op {
 /* Key of a timed operation: per device, or per VM (dev[0] == 0). */
 struct vsva_iommu_lat_key {
 	char dev[VSVA_DEV_NAME_LEN];
-	__u32 tgid;
+	__u32 vm;			/* VM id (vsva_vm.h), when dev[0] == 0 */
 	__u16 op;
 	__u16 ok;			/* result == 0 */
 	__u32 domain_type;		/* IOMMU_DOMAIN_* */
@@ -54,7 +54,7 @@ enum vsva_iommu_kind {
 
 struct vsva_iommu_cnt_key {
 	char dev[VSVA_DEV_NAME_LEN];
-	__u32 tgid;
+	__u32 vm;			/* VM id (vsva_vm.h), when dev[0] == 0 */
 	__u32 kind;
 };
 
@@ -66,7 +66,6 @@ struct vsva_iommu_cnt {
 enum vsva_iommu_drop {
 	VSVA_IOMMU_DROP_MAP_FULL = 0,
 	VSVA_IOMMU_DROP_INFLIGHT_FULL,
-	VSVA_IOMMU_DROP_VMINFO_FULL,
 	VSVA_IOMMU_DROPS,
 };
 

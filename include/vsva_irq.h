@@ -25,11 +25,12 @@ enum vsva_irq_kind {
 };
 
 /*
- * Key of the per-CPU count map.  tgid is the VMM of the injecting task;
- * 0 when a kernel thread injects (irqfd work deferred to a kworker).
+ * Key of the per-CPU count map.  vm is the VM id (vsva_vm.h): the VM the
+ * hook reached, or the injecting task's (0: a kernel thread, irqfd work
+ * deferred to a kworker; VSVA_UNATTRIBUTED: a task that is not a VMM).
  */
 struct vsva_irq_key {
-	__u32 tgid;
+	__u32 vm;
 	__u16 kind;
 	__u16 pad;
 	__u32 id;
@@ -38,10 +39,13 @@ struct vsva_irq_key {
 /*
  * Per-CPU direct-mapped cache in front of the count map: the hot path is
  * an array lookup and a compare.  A slot whose VM was retired is reused.
+ * A program that runs nested inside another on the same CPU (a device's
+ * hard interrupt) leaves the cache alone and counts in the map.
  * One shared array, VSVA_IRQ_FAST_SLOTS entries per CPU, so user space
  * can read it through mmap.
  */
 #define VSVA_IRQ_FAST_SLOTS	256
+#define VSVA_IRQ_MAX_CPUS	8192	/* irq_depth entries */
 
 struct vsva_irq_fast {
 	struct vsva_irq_key key;
@@ -51,13 +55,12 @@ struct vsva_irq_fast {
 
 static inline __u32 vsva_irq_fast_idx(const struct vsva_irq_key *k)
 {
-	return (k->tgid ^ ((__u32)k->kind << 12) ^ (k->id * 2654435761u)) &
+	return (k->vm ^ ((__u32)k->kind << 12) ^ (k->id * 2654435761u)) &
 	       (VSVA_IRQ_FAST_SLOTS - 1);
 }
 
 enum vsva_irq_drop {
 	VSVA_IRQ_DROP_MAP_FULL = 0,
-	VSVA_IRQ_DROP_VMINFO_FULL,
 	VSVA_IRQ_DROPS,
 };
 

@@ -28,10 +28,15 @@ enum vsva_drop {
 	VSVA_DROP_USER_READ = 5,	/* syscall rung: the ioctl's argument
 					 * could not be read (a deletion may
 					 * be missed) */
+	VSVA_DROP_VMMS_FULL = 6,	/* known-VMM map full: a VMM unknown */
+	VSVA_DROP_KVMS_FULL = 7,	/* struct kvm -> VM map full */
+	VSVA_DROP_VMFDS_FULL = 8,	/* VM fd -> VM map full */
+	VSVA_DROP_CREATING_FULL = 9,	/* VM creations in flight: map full */
+	VSVA_DROP_VM_ID_TAKEN = 10,	/* no free VM id found (never seen) */
 	VSVA_DROPS,
 };
 
-/* Per-CPU value of the per-VM stats map (key: VMM tgid). */
+/* Per-CPU value of the per-VM stats map (key: VM id). */
 struct vsva_memslot_stats {
 	__u64 zaps[VSVA_ZAP_MODES];		/* successful deletions */
 	__u64 zap_ns_sum[VSVA_ZAP_MODES];

@@ -68,6 +68,8 @@ int vsva_engine_open(struct vsva_engine **out,
 	c = &e->ctx;
 	c->vm_info_fd = -1;
 	c->vmms_fd = -1;
+	c->kvms_fd = -1;
+	c->vmfds_fd = -1;
 	c->verbose = o->verbose;
 	c->f = &e->f;
 	c->choice = e->choice;
@@ -204,6 +206,7 @@ void vsva_engine_gc(struct vsva_engine *e)
 		if (sources[i]->expire && e->state[i])
 			sources[i]->expire(e->state[i], &e->ctx);
 	}
+	vsva_vm_refs_forget(&e->ctx, doomed, n);
 	for (i = 0; i < n; i++)
 		bpf_map_delete_elem(e->ctx.vm_info_fd, &doomed[i]);
 }

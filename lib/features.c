@@ -199,11 +199,12 @@ static void kprobe_detect(struct vsva_features *f)
 {
 	static const char *const fn[] = {
 		"kvm_arch_flush_shadow_memslot", "kvm_arch_init_vm",
+		"kvm_arch_destroy_vm",
 	};
 	static const enum vsva_feature x[] = {
-		VSVA_F_FLUSH_KPROBE, VSVA_F_VMINIT_KPROBE,
+		VSVA_F_FLUSH_KPROBE, VSVA_F_VMINIT_KPROBE, VSVA_F_VMINIT_KPROBE,
 	};
-	bool found[2];
+	bool found[3];
 	int i;
 
 	if (!vsva_exists("/sys/bus/event_source/devices/kprobe/type")) {
@@ -212,10 +213,11 @@ static void kprobe_detect(struct vsva_features *f)
 				  "without CONFIG_KPROBE_EVENTS)");
 		return;
 	}
-	kallsyms_find(fn, found, 2);
-	for (i = 0; i < 2; i++)
-		vsva_feat(f, x[i], found[i], "no kprobe: %s is not in "
-			  "/proc/kallsyms (inlined?)", fn[i]);
+	kallsyms_find(fn, found, 3);
+	for (i = 0; i < 3; i++)
+		if (i < 2 || !found[i])
+			vsva_feat(f, x[i], found[i], "no kprobe: %s is not in "
+				  "/proc/kallsyms (inlined?)", fn[i]);
 }
 
 /* Why KVM's own functions and events are out of BTF's reach. */
@@ -223,6 +225,34 @@ static const char *kvm_btf_why(const struct det *d)
 {
 	return d->kvm_no_btf ? "KVM is a module and this kernel has no module "
 			       "BTF (Linux 5.11+)" : "not in this kernel's BTF";
+}
+
+/*
+ * Feature @x: fentry on every function named (NULL-terminated), each in
+ * BTF with the 5 arguments vsva's programs know where it takes 5 (the
+ * kvm_set_msi family), any number otherwise; @err is the kernel-wide trial.
+ */
+static void fentry_fns(struct det *d, enum vsva_feature x, int err, ...)
+{
+	const char *fn, *bad = NULL;
+	int n, want;
+	va_list ap;
+
+	va_start(ap, err);
+	while (!bad && (fn = va_arg(ap, const char *))) {
+		want = strstr(fn, "irq") || strstr(fn, "msi") ? 5 : 0;
+		n = btf_nargs(&d->kb, fn, BTF_KIND_FUNC);
+		if (!n || (want && n != want))
+			bad = fn;
+	}
+	va_end(ap);
+	if (bad && d->kvm_no_btf)
+		vsva_feat(d->f, x, false, "no fentry: %s", kvm_btf_why(d));
+	else if (bad)
+		vsva_feat(d->f, x, false, "%s is not in BTF with the arguments "
+			  "vsva knows (inlined or changed)", bad);
+	else
+		vsva_feat(d->f, x, !err, "fentry refused: %s", strerror(-err));
 }
 
 /* KVM's tracepoints and functions, in vmlinux's or kvm.ko's BTF. */
@@ -271,13 +301,10 @@ static void kvm_btf_features(struct det *d)
 	else
 		vsva_feat(f, VSVA_F_FLUSH_FENTRY, !err, "fentry refused: %s",
 		     strerror(-err));
-	if (btf_find(kb, "kvm_arch_init_vm", BTF_KIND_FUNC, NULL) <= 0)
-		vsva_feat(f, VSVA_F_VMINIT_FENTRY, false, d->kvm_no_btf ?
-			  "no fentry: %s" : "kvm_arch_init_vm is not in BTF%s",
-			  d->kvm_no_btf ? kvm_btf_why(d) : "");
-	else
-		vsva_feat(f, VSVA_F_VMINIT_FENTRY, !err, "fentry refused: %s",
-			  strerror(-err));
+	fentry_fns(d, VSVA_F_VMINIT_FENTRY, err, "kvm_arch_init_vm",
+		   "kvm_arch_destroy_vm", NULL);
+	fentry_fns(d, VSVA_F_MSI_FENTRY, err, "kvm_set_msi",
+		   "kvm_arch_set_irq_inatomic", "kvm_set_irq", NULL);
 	/* (domain, dev, pasid) before 6.11, (..., handle) since */
 	f->pasid_attach_args = btf_nargs(kb, "iommu_attach_device_pasid",
 					 BTF_KIND_FUNC);
@@ -334,7 +361,7 @@ static void no_btf(struct vsva_features *f)
 		VSVA_F_KVMMMU_TP, VSVA_F_IRQ_TP, VSVA_F_PI_IRTE_TP,
 		VSVA_F_OWN_BYPASS_TP, VSVA_F_IRQBYPASS_TP, VSVA_F_IOMMU_TP,
 		VSVA_F_OWN_PASID_TP, VSVA_F_PASID_FENTRY, VSVA_F_OWN_SVA_TP,
-		VSVA_F_OWN_IOMMUFD_TP, VSVA_F_VMINIT_FENTRY,
+		VSVA_F_OWN_IOMMUFD_TP, VSVA_F_VMINIT_FENTRY, VSVA_F_MSI_FENTRY,
 	};
 	size_t i;
 

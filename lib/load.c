@@ -289,19 +289,24 @@ static void vsva_obj_prepare(struct bpf_object *obj, const struct vsva_ctx *c,
 
 /* The maps every object declares and the engine makes one: a VM has one
  * identity, and a VMM is known to every object. */
+static const char *const shared_maps[] = { "vm_info", "vmms", "kvms",
+					   "vmfds" };
+#define NSHARED	(int)(sizeof(shared_maps) / sizeof(shared_maps[0]))
+
 static int *shared_fd(struct vsva_ctx *c, int i)
 {
-	return i ? &c->vmms_fd : &c->vm_info_fd;
-}
+	int *fd[NSHARED] = { &c->vm_info_fd, &c->vmms_fd, &c->kvms_fd,
+			     &c->vmfds_fd };
 
-static const char *const shared_maps[] = { "vm_info", "vmms" };
+	return fd[i];
+}
 
 static int share_maps(struct bpf_object *obj, struct vsva_ctx *c)
 {
 	struct bpf_map *m;
 	int i, rc;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < NSHARED; i++) {
 		m = bpf_object__find_map_by_name(obj, shared_maps[i]);
 		if (!m)
 			return -ENOENT;
@@ -325,7 +330,7 @@ int vsva_obj_start(struct bpf_object_skeleton *sk, struct vsva_ctx *c,
 		rc = bpf_object__load_skeleton(sk);
 	if (!rc)
 		rc = bpf_object__attach_skeleton(sk);
-	for (i = 0; !rc && i < 2; i++)	/* the first to load: its maps */
+	for (i = 0; !rc && i < NSHARED; i++)	/* the first to load: its maps */
 		if (*shared_fd(c, i) < 0)
 			*shared_fd(c, i) = bpf_map__fd(
 				bpf_object__find_map_by_name(obj,

@@ -18,9 +18,19 @@ struct bpf_object;
 struct bpf_object_skeleton;
 
 struct vsva_vm_entry {
-	__u32 tgid;
+	__u32 id;
 	struct vsva_vm_info info;
 };
+
+/* "comm/tgid#seq" */
+#define VSVA_VM_LABEL_LEN	(VSVA_COMM_LEN + 24)
+
+/* A VM id that names a VM (0 is kernel threads' work, and
+ * VSVA_UNATTRIBUTED that of tasks that are not VMMs). */
+static inline bool vsva_vm_is_vm(__u32 id)
+{
+	return id && id != VSVA_UNATTRIBUTED;
+}
 
 /* What a source sees of the engine: never the engine itself. */
 struct vsva_ctx {
@@ -28,10 +38,13 @@ struct vsva_ctx {
 	void *percpu;			/* per-CPU lookup buffer */
 	int vm_info_fd;			/* the one vm_info map, or -1 */
 	int vmms_fd;			/* the one map of known VMMs, or -1 */
+	int kvms_fd;			/* struct kvm -> VM id, or -1 */
+	int vmfds_fd;			/* VM fd -> VM id, or -1 */
+	__u32 next_scanned;		/* VMs vsvad found: ids handed out */
 	bool verbose;
 	const struct vsva_features *f;
 	const struct vsva_choice *choice;	/* [VSVA_NMEASUREMENTS] */
-	/* vm_info as read at the start of a snapshot, sorted by tgid */
+	/* vm_info as read at the start of a snapshot, sorted by id */
 	struct vsva_vm_entry *vms;
 	int nvms;
 	bool vms_cached;
@@ -59,8 +72,8 @@ struct vsva_source {
 			 struct vsva_snapshot *s);
 	/* add this source's drop reasons to vsva_events_dropped_total */
 	void (*drops)(void *state, struct vsva_ctx *c, struct vsva_family *f);
-	/* the GC retired these VMs: free their entries */
-	void (*forget)(void *state, struct vsva_ctx *c, const __u32 *tgids,
+	/* the GC retired these VMs (ids): free their entries */
+	void (*forget)(void *state, struct vsva_ctx *c, const __u32 *ids,
 		       int n);
 	/* every GC tick: expire in-flight entries whose exit never came */
 	void (*expire)(void *state, struct vsva_ctx *c);
@@ -87,19 +100,26 @@ void vsva_tracefs_features(struct vsva_features *f, bool may_mount);
 
 /* Copy vm_info once per snapshot; 0, or -1 if it could not be read whole. */
 int vsva_vm_cache_fill(struct vsva_ctx *c);
-/* VM @tgid's identity: this snapshot's copy of vm_info while a snapshot
+/* VM @id's identity: this snapshot's copy of vm_info while a snapshot
  * is taken, the map otherwise.  False if unknown (retired). */
-bool vsva_vm_get(struct vsva_ctx *c, __u32 tgid, struct vsva_vm_info *info);
-/* "comm/tgid" of a VM, "kernel/0" for injections by kernel threads. */
-void vsva_vm_label(struct vsva_ctx *c, __u32 tgid, char *buf, size_t len);
-/* VMs due for retirement into @doomed (at most VSVA_MAX_VMS); how many. */
+bool vsva_vm_get(struct vsva_ctx *c, __u32 id, struct vsva_vm_info *info);
+/* A VM's label: "comm/tgid" for a VMM's first VM, "comm/tgid#2" for its
+ * second...; "kernel/0" for kernel threads' work, "unattributed". */
+void vsva_vm_label(struct vsva_ctx *c, __u32 id, char *buf, size_t len);
+/* VMs due for retirement into @doomed (at most VSVA_MAX_VMS); how many.
+ * A VM exited when its destruction or its VMM's exit was seen, or its
+ * VMM's pid is gone or now another process's; it is due after
+ * @retention_s, or at once when a newer VM has its name (pid reuse). */
 int vsva_vm_expired(struct vsva_ctx *c, unsigned int retention_s,
 		    __u32 *doomed);
-/* Processes that hold a VM now (/proc/PID/fd -> anon_inode:kvm-vm) are
- * known VMMs: VMs that predate vsvad are VMs too.  How many. */
+/* Processes that hold VMs now (/proc/PID/fd -> anon_inode:kvm-vm) are
+ * known VMMs, each VM fd a VM: VMs that predate vsvad are VMs too.  How
+ * many VMs. */
 int vsva_vmms_scan(struct vsva_ctx *c);
 /* Forget known VMMs whose process is gone; how many are left. */
 int vsva_vmms_gc(struct vsva_ctx *c);
+/* Forget the struct kvm and VM fd entries of retired VMs @ids. */
+void vsva_vm_refs_forget(struct vsva_ctx *c, const __u32 *ids, int n);
 
 /* ---- lib/load.c: loading a source, one failure policy ------------------ */
 

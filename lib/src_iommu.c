@@ -123,11 +123,11 @@ static void add_cnt(struct vsva_ctx *c, void *arg, const void *key,
 	const struct vsva_iommu_cnt_key *k = key;
 	const struct vsva_iommu_cnt *v = val;
 	struct vsva_family **f = arg;
-	char vm[VSVA_COMM_LEN + 16], dev[VSVA_DEV_NAME_LEN + 1];
+	char vm[VSVA_VM_LABEL_LEN], dev[VSVA_DEV_NAME_LEN + 1];
 	unsigned int h;
 
 	snprintf(dev, sizeof(dev), "%s", k->dev);
-	vsva_vm_label(c, k->tgid, vm, sizeof(vm));
+	vsva_vm_label(c, k->vm, vm, sizeof(vm));
 	switch (k->kind) {
 	case VSVA_IOMMU_DOMAIN_ATTACH:
 	case VSVA_IOMMU_IO_PAGE_FAULT:
@@ -163,7 +163,7 @@ static void add_lat(struct vsva_ctx *c, void *arg, const void *key,
 	const struct vsva_iommu_lat_key *k = key;
 	const struct vsva_iommu_lat *v = val;
 	struct vsva_family **f = arg;
-	char vm[VSVA_COMM_LEN + 16], dev[VSVA_DEV_NAME_LEN + 1];
+	char vm[VSVA_VM_LABEL_LEN], dev[VSVA_DEV_NAME_LEN + 1];
 	const char *result = k->ok ? "ok" : "error";
 	struct vsva_sample *m;
 
@@ -171,7 +171,7 @@ static void add_lat(struct vsva_ctx *c, void *arg, const void *key,
 		return;
 	snprintf(dev, sizeof(dev), "%s", k->dev);
 	if (k->op == VSVA_IOMMU_HWPT_INVALIDATE) {
-		vsva_vm_label(c, k->tgid, vm, sizeof(vm));
+		vsva_vm_label(c, k->vm, vm, sizeof(vm));
 		m = vsva_family_add(f[F_INV], 0, "vm", vm, "result", result,
 				    NULL);
 		vsva_family_add(f[F_INV_ENTRIES], v->entries, "vm", vm,
@@ -217,7 +217,6 @@ static void iommu_snapshot(void *state, struct vsva_ctx *c,
 static const char *const drop_name[VSVA_IOMMU_DROPS] = {
 	[VSVA_IOMMU_DROP_MAP_FULL] = "iommu_map_full",
 	[VSVA_IOMMU_DROP_INFLIGHT_FULL] = "iommu_inflight_map_full",
-	[VSVA_IOMMU_DROP_VMINFO_FULL] = "iommu_vm_info_map_full",
 };
 
 static void iommu_drops(void *state, struct vsva_ctx *c,
@@ -232,7 +231,7 @@ static void iommu_drops(void *state, struct vsva_ctx *c,
 }
 
 /* Retire the per-VM keys of VMs the GC retired (device keys have none). */
-static void iommu_forget(void *state, struct vsva_ctx *c, const __u32 *tgids,
+static void iommu_forget(void *state, struct vsva_ctx *c, const __u32 *ids,
 			 int n)
 {
 	struct iommu_state *st = state;
@@ -241,10 +240,10 @@ static void iommu_forget(void *state, struct vsva_ctx *c, const __u32 *tgids,
 		return;
 	vsva_map_forget(bpf_map__fd(st->s->maps.iommu_cnt),
 			sizeof(struct vsva_iommu_cnt_key),
-			offsetof(struct vsva_iommu_cnt_key, tgid), tgids, n);
+			offsetof(struct vsva_iommu_cnt_key, vm), ids, n);
 	vsva_map_forget(bpf_map__fd(st->s->maps.iommu_lat),
 			sizeof(struct vsva_iommu_lat_key),
-			offsetof(struct vsva_iommu_lat_key, tgid), tgids, n);
+			offsetof(struct vsva_iommu_lat_key, vm), ids, n);
 }
 
 const struct vsva_source vsva_src_iommu = {

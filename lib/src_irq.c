@@ -112,33 +112,33 @@ static const char *const path_name[] = {
 
 /* Per-VM gauges, accumulated while the keys are walked. */
 struct vm_gauges {
-	__u32 tgid;
+	__u32 vm;
 	long long producers, pi, connected;
 	bool any_producer, any_connect;
 };
 
 static struct vm_gauges *gauges_for(struct vm_gauges *g, int *n, int max,
-				    __u32 tgid)
+				    __u32 vm)
 {
 	int i;
 
 	for (i = 0; i < *n; i++)
-		if (g[i].tgid == tgid)
+		if (g[i].vm == vm)
 			return &g[i];
 	if (*n == max)
 		return NULL;
 	memset(&g[*n], 0, sizeof(g[*n]));
-	g[*n].tgid = tgid;
+	g[*n].vm = vm;
 	return &g[(*n)++];
 }
 
 static void add_key(struct vsva_ctx *c, struct vsva_family **f,
 		    const struct vsva_irq_key *k, __u64 v, struct vm_gauges *g)
 {
-	char vm[VSVA_COMM_LEN + 16], id[16];
+	char vm[VSVA_VM_LABEL_LEN], id[16];
 	long long d = (long long)v;
 
-	vsva_vm_label(c, k->tgid, vm, sizeof(vm));
+	vsva_vm_label(c, k->vm, vm, sizeof(vm));
 	snprintf(id, sizeof(id), "%u", k->id);
 	switch (k->kind) {
 	case VSVA_IRQ_MSI:
@@ -176,15 +176,15 @@ static void add_gauges(struct vsva_ctx *c, struct vsva_family **f,
 		       const struct vm_gauges *g, int n)
 {
 	enum vsva_rung bypass = vsva_rung_of(c, VSVA_M_IRQ_BYPASS);
-	char vm[VSVA_COMM_LEN + 16];
+	char vm[VSVA_VM_LABEL_LEN];
 	long long producers;
 	int i;
 
 	for (i = 0; i < n; i++) {
-		vsva_vm_label(c, g[i].tgid, vm, sizeof(vm));
+		vsva_vm_label(c, g[i].vm, vm, sizeof(vm));
 		producers = bypass == VSVA_RUNG_OWN_TP ? g[i].producers :
 							 g[i].pi;
-		if (bypass && g[i].tgid && g[i].tgid != VSVA_UNATTRIBUTED &&
+		if (bypass && vsva_vm_is_vm(g[i].vm) &&
 		    (g[i].any_producer || bypass != VSVA_RUNG_OWN_TP))
 			vsva_family_add(f[F_PRODUCERS],
 					producers > 0 ? producers : 0,
@@ -213,7 +213,7 @@ static void agg_add(struct irq_aggs *g, const struct vsva_irq_key *k, __u64 v)
 	int i;
 
 	for (i = 0; i < g->n; i++) {
-		if (g->a[i].key.tgid == k->tgid && g->a[i].key.kind == k->kind &&
+		if (g->a[i].key.vm == k->vm && g->a[i].key.kind == k->kind &&
 		    g->a[i].key.id == k->id) {
 			g->a[i].sum += v;
 			return;
@@ -235,6 +235,12 @@ static void agg_add(struct irq_aggs *g, const struct vsva_irq_key *k, __u64 v)
 static void count_add(struct vsva_ctx *c, void *arg, const void *key,
 		      const void *val)
 {
+	const struct vsva_irq_key *k = key;
+	struct vsva_vm_info info;
+
+	/* a VM being retired right now */
+	if (vsva_vm_is_vm(k->vm) && !vsva_vm_get(c, k->vm, &info))
+		return;
 	agg_add(arg, key, *(const __u64 *)val);
 }
 
@@ -260,8 +266,7 @@ static void collect_slot(struct vsva_ctx *c, struct irq_aggs *g,
 	if (!f->count)
 		return;
 	/* a retired VM's slot waits to be reused */
-	if (f->key.tgid && f->key.tgid != VSVA_UNATTRIBUTED &&
-	    !vsva_vm_get(c, f->key.tgid, &info))
+	if (vsva_vm_is_vm(f->key.vm) && !vsva_vm_get(c, f->key.vm, &info))
 		return;
 	agg_add(g, &f->key, f->count);
 }
@@ -269,22 +274,28 @@ static void collect_slot(struct vsva_ctx *c, struct irq_aggs *g,
 /*
  * Read a slot the BPF side may be writing.  It only increments a live
  * slot's count; taking a slot over writes count 0, the key, count 1, in
- * that order (x86 keeps stores and loads in order).  So the same key
- * read before and after the count means the count belongs to that key.
+ * that order, ordered by compiler barriers only (BPF has no store-release
+ * before Linux 6.15).  The same key read before and after the count then
+ * means the count belongs to that key on a CPU that keeps stores in
+ * order: x86, the only target the Makefile builds the BPF programs for
+ * (ARCH).  The fences below order this side's loads on any CPU; a port to
+ * a weakly ordered one (arm64) needs store-release on the BPF side too.
  */
 static bool read_slot(const volatile struct vsva_irq_fast *p,
 		      struct vsva_irq_fast *out)
 {
 	struct vsva_irq_key k2;
 
-	out->key.tgid = p->key.tgid;
+	out->key.vm = p->key.vm;
 	out->key.kind = p->key.kind;
 	out->key.id = p->key.id;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	out->count = p->count;
-	k2.tgid = p->key.tgid;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	k2.vm = p->key.vm;
 	k2.kind = p->key.kind;
 	k2.id = p->key.id;
-	return k2.tgid == out->key.tgid && k2.kind == out->key.kind &&
+	return k2.vm == out->key.vm && k2.kind == out->key.kind &&
 	       k2.id == out->key.id;
 }
 
@@ -326,7 +337,7 @@ static void irq_snapshot(void *state, struct vsva_ctx *c,
 		f[F_INJECTED]->incomplete = true;
 	for (i = 0; i < g.n; i++) {
 		struct vm_gauges *vg = gauges_for(gauges, &ng, VSVA_MAX_VMS,
-						  g.a[i].key.tgid);
+						  g.a[i].key.vm);
 
 		if (!vg) {
 			f[F_INJECTED]->incomplete = true;
@@ -340,7 +351,6 @@ static void irq_snapshot(void *state, struct vsva_ctx *c,
 
 static const char *const irq_drop_name[VSVA_IRQ_DROPS] = {
 	[VSVA_IRQ_DROP_MAP_FULL] = "irq_map_full",
-	[VSVA_IRQ_DROP_VMINFO_FULL] = "irq_vm_info_map_full",
 };
 
 static void irq_drops(void *state, struct vsva_ctx *c, struct vsva_family *f)
@@ -358,7 +368,7 @@ static void irq_drops(void *state, struct vsva_ctx *c, struct vsva_family *f)
  * reused within this very tick).
  */
 static void forget_fast(struct vsva_ctx *c, struct irq_state *st,
-			const __u32 *tgids, int n)
+			const __u32 *ids, int n)
 {
 	size_t i, slots = (size_t)c->ncpus * VSVA_IRQ_FAST_SLOTS;
 	const struct vsva_irq_fast zero = { 0 };
@@ -369,7 +379,7 @@ static void forget_fast(struct vsva_ctx *c, struct irq_state *st,
 		if (!st->fast[i].count)
 			continue;
 		for (k = 0; k < n; k++) {
-			if (st->fast[i].key.tgid != tgids[k])
+			if (st->fast[i].key.vm != ids[k])
 				continue;
 			idx = i;
 			bpf_map_update_elem(fd, &idx, &zero, BPF_ANY);
@@ -379,7 +389,7 @@ static void forget_fast(struct vsva_ctx *c, struct irq_state *st,
 }
 
 /* Retire the counts of VMs the GC retired. */
-static void irq_forget(void *state, struct vsva_ctx *c, const __u32 *tgids,
+static void irq_forget(void *state, struct vsva_ctx *c, const __u32 *ids,
 		       int n)
 {
 	struct irq_state *st = state;
@@ -388,8 +398,8 @@ static void irq_forget(void *state, struct vsva_ctx *c, const __u32 *tgids,
 		return;
 	vsva_map_forget(bpf_map__fd(st->s->maps.irq_counts),
 			sizeof(struct vsva_irq_key),
-			offsetof(struct vsva_irq_key, tgid), tgids, n);
-	forget_fast(c, st, tgids, n);
+			offsetof(struct vsva_irq_key, vm), ids, n);
+	forget_fast(c, st, ids, n);
 }
 
 const struct vsva_source vsva_src_irq = {

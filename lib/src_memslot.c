@@ -26,6 +26,11 @@ static const char *const drop_name[VSVA_DROPS] = {
 	[VSVA_DROP_UNMATCHED_EXIT] = "unmatched_exit",
 	[VSVA_DROP_VM_NOMEM] = "vm_stats_no_memory",
 	[VSVA_DROP_USER_READ] = "ioctl_argument_unreadable",
+	[VSVA_DROP_VMMS_FULL] = "vmms_map_full",
+	[VSVA_DROP_KVMS_FULL] = "kvms_map_full",
+	[VSVA_DROP_VMFDS_FULL] = "vmfds_map_full",
+	[VSVA_DROP_CREATING_FULL] = "creating_map_full",
+	[VSVA_DROP_VM_ID_TAKEN] = "vm_id_taken",
 };
 
 /* The loaded object, and the in-flight deletions vsvad expired. */
@@ -81,29 +86,26 @@ static void add_families(struct vsva_snapshot *s, struct vsva_family **f)
 		f[i] = vsva_snap_def(s, memslot_fams[i]);
 }
 
-static void add_vm_info(struct vsva_family **f, __u32 tgid,
+static void add_vm_info(struct vsva_ctx *c, struct vsva_family **f, __u32 id,
 			const struct vsva_vm_info *info)
 {
-	char vm[VSVA_COMM_LEN + 16], pid[16];
+	char vm[VSVA_VM_LABEL_LEN], pid[16];
 
-	snprintf(vm, sizeof(vm), "%s/%u", info->comm, tgid);
-	snprintf(pid, sizeof(pid), "%u", tgid);
+	vsva_vm_label(c, id, vm, sizeof(vm));
+	snprintf(pid, sizeof(pid), "%u", info->tgid);
 	vsva_family_add(f[F_VM_INFO], 1, "vm", vm, "pid", pid, "comm",
 			info->comm, "state", info->exit_ns ? "exited" : "running",
 			NULL);
 }
 
-static void add_vm(struct vsva_family **f, __u32 tgid,
-		   const struct vsva_vm_info *info,
+static void add_vm(struct vsva_family **f, const char *vm,
 		   const struct vsva_memslot_stats *st)
 {
 	const struct vsva_family_def *secs =
 		vsva_family_def(memslot_fams[F_SECS]);
-	char vm[VSVA_COMM_LEN + 16];
 	struct vsva_sample *m;
 	int i;
 
-	snprintf(vm, sizeof(vm), "%s/%u", info->comm, tgid);
 	for (i = 0; i < VSVA_ZAP_MODES; i++) {
 		vsva_family_add(f[F_ZAPPED], st->shadow_zapped[i], "vm", vm,
 				"mode", mode_name[i], NULL);
@@ -127,12 +129,15 @@ static void add_vm(struct vsva_family **f, __u32 tgid,
 static void vm_stats_add(struct vsva_ctx *c, void *arg, const void *key,
 			 const void *val)
 {
-	__u32 tgid = *(const __u32 *)key;
+	__u32 id = *(const __u32 *)key;
 	struct vsva_vm_info info;
+	char vm[VSVA_VM_LABEL_LEN];
 
 	/* stats of a VM without info: being retired right now */
-	if (vsva_vm_get(c, tgid, &info))
-		add_vm(arg, tgid, &info, val);
+	if (vsva_vm_is_vm(id) && !vsva_vm_get(c, id, &info))
+		return;
+	vsva_vm_label(c, id, vm, sizeof(vm));
+	add_vm(arg, vm, val);
 }
 
 static void count_entry(struct vsva_ctx *c, void *arg, const void *key,
@@ -173,7 +178,7 @@ static void memslot_snapshot(void *state, struct vsva_ctx *c,
 	add_families(s, f);
 	for (i = 0; i < c->nvms; i++) {
 		retained += c->vms[i].info.exit_ns != 0;
-		add_vm_info(f, c->vms[i].tgid, &c->vms[i].info);
+		add_vm_info(c, f, c->vms[i].id, &c->vms[i].info);
 	}
 	if (st) {
 		w.fd = bpf_map__fd(st->s->maps.vm_stats);
@@ -196,31 +201,39 @@ static void memslot_drops(void *state, struct vsva_ctx *c,
 }
 
 static void memslot_forget(void *state, struct vsva_ctx *c,
-			   const __u32 *tgids, int n)
+			   const __u32 *ids, int n)
 {
 	struct memslot_state *st = state;
 	int i;
 
 	for (i = 0; st && i < n; i++)
 		bpf_map_delete_elem(bpf_map__fd(st->s->maps.vm_stats),
-				    &tgids[i]);
+				    &ids[i]);
 }
 
-/* A deletion whose exit never came (its thread died in between, or vsvad
+/* Expire @m's stale entries and take them off its in-flight count. */
+static int expire_map(struct bpf_map *m, __u64 *count)
+{
+	int n = vsva_map_expire(bpf_map__fd(m), bpf_map__key_size(m),
+				bpf_map__value_size(m),
+				vsva_inflight_max_age_ns());
+
+	if (n)
+		__atomic_fetch_sub(count, n, __ATOMIC_SEQ_CST);
+	return n;
+}
+
+/* A deletion (or a VM creation) whose exit never came (its thread died in between, or vsvad
  * attached in between): drop it, and let the exit hooks skip lookups
  * again once nothing is in flight. */
 static void memslot_expire(void *state, struct vsva_ctx *c)
 {
 	struct memslot_state *st = state;
-	struct bpf_map *m = st->s->maps.inflight;
-	int n;
 
-	n = vsva_map_expire(bpf_map__fd(m), bpf_map__key_size(m),
-			    bpf_map__value_size(m), vsva_inflight_max_age_ns());
-	if (!n)
-		return;
-	st->expired += n;
-	__atomic_fetch_sub(&st->s->bss->inflight_n, n, __ATOMIC_SEQ_CST);
+	st->expired += expire_map(st->s->maps.inflight,
+				  &st->s->bss->inflight_n);
+	st->expired += expire_map(st->s->maps.creating,
+				  &st->s->bss->creating_n);
 }
 
 static void memslot_close(void *state, struct vsva_ctx *c)

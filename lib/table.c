@@ -27,9 +27,15 @@
 			"kvm:kvm_pic_set_irq,kvm:kvm_set_irq"
 #define KWORKER		"; injections deferred to a kworker are counted as " \
 			"vm=\"kernel/0\""
+#define KWORKER_PIN	"; pin injections deferred to a kworker are counted " \
+			"as vm=\"kernel/0\""
 #define UNATTR		"; injections by a task that is not a known VMM (an " \
 			"irqfd written by a backend process) as " \
-			"vm=\"unattributed\" (see kvm_vm_lifecycle)"
+			"vm=\"unattributed\", and a VMM's own by its newest " \
+			"VM (see kvm_vm_lifecycle)"
+
+#define VMS		"; its creator is a VMM; so is a process that held " \
+			"VM fds when vsvad started, each fd a VM"
 
 const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 [VSVA_M_MEMSLOT] = {
@@ -72,8 +78,9 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 		  "only).",
 		  VSVA_COUNTER, "vm" },
 		{ "vsva_kvm_vm_info",
-		  "VMs (VMM processes) seen by vsva; state=exited ones are kept "
-		  "for the retention window.",
+		  "VMs seen by vsva (vm: comm/pid of the VMM, #2, #3... for "
+		  "its second and later VMs); state=exited ones are kept for "
+		  "the retention window.",
 		  VSVA_GAUGE, "vm,pid,comm,state" },
 		{ "vsva_vms_retained",
 		  "VMs whose VMM exited, kept visible until the retention "
@@ -116,6 +123,16 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 [VSVA_M_IRQ_INJECTION] = {
 	.name = "kvm_irq_injection", .source = VSVA_SRC_IRQ,
 	.rungs = {
+		{ VSVA_RUNG_FENTRY, KVM | B(IRQ_TP) | B(MSI_FENTRY),
+		  "fentry/fexit on kvm_set_msi, kvm_arch_set_irq_inatomic and "
+		  "kvm_set_irq: MSIs and GSI assertions counted for the VM "
+		  "whoever signals its irqfd (a backend, a device's interrupt, "
+		  "a kworker), each once; kvm_ioapic_set_irq and "
+		  "kvm_pic_set_irq tracepoints by the injecting process"
+		  KWORKER_PIN UNATTR, NO_AFTER,
+		  .progs = { "fexit_set_irq_inatomic", "fentry_set_msi",
+			     "fentry_set_irq", "kvm_ioapic_set_irq",
+			     "kvm_pic_set_irq" } },
 		{ VSVA_RUNG_STOCK_TP, KVM | B(IRQ_TP),
 		  "kvm tracepoints kvm_msi_set_irq, kvm_ioapic_set_irq, "
 		  "kvm_pic_set_irq, kvm_set_irq" KWORKER UNATTR, NO_AFTER,
@@ -326,19 +343,24 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 	.name = "kvm_vm_lifecycle", .source = VSVA_SRC_MEMSLOT,
 	.rungs = {
 		{ VSVA_RUNG_FENTRY, KVM | B(VMINIT_FENTRY),
-		  "fexit on kvm_arch_init_vm: a process that creates a VM is "
-		  "a VMM; so is one that held a VM when vsvad started",
-		  NO_AFTER, .progs = { "fexit_kvm_arch_init_vm" } },
+		  "fexit on kvm_arch_init_vm, fentry on kvm_arch_destroy_vm: "
+		  "a VM is its struct kvm, from creation to destruction" VMS,
+		  NO_AFTER, .progs = { "fexit_kvm_arch_init_vm",
+				       "fentry_kvm_arch_destroy_vm" } },
 		{ VSVA_RUNG_KPROBE, KVM | B(VMINIT_KPROBE),
-		  "kretprobe on kvm_arch_init_vm: a process that creates a VM "
-		  "is a VMM; so is one that held a VM when vsvad started",
-		  NO_AFTER, .progs = { "kretprobe_kvm_arch_init_vm" } },
+		  "kprobe/kretprobe on kvm_arch_init_vm, kprobe on "
+		  "kvm_arch_destroy_vm: a VM is its struct kvm, from creation "
+		  "to destruction" VMS, NO_AFTER,
+		  .progs = { "kprobe_kvm_arch_init_vm",
+			     "kretprobe_kvm_arch_init_vm",
+			     "kprobe_kvm_arch_destroy_vm" } },
 		{ VSVA_RUNG_SYSCALL_TP, KVM | B(IOCTL_TP),
-		  "approximate: a process that asks for KVM_CREATE_VM is a "
-		  "VMM (even if the ioctl fails); so is one that held a VM "
-		  "when vsvad started", .approximate = true, NO_AFTER,
-		  .progs = { "sys_enter_create_vm" },
-		  .perf_events = "syscalls:sys_enter_ioctl",
+		  "approximate: a VM is the fd KVM_CREATE_VM returns, and "
+		  "lives until its VMM exits (its destruction is not seen)"
+		  VMS, .approximate = true, NO_AFTER,
+		  .progs = { "sys_enter_create_vm", "sys_exit_create_vm" },
+		  .perf_events = "syscalls:sys_enter_ioctl,"
+				 "syscalls:sys_exit_ioctl",
 		  .perf_filter = "cmd == 0xae01" },
 	},
 	.families = {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The VM table: the one vm_info map every BPF source shares (a VM's
- * identity and exit time), copied once per snapshot so that labelling a
- * sample costs no bpf() call, and the retirement of VMs that exited.
+ * identity and exit time, keyed by VM id), copied once per snapshot so
+ * that labelling a sample costs no bpf() call; the VMs that predate
+ * vsvad; and the retirement of VMs that exited.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,8 +17,8 @@
 
 static int vm_cmp(const void *a, const void *b)
 {
-	__u32 x = ((const struct vsva_vm_entry *)a)->tgid;
-	__u32 y = ((const struct vsva_vm_entry *)b)->tgid;
+	__u32 x = ((const struct vsva_vm_entry *)a)->id;
+	__u32 y = ((const struct vsva_vm_entry *)b)->id;
 
 	return x < y ? -1 : x > y;
 }
@@ -32,7 +33,7 @@ static void vm_cache_add(struct vsva_ctx *c, void *arg, const void *key,
 		return;
 	}
 	v = &c->vms[c->nvms++];
-	v->tgid = *(const __u32 *)key;
+	v->id = *(const __u32 *)key;
 	v->info = *(const struct vsva_vm_info *)val;
 	v->info.comm[VSVA_COMM_LEN - 1] = 0;
 }
@@ -57,68 +58,93 @@ int vsva_vm_cache_fill(struct vsva_ctx *c)
 	return 0;
 }
 
-bool vsva_vm_get(struct vsva_ctx *c, __u32 tgid, struct vsva_vm_info *info)
+bool vsva_vm_get(struct vsva_ctx *c, __u32 id, struct vsva_vm_info *info)
 {
-	struct vsva_vm_entry key = { .tgid = tgid }, *v;
+	struct vsva_vm_entry key = { .id = id }, *v;
 
 	if (!c->vms_cached)
 		return c->vm_info_fd >= 0 &&
-		       !bpf_map_lookup_elem(c->vm_info_fd, &tgid, info);
+		       !bpf_map_lookup_elem(c->vm_info_fd, &id, info);
 	v = bsearch(&key, c->vms, c->nvms, sizeof(*c->vms), vm_cmp);
 	if (v)
 		*info = v->info;
 	return v;
 }
 
-void vsva_vm_label(struct vsva_ctx *c, __u32 tgid, char *buf, size_t len)
+void vsva_vm_label(struct vsva_ctx *c, __u32 id, char *buf, size_t len)
 {
 	struct vsva_vm_info info;
 
-	if (!tgid) {
+	if (!id) {
 		snprintf(buf, len, "kernel/0");
 		return;
 	}
-	if (tgid == VSVA_UNATTRIBUTED) {
+	if (id == VSVA_UNATTRIBUTED) {
 		snprintf(buf, len, "unattributed");
 		return;
 	}
-	if (!vsva_vm_get(c, tgid, &info))
-		info.comm[0] = 0;
+	if (!vsva_vm_get(c, id, &info)) {
+		snprintf(buf, len, "retired#%u", id);	/* not exported */
+		return;
+	}
 	info.comm[VSVA_COMM_LEN - 1] = 0;
-	snprintf(buf, len, "%s/%u", info.comm[0] ? info.comm : "?", tgid);
+	if (info.seq > 1)
+		snprintf(buf, len, "%s/%u#%u", info.comm, info.tgid, info.seq);
+	else
+		snprintf(buf, len, "%s/%u", info.comm, info.tgid);
 }
 
-/* Is VM @tgid due for retirement?  Marks exits that were missed. */
-static bool vm_expired(struct vsva_ctx *c, unsigned int retention_s,
-		       __u32 tgid, struct vsva_vm_info *info, uint64_t now)
+static int start_ticks(unsigned int pid, __u64 *ticks);
+
+/* Does the VMM of @info still run (its pid, and the same process)? */
+static bool vmm_alive(const struct vsva_vm_info *info)
 {
-	if (!info->exit_ns) {
-		if (kill(tgid, 0) == 0 || errno != ESRCH)
+	__u64 ticks;
+
+	if (!info->start_ticks)
+		return kill(info->tgid, 0) == 0 || errno != ESRCH;
+	return !start_ticks(info->tgid, &ticks) && ticks == info->start_ticks;
+}
+
+/* Has a newer VM (a new VMM under this one's pid) taken @v's name? */
+static bool vm_renamed(const struct vsva_ctx *c, const struct vsva_vm_entry *v)
+{
+	int i;
+
+	for (i = 0; i < c->nvms; i++)
+		if (c->vms[i].info.tgid == v->info.tgid &&
+		    c->vms[i].info.seq == v->info.seq &&
+		    c->vms[i].info.first_ns > v->info.first_ns)
+			return true;
+	return false;
+}
+
+/* Is VM @v due for retirement?  Marks exits that were missed. */
+static bool vm_expired(struct vsva_ctx *c, unsigned int retention_s,
+		       struct vsva_vm_entry *v, uint64_t now)
+{
+	if (!v->info.exit_ns) {
+		if (vmm_alive(&v->info))
 			return false;
-		info->exit_ns = now;	/* its exit event was missed */
-		bpf_map_update_elem(c->vm_info_fd, &tgid, info, BPF_EXIST);
-		return false;
+		v->info.exit_ns = now;	/* its exit event was missed */
+		bpf_map_update_elem(c->vm_info_fd, &v->id, &v->info, BPF_EXIST);
 	}
-	return now - info->exit_ns >= retention_s * 1000000000ULL;
+	return now - v->info.exit_ns >= retention_s * 1000000000ULL ||
+	       vm_renamed(c, v);
 }
 
 int vsva_vm_expired(struct vsva_ctx *c, unsigned int retention_s,
 		    __u32 *doomed)
 {
-	__u32 key, next, *prev = NULL;
-	struct vsva_vm_info info;
 	uint64_t now = vsva_mono_ns();
-	int fd = c->vm_info_fd, n = 0;
+	int n = 0, i;
 
-	if (fd < 0)
+	if (c->vm_info_fd < 0 || vsva_vm_cache_fill(c))
 		return 0;
-	while (n < VSVA_MAX_VMS && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (!bpf_map_lookup_elem(fd, &key, &info) &&
-		    vm_expired(c, retention_s, key, &info, now))
-			doomed[n++] = key;
-	}
+	for (i = 0; i < c->nvms; i++)
+		if (vm_expired(c, retention_s, &c->vms[i], now))
+			doomed[n++] = c->vms[i].id;
+	c->vms_cached = false;
 	return n;
 }
 
@@ -145,50 +171,134 @@ static int start_ticks(unsigned int pid, __u64 *ticks)
 	return 0;
 }
 
-/* Does process @pid hold a VM file descriptor? */
-static bool holds_vm(const char *pid)
+/* The comm of process @pid. */
+static void comm_of(const char *pid, char *comm)
 {
-	char path[300], link[64];
+	char path[300];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	f = fopen(path, "r");
+	if (f) {
+		n = fread(comm, 1, VSVA_COMM_LEN - 1, f);
+		fclose(f);
+	}
+	comm[n] = 0;
+	comm[strcspn(comm, "\n")] = 0;
+}
+
+/* A VM vsvad found at VM fd @fd of process @pid: a new id, its entries. */
+static int vm_found(struct vsva_ctx *c, __u32 pid, __u32 fd,
+		    struct vsva_vm_info *info, struct vsva_vmm *v)
+{
+	struct vsva_vmfd key = { .tgid = pid, .fd = fd };
+	__u32 id = VSVA_VM_ID_SCANNED + c->next_scanned;
+
+	info->seq = v->created + 1;
+	if (bpf_map_update_elem(c->vm_info_fd, &id, info, BPF_NOEXIST))
+		return -1;
+	c->next_scanned++;
+	v->created++;
+	v->vm = id;
+	if (c->vmfds_fd >= 0)
+		bpf_map_update_elem(c->vmfds_fd, &key, &id, BPF_ANY);
+	return 0;
+}
+
+/* Each VM fd of process @pid is a VM; how many. */
+static int vms_held(struct vsva_ctx *c, struct vsva_vm_info *info,
+		    struct vsva_vmm *v)
+{
+	char path[64], link[64];
 	struct dirent *d;
-	bool found = false;
-	ssize_t n;
+	ssize_t len;
+	int n = 0;
 	DIR *dir;
 
-	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+	snprintf(path, sizeof(path), "/proc/%u/fd", info->tgid);
 	dir = opendir(path);
 	if (!dir)
-		return false;
-	while (!found && (d = readdir(dir))) {
-		snprintf(path, sizeof(path), "/proc/%s/fd/%s", pid, d->d_name);
-		n = readlink(path, link, sizeof(link) - 1);
-		found = n > 0 && (link[n] = 0, !strcmp(link,
-						      "anon_inode:kvm-vm"));
+		return 0;
+	while ((d = readdir(dir))) {
+		len = readlinkat(dirfd(dir), d->d_name, link, sizeof(link) - 1);
+		if (len <= 0)
+			continue;
+		link[len] = 0;
+		if (!strcmp(link, "anon_inode:kvm-vm") &&
+		    !vm_found(c, info->tgid, strtoul(d->d_name, NULL, 10), info,
+			      v))
+			n++;
 	}
 	closedir(dir);
-	return found;
+	return n;
 }
 
 int vsva_vmms_scan(struct vsva_ctx *c)
 {
-	struct vsva_vmm v = { 0 };
+	struct vsva_vm_info info;
+	struct vsva_vmm v, known;
 	struct dirent *d;
 	unsigned int pid;
-	int n = 0;
+	int n = 0, k;
 	DIR *proc;
 
-	if (c->vmms_fd < 0)
+	if (c->vmms_fd < 0 || c->vm_info_fd < 0)
 		return 0;
 	proc = opendir("/proc");
 	if (!proc)
 		return 0;
 	while ((d = readdir(proc))) {
 		pid = strtoul(d->d_name, NULL, 10);
-		if (!pid || !holds_vm(d->d_name) || start_ticks(pid, &v.start_ticks))
+		memset(&info, 0, sizeof(info));
+		memset(&v, 0, sizeof(v));
+		if (!pid || start_ticks(pid, &v.start_ticks))
 			continue;
-		n += !bpf_map_update_elem(c->vmms_fd, &pid, &v, BPF_NOEXIST);
+		/* seen creating a VM since the programs attached: known */
+		if (!bpf_map_lookup_elem(c->vmms_fd, &pid, &known) &&
+		    known.start_ticks == v.start_ticks)
+			continue;
+		info.tgid = pid;
+		info.start_ticks = v.start_ticks;
+		info.first_ns = vsva_mono_ns();
+		comm_of(d->d_name, info.comm);
+		k = vms_held(c, &info, &v);
+		if (k && !bpf_map_update_elem(c->vmms_fd, &pid, &v, BPF_ANY))
+			n += k;
 	}
 	closedir(proc);
 	return n;
+}
+
+/* Delete the entries of hash map @fd (u32 values) that point at @ids. */
+static void forget_refs(int fd, size_t ksz, const __u32 *ids, int n)
+{
+	unsigned char key[16], next[16], dead[VSVA_MAX_VMS][16];
+	void *prev = NULL;
+	int nd = 0, i;
+	__u32 id;
+
+	if (fd < 0 || !n)
+		return;
+	while (nd < VSVA_MAX_VMS && !bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, ksz);
+		prev = key;
+		if (bpf_map_lookup_elem(fd, key, &id))
+			continue;
+		for (i = 0; i < n; i++)
+			if (ids[i] == id) {
+				memcpy(dead[nd++], key, ksz);
+				break;
+			}
+	}
+	for (i = 0; i < nd; i++)
+		bpf_map_delete_elem(fd, dead[i]);
+}
+
+void vsva_vm_refs_forget(struct vsva_ctx *c, const __u32 *ids, int n)
+{
+	forget_refs(c->kvms_fd, sizeof(__u64), ids, n);
+	forget_refs(c->vmfds_fd, sizeof(struct vsva_vmfd), ids, n);
 }
 
 int vsva_vmms_gc(struct vsva_ctx *c)

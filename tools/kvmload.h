@@ -52,6 +52,9 @@ struct opts {
 				 * vhost-user backend writes the call fd */
 	unsigned long pause_s;	/* wait this long once the VM exists */
 	unsigned long efault;	/* memslot ioctls with an unreadable argument */
+	unsigned long vms;	/* VMs in this one VMM, alive together */
+	unsigned long reuse_every;	/* --lifetimes: every Kth takes the
+					 * previous VMM's pid (ns_last_pid) */
 };
 
 #define IRQFD_MSI_GSI		24	/* first GSI above the IOAPIC pins */

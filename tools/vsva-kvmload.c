@@ -74,7 +74,7 @@ static unsigned int irqfd_gsi(const struct opts *o)
 
 /*
  * Route one GSI (to an MSI, or to an IOAPIC pin), attach an eventfd to it
- * with KVM_IRQFD and signal it @o->irqfd times, as a device interrupt
+ * with KVM_IRQFD and signal it @n times, as a device interrupt
  * that KVM injects in software would.
  */
 /* Write @efd @n times; 0, or -1. */
@@ -108,7 +108,7 @@ static int signal_from_child(int efd, unsigned long n)
 	return 0;
 }
 
-static int irqfd_signal(struct vm *vm, const struct opts *o)
+static int irqfd_signal(struct vm *vm, const struct opts *o, unsigned long n)
 {
 	struct {
 		struct kvm_irq_routing r;
@@ -138,8 +138,7 @@ static int irqfd_signal(struct vm *vm, const struct opts *o)
 		fail("KVM_IRQFD");
 		goto close_efd;
 	}
-	rc = o->irqfd_child ? signal_from_child(efd, o->irqfd) :
-			      signal_efd(efd, o->irqfd);
+	rc = o->irqfd_child ? signal_from_child(efd, n) : signal_efd(efd, n);
 close_efd:
 	close(efd);
 	return rc;
@@ -168,7 +167,7 @@ static void print_json(const struct opts *o, struct result *r)
 	       "\"delete_ns\":{\"sum\":%llu,\"min\":%llu,\"p50\":%llu,"
 	       "\"p99\":%llu,\"max\":%llu},"
 	       "\"irqfd\":{\"route\":\"%s\",\"gsi\":%u,\"signals\":%lu,"
-	       "\"signaller_pid\":%d},"
+	       "\"signaller_pid\":%d},\"vms\":%lu,"
 	       "\"elapsed_ns\":%llu}\n",
 	       getpid(), comm, o->memslot_mode ? "memslot" : "all_fast",
 	       o->memslot_mode ? "false" : "true",
@@ -178,8 +177,9 @@ static void print_json(const struct opts *o, struct result *r)
 	       r->runs, r->deletions, r->errors, r->creations,
 	       (unsigned long long)r->del_sum, (unsigned long long)r->del_min,
 	       pct(r, 50), pct(r, 99), (unsigned long long)r->del_max,
-	       o->irqfd_ioapic ? "ioapic" : "msi", irqfd_gsi(o), o->irqfd,
-	       signaller_pid ? (int)signaller_pid : getpid(),
+	       o->irqfd_ioapic ? "ioapic" : "msi", irqfd_gsi(o),
+	       o->irqfd * o->vms * (o->vms + 1) / 2,
+	       signaller_pid ? (int)signaller_pid : getpid(), o->vms,
 	       (unsigned long long)r->elapsed);
 }
 
@@ -205,8 +205,15 @@ static void usage(FILE *f)
 "      --pause SECS    wait SECS once the VM exists, before running it\n"
 "      --efault-ioctls N  also issue N KVM_SET_USER_MEMORY_REGION ioctls\n"
 "                      whose argument cannot be read (EFAULT)\n"
+"      --vms K         K VMs in this one VMM, all alive together; VM k\n"
+"                      (1..K) does k times the deletions and signals\n"
+"                      (default 1; deletions and signals in the JSON are\n"
+"                      totals)\n"
 "      --lifetimes K   instead: fork K short-lived VMMs one after the\n"
 "                      other, each doing the above (no output of its own)\n"
+"      --reuse-pid-every J  with --lifetimes: every Jth VMM is given the\n"
+"                      pid of the one before it (/proc/sys/kernel/\n"
+"                      ns_last_pid; needs CAP_SYS_ADMIN)\n"
 "  -h, --help          show this help\n"
 "\n"
 "Needs read/write access to /dev/kvm. Exit status: 0 done, 1 KVM failure,\n"
@@ -228,6 +235,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "irqfd-from-child", no_argument, NULL, 'C' },
 		{ "pause", required_argument, NULL, 'P' },
 		{ "efault-ioctls", required_argument, NULL, 'E' },
+		{ "vms", required_argument, NULL, 'V' },
+		{ "reuse-pid-every", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -283,6 +292,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			if (vsva_parse_ul(optarg, 0, 1000000, &o->efault))
 				goto bad;
 			break;
+		case 'V':
+			if (vsva_parse_ul(optarg, 0, 64, &o->vms) || !o->vms)
+				goto bad;
+			break;
+		case 'U':
+			if (vsva_parse_ul(optarg, 0, 10000000, &o->reuse_every) ||
+			    o->reuse_every < 2)
+				goto bad;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -291,6 +309,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			return -1;
 		}
 	}
+	if (o->reuse_every && !o->lifetimes) {
+		fprintf(stderr, "vsva-kvmload: --reuse-pid-every needs "
+			"--lifetimes\n");
+		return -1;
+	}
 	return vsva_no_operands("vsva-kvmload", argc, argv, optind);
 bad:
 	fprintf(stderr, "vsva-kvmload: invalid value '%s' for --%s\n", optarg,
@@ -298,22 +321,42 @@ bad:
 		c == 'r' ? "rom-pages (1..4096)" : c == 'I' ? "irqfd" :
 		c == 'R' ? "irqfd-route (msi|ioapic)" : c == 'L' ? "lifetimes" :
 		c == 'P' ? "pause (0..3600 seconds)" :
-		c == 'E' ? "efault-ioctls" :
+		c == 'E' ? "efault-ioctls" : c == 'V' ? "vms (1..64)" :
+		c == 'U' ? "reuse-pid-every (2..)" :
 		"mode (all_fast|memslot)");
 	return -1;
 }
 
-static int run_vm(const struct opts *o, struct result *res);
+static int run_vms(const struct opts *o, struct result *res);
 
-/* Fork @o->lifetimes VMMs in turn; each runs one VM and exits. */
+/* Make the next fork get pid @pid (the kernel hands out last + 1). */
+static int want_pid(pid_t pid)
+{
+	FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+	int rc;
+
+	if (!f)
+		return fail("/proc/sys/kernel/ns_last_pid");
+	rc = fprintf(f, "%d", (int)pid - 1);
+	if (fclose(f) || rc < 0)
+		return fail("write /proc/sys/kernel/ns_last_pid");
+	return 0;
+}
+
+/* Fork @o->lifetimes VMMs in turn; each runs its VMs and exits. */
 static int run_lifetimes(const struct opts *o)
 {
-	unsigned long i, failed = 0;
+	unsigned long i, failed = 0, forced = 0, reused = 0;
 	uint64_t t0 = now_ns();
+	pid_t pid, last = 0;
 	int status;
-	pid_t pid;
 
 	for (i = 0; i < o->lifetimes; i++) {
+		bool reuse = o->reuse_every && last &&
+			     i % o->reuse_every == o->reuse_every - 1;
+
+		if (reuse && want_pid(last))
+			return -1;
 		pid = fork();
 		if (pid < 0)
 			return fail("fork");
@@ -322,65 +365,87 @@ static int run_lifetimes(const struct opts *o)
 			int fd = open("/dev/null", O_WRONLY);
 
 			dup2(fd, 1);	/* the parent reports */
-			_exit(run_vm(o, &res) ? 1 : 0);
+			_exit(run_vms(o, &res) ? 1 : 0);
 		}
+		forced += reuse;
+		reused += reuse && pid == last;
+		last = pid;
 		if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
 		    WEXITSTATUS(status))
 			failed++;
 	}
 	printf("{\"tool\":\"vsva-kvmload\",\"lifetimes\":%lu,"
 	       "\"lifetime_failures\":%lu,\"deletions_each\":%lu,"
+	       "\"pid_reuses_forced\":%lu,\"pid_reuses\":%lu,"
 	       "\"elapsed_ns\":%llu}\n", o->lifetimes, failed, o->deletions,
-	       (unsigned long long)(now_ns() - t0));
+	       forced, reused, (unsigned long long)(now_ns() - t0));
 	return failed ? -1 : 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .deletions = 10, .mem_mib = 64, .rom_pages = 16 };
+	struct opts o = { .deletions = 10, .mem_mib = 64, .rom_pages = 16,
+			  .vms = 1 };
 	struct result res = { 0 };
 
 	if (parse_opts(argc, argv, &o))
 		return 2;
 	if (o.lifetimes)
 		return run_lifetimes(&o) ? 1 : 0;
-	return run_vm(&o, &res) ? 1 : 0;
+	return run_vms(&o, &res) ? 1 : 0;
 }
 
-/* One VM: create, run, toggle the ROM slot, signal the irqfd; JSON. */
-static int run_vm(const struct opts *o, struct result *res)
+/* VM @k (1-based) of --vms: run it, toggle the ROM slot k times the
+ * deletions asked, signal its irqfd k times the signals asked. */
+static int vm_work(struct vm *vm, const struct opts *o, struct result *res,
+		   unsigned long k)
 {
-	struct vm vm = { .kvm = -1, .fd = -1, .vcpu = -1 };
-	uint64_t t0;
 	unsigned long i;
 
-	res->del_ns = calloc(o->deletions ? o->deletions : 1, sizeof(uint64_t));
-	if (!res->del_ns) {
-		fprintf(stderr, "vsva-kvmload: out of memory\n");
+	if (guest_pass(vm))
 		return -1;
-	}
-	t0 = now_ns();
-	if (vm_create(&vm, o))
-		return -1;
-	if (o->pause_s)
-		sleep(o->pause_s);
-	if (guest_pass(&vm))
-		return -1;
-	res->runs = 1;
-	for (i = 0; i < o->deletions; i++) {
-		if (toggle_rom(&vm, o, res) || guest_pass(&vm))
+	res->runs++;
+	for (i = 0; i < o->deletions * k; i++) {
+		if (toggle_rom(vm, o, res) || guest_pass(vm))
 			return -1;
 		res->runs++;
 	}
-	if (o->irqfd && irqfd_signal(&vm, o))
+	if (o->irqfd && irqfd_signal(vm, o, o->irqfd * k))
 		return -1;
 	for (i = 0; i < o->efault; i++)
-		if (ioctl(vm.fd, KVM_SET_USER_MEMORY_REGION, (void *)8) == 0 ||
+		if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, (void *)8) == 0 ||
 		    errno != EFAULT) {
 			fprintf(stderr, "vsva-kvmload: an unreadable region "
 				"argument did not fail with EFAULT\n");
 			return -1;
 		}
+	return 0;
+}
+
+/* The VMs: create them all, then work each; JSON. */
+static int run_vms(const struct opts *o, struct result *res)
+{
+	struct vm vms[64];
+	unsigned long k;
+	uint64_t t0;
+
+	res->del_ns = calloc(o->deletions * o->vms * (o->vms + 1) / 2 + 1,
+			     sizeof(uint64_t));
+	if (!res->del_ns) {
+		fprintf(stderr, "vsva-kvmload: out of memory\n");
+		return -1;
+	}
+	t0 = now_ns();
+	for (k = 0; k < o->vms; k++) {
+		vms[k] = (struct vm){ .kvm = -1, .fd = -1, .vcpu = -1 };
+		if (vm_create(&vms[k], o))
+			return -1;
+	}
+	if (o->pause_s)
+		sleep(o->pause_s);
+	for (k = 0; k < o->vms; k++)
+		if (vm_work(&vms[k], o, res, k + 1))
+			return -1;
 	res->elapsed = now_ns() - t0;
 	print_json(o, res);
 	return 0;

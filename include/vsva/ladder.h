@@ -59,6 +59,8 @@ enum vsva_feature {
 	VSVA_F_OWN_IOMMUFD_TP,	/* iommufd_hwpt_alloc/_invalidate_* */
 	VSVA_F_VMINIT_FENTRY,	/* fentry on kvm_arch_init_vm */
 	VSVA_F_VMINIT_KPROBE,	/* kprobe on it */
+	VSVA_F_MSI_FENTRY,	/* fentry on kvm_set_msi, kvm_set_irq,
+				 * kvm_arch_set_irq_inatomic (known forms) */
 	VSVA_NFEATURES,
 };
 

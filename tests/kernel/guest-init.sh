@@ -83,6 +83,37 @@ memslot_rung() { # RUNG [vsvad args]
 # 3. interrupts: the series' rungs; irqfd MSI injections exact; the
 #    irqbypass KUnit suite, run again while vsvad watches, connects and
 #    disconnects 4 pairs (producer irq 42) from a kernel thread
+# 3a. the fentry rung reaches the struct kvm: a backend's irqfd writes are
+#     the VM's, and a VMM's two VMs are counted apart
+attribution_checks() {
+	line=$(wget -qO- http://127.0.0.1:9477/metrics |
+		grep '^vsva_probe_info{measurement="kvm_irq_injection"')
+	case $line in
+	*'rung="fentry"'*) ok "kvm_irq_injection uses fentry (reaches the VM)" ;;
+	*) not_ok "kvm_irq_injection rung: $line" ;;
+	esac
+	out=$(vsva-kvmload -n 0 -m 4 --irqfd 25 --irqfd-from-child 2>/tmp/kvmload.err) ||
+		not_ok "vsva-kvmload --irqfd-from-child failed: $(cat /tmp/kvmload.err)"
+	wpid=$(echo "$out" | sed -E 's/.*"pid":([0-9]+).*/\1/')
+	child=$(echo "$out" | sed -E 's/.*"signaller_pid":([0-9]+).*/\1/')
+	check "backend's 25 irqfd writes: counted for the VMM's VM" 25 \
+		"$(metric vsva_kvm_irq_injected_total "vm=\"vsva-kvmload/$wpid\",path=\"msi\"")"
+	check "... nothing for the backend ($child)" absent \
+		"$(metric vsva_kvm_irq_injected_total "/$child\"")"
+	check "... nothing unattributed" absent \
+		"$(metric vsva_kvm_irq_injected_total 'vm="unattributed"')"
+	out=$(vsva-kvmload -n 2 -m 4 --irqfd 5 --vms 2 2>/tmp/kvmload.err) ||
+		not_ok "vsva-kvmload --vms 2 failed: $(cat /tmp/kvmload.err)"
+	wpid=$(echo "$out" | sed -E 's/.*"pid":([0-9]+).*/\1/')
+	for v in "1 " "2 #2"; do
+		set -- $v
+		check "two VMs in one VMM: VM $1's MSIs" $(($1 * 5)) \
+			"$(metric vsva_kvm_irq_injected_total "vm=\"vsva-kvmload/$wpid${2:-}\",path=\"msi\"")"
+		check "two VMs in one VMM: VM $1's deletions" $(($1 * 2)) \
+			"$(metric vsva_kvm_memslot_zap_total "vm=\"vsva-kvmload/$wpid${2:-}\",mode=\"all_fast\"")"
+	done
+}
+
 irq_checks() {
 	vsvad --listen 127.0.0.1:9477 >/tmp/vsvad.log 2>&1 &
 	pid=$!
@@ -105,6 +136,7 @@ irq_checks() {
 	wpid=$(echo "$out" | sed -E 's/.*"pid":([0-9]+).*/\1/')
 	check "irqfd MSI injections counted for the VM" 40 \
 		"$(metric vsva_kvm_irq_injected_total "vm=\"vsva-kvmload/$wpid\",path=\"msi\"")"
+	attribution_checks
 	mount -t debugfs none /sys/kernel/debug
 	echo 1 >/sys/kernel/debug/kunit/irqbypass/run
 	check "KUnit irqbypass: connects seen" 4 \

@@ -2,7 +2,8 @@
 # Live: interrupts are charged to the VM, not to whoever signals its irqfd.
 # On this host's rungs (stock tracepoints) the hook cannot reach the VM,
 # so work by a task that is not a known VMM is counted as "unattributed";
-# a VM that existed before vsvad started is found and named.
+# a VM that existed before vsvad started is found and named; a VMM with
+# two VMs has two entries.
 . "$(dirname "$0")/lib.sh"
 require_live
 
@@ -50,5 +51,46 @@ check "pre-existing VM: its 2 deletions are its own" 2 \
 	"$(metric vsva_kvm_memslot_zap_total "vm=\"vsva-kvmload/$vmm\",mode=\"all_fast\"")"
 check "pre-existing VM: named from its comm" 1 \
 	"$(metric vsva_kvm_vm_info "vm=\"vsva-kvmload/$vmm\",pid=\"$vmm\",comm=\"vsva-kvmload\"")"
+stop_vsvad
+check "vsvad exits 0" 0 $?
+
+# VM k of a VMM with two does k times the deletions and irqfd writes
+two_vms() { # WHAT VMM DELETIONS SIGNALS
+	local n vm1="vm=\"vsva-kvmload/$2\"" vm2="vm=\"vsva-kvmload/$2#2\""
+
+	check "$1: two VM entries" 2 \
+		"$(scrape | grep -c "^vsva_kvm_vm_info{vm=\"vsva-kvmload/$2[\"#]")"
+	for n in 1 2; do
+		eval "vm=\$vm$n"
+		check "$1: VM $n's own $((n * $3)) deletions" $((n * $3)) \
+			"$(metric vsva_kvm_memslot_zap_total "$vm,mode=\"all_fast\"")"
+	done
+	if [[ $(probe kvm_irq_injection) == *'rung="fentry"'* ]]; then
+		check "$1: VM 1's $4 injections" "$4" \
+			"$(metric vsva_kvm_irq_injected_total "$vm1,path=\"msi\"")"
+		check "$1: VM 2's $((2 * $4)) injections" $((2 * $4)) \
+			"$(metric vsva_kvm_irq_injected_total "$vm2,path=\"msi\"")"
+	else	# a stock tracepoint: by process, the VMM's newest VM
+		check "$1: by process, all $((3 * $4)) injections on the newest VM" \
+			$((3 * $4)) "$(metric vsva_kvm_irq_injected_total "$vm2,path=\"msi\"")"
+		check "$1: ... none guessed for the other" absent \
+			"$(metric vsva_kvm_irq_injected_total "$vm1,path=\"msi\"")"
+	fi
+}
+
+# a VMM with two VMs: two entries; the syscall rung finds a deletion's VM
+# by the fd it is made on, fentry by the struct kvm
+start_vsvad || exit 1
+out=$("$B/vsva-kvmload" -n 2 -m 4 --irqfd 5 --vms 2) || not_ok "vsva-kvmload --vms 2 failed"
+two_vms "two VMs in one VMM" "$(json_field "$out" pid)" 2 5
+stop_vsvad
+
+# ... and the same when both predate vsvad: each VM fd found is a VM
+"$B/vsva-kvmload" -n 1 -m 4 --irqfd 2 --vms 2 --pause 4 >"$TMP/pre2.json" &
+pre=$!
+sleep 0.5
+start_vsvad || exit 1
+wait $pre || not_ok "the pre-existing VMM with two VMs failed"
+two_vms "two pre-existing VMs" "$(json_field "$(cat "$TMP/pre2.json")" pid)" 1 2
 stop_vsvad
 check "vsvad exits 0" 0 $?

@@ -79,8 +79,20 @@ echo "VSVA count pages_created $(metric vsva_kvm_mmu_pages_created_total "$vm")"
 out=$(vsva-kvmload -n 0 -m 4 --irqfd $N_IRQ --irqfd-from-child 2>/tmp/kvmload.err) ||
 	not_ok "vsva-kvmload --irqfd-from-child failed: $(cat /tmp/kvmload.err)"
 child=$(echo "$out" | sed -E 's/.*"signaller_pid":([0-9]+).*/\1/')
+vmm=$(echo "$out" | sed -E 's/.*"pid":([0-9]+).*/\1/')
 echo "VSVA count backend $(metric vsva_kvm_irq_injected_total "/$child\"")"
+echo "VSVA count backend_vm $(metric vsva_kvm_irq_injected_total "vm=\"vsva-kvmload/$vmm\",path=\"msi\"")"
 echo "VSVA count unattributed $(metric vsva_kvm_irq_injected_total 'vm="unattributed",path="msi"')"
+
+# two VMs in one VMM: VM k does k deletions and 3k irqfd writes
+out=$(vsva-kvmload -n 1 -m 4 --irqfd 3 --vms 2 2>/tmp/kvmload.err) ||
+	not_ok "vsva-kvmload --vms 2 failed: $(cat /tmp/kvmload.err)"
+vmm=$(echo "$out" | sed -E 's/.*"pid":([0-9]+).*/\1/')
+for v in "1 " "2 #2"; do
+	set -- $v
+	echo "VSVA count vm$1_del $(metric vsva_kvm_memslot_zap_total "vm=\"vsva-kvmload/$vmm${2:-}\",mode=\"all_fast\"")"
+	echo "VSVA count vm$1_msi $(metric vsva_kvm_irq_injected_total "vm=\"vsva-kvmload/$vmm${2:-}\",path=\"msi\"")"
+done
 
 # memslot-only zapping, where the kernel has the quirk (6.12+)
 out=$(vsva-kvmload -n $N_MEMSLOT -m 4 --mode memslot 2>/tmp/kvmload.err)

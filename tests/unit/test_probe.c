@@ -195,9 +195,10 @@ static void test_forced_rungs(void **st)
 	choose(&f, force);
 	assert_int_equal(ch[VSVA_M_IRQ_INJECTION].rung, VSVA_RUNG_CLASSIC_TP);
 	/* and nothing else */
-	assert_int_equal(vsva_rung_option("kvm_irq_injection=fentry", force,
+	assert_int_equal(vsva_rung_option("kvm_irq_injection=kprobe", force,
 					  err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "stock_tracepoint classic_tracepoint"));
+	assert_non_null(strstr(err,
+			       "fentry stock_tracepoint classic_tracepoint"));
 	assert_int_equal(vsva_rung_option("bogus=fentry", force, err,
 					  sizeof(err)), -1);
 	assert_non_null(strstr(err, "no measurement 'bogus'"));
