@@ -49,7 +49,7 @@ struct creating {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, VSVA_MAX_VMS);
+	__uint(max_entries, VSVA_MAX_VMS + 2);	/* + kernel/0, unattributed */
 	__type(key, __u32);
 	__type(value, struct vsva_memslot_stats);
 } vm_stats SEC(".maps");
@@ -375,16 +375,22 @@ int tp_kvm_mmu_get_page(void *ctx)
  * that creates it is a VMM.  Work is attributed by the VM wherever a hook
  * reaches it, by a known VMM's process otherwise, and never to anyone else.
  */
-static __always_inline __u32 vmm_add(__u32 tgid, __u32 id, __u64 ticks)
+static __always_inline __u32 vmm_add(__u32 tgid, __u32 id, __u64 start_ns)
 {
 	struct vsva_vmm *v = bpf_map_lookup_elem(&vmms, &tgid), fresh = {
-		.start_ticks = ticks, .created = 1, .vm = id,
+		.start_ns = start_ns, .created = 1, .vm = id,
 	};
+	bool same;
 
-	if (v && v->start_ticks == ticks) {
-		v->vm = id;
-		__sync_fetch_and_add(&v->created, 1);
-		return v->created;
+	if (v) {
+		same = v->scanned ? v->start_ns / VSVA_NS_PER_TICK ==
+				    start_ns / VSVA_NS_PER_TICK :
+				    v->start_ns == start_ns;
+		if (same) {
+			v->vm = id;
+			__sync_fetch_and_add(&v->created, 1);
+			return v->created;
+		}
 	}
 	/* new, or a new process under an old pid: its VMs start at 1 */
 	if (bpf_map_update_elem(&vmms, &tgid, &fresh, BPF_ANY))
@@ -423,10 +429,10 @@ static __noinline void vm_created(__u64 kvm, __s64 fd)
 	struct vsva_vm_info *in;
 	__u32 id;
 
+	__u64 start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
+
 	BPF_CORE_READ_STR_INTO(&info.comm, t, group_leader, comm);
-	/* clock ticks (USER_HZ 100) since boot, as /proc shows it */
-	info.start_ticks = BPF_CORE_READ(t, group_leader, start_boottime) /
-			   10000000;
+	info.start_ticks = start_ns / VSVA_NS_PER_TICK;	/* as /proc shows it */
 	info.first_ns = bpf_ktime_get_ns();
 	info.tgid = vf.tgid;
 	id = vm_id_take(&info);
@@ -434,7 +440,7 @@ static __noinline void vm_created(__u64 kvm, __s64 fd)
 		return;
 	in = bpf_map_lookup_elem(&vm_info, &id);
 	if (in)
-		in->seq = vmm_add(vf.tgid, id, info.start_ticks);
+		in->seq = vmm_add(vf.tgid, id, start_ns);
 	if (kvm && bpf_map_update_elem(&kvms, &kvm, &id, BPF_ANY))
 		drop(VSVA_DROP_KVMS_FULL);
 	vf.fd = fd;

@@ -22,11 +22,18 @@
 
 /* A known VMM (key: tgid): it created a VM, or held one when vsvad started. */
 struct vsva_vmm {
-	__u64 start_ticks;		/* process start, /proc/PID/stat field 22 */
+	__u64 start_ns;			/* process start (boot time, ns); two
+					 * processes under one pid may start
+					 * in the same clock tick */
 	__u32 created;			/* VMs it created (or held) so far */
 	__u32 vm;			/* its newest VM: work attributed by the
 					 * process goes there */
+	__u32 scanned;			/* found by vsvad: start_ns is only
+					 * as exact as a clock tick */
+	__u32 pad;
 };
+
+#define VSVA_NS_PER_TICK	10000000ULL	/* USER_HZ 100, as /proc shows */
 
 /* A VM file descriptor of a VMM: syscall-rung attribution by VM. */
 struct vsva_vmfd {
@@ -40,7 +47,8 @@ struct vsva_vm_info {
 	__u64 first_ns;			/* CLOCK_MONOTONIC of its creation (or
 					 * of vsvad finding it) */
 	__u64 exit_ns;			/* 0 while the VM lives */
-	__u64 start_ticks;		/* the VMM's start, as in vsva_vmm */
+	__u64 start_ticks;		/* the VMM's start, /proc/PID/stat
+					 * field 22 (clock ticks) */
 	__u32 tgid;			/* its VMM */
 	__u32 seq;			/* 1 for the VMM's first VM, 2, ... */
 	__u32 last_mode;		/* memslot: mode of the latest deletion */

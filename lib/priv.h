@@ -47,6 +47,9 @@ struct vsva_ctx {
 	/* vm_info as read at the start of a snapshot, sorted by id */
 	struct vsva_vm_entry *vms;
 	int nvms;
+	/* VMs whose name a newer VM took (pid reuse): out of vms, due now */
+	__u32 renamed[VSVA_MAX_VMS];
+	int nrenamed;
 	bool vms_cached;
 };
 

@@ -38,6 +38,41 @@ static void vm_cache_add(struct vsva_ctx *c, void *arg, const void *key,
 	v->info.comm[VSVA_COMM_LEN - 1] = 0;
 }
 
+/* By name (VMM pid, sequence number), oldest first. */
+static int name_cmp(const void *a, const void *b)
+{
+	const struct vsva_vm_info *x = &((const struct vsva_vm_entry *)a)->info;
+	const struct vsva_vm_info *y = &((const struct vsva_vm_entry *)b)->info;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return x->first_ns < y->first_ns ? -1 : x->first_ns > y->first_ns;
+}
+
+/*
+ * A VM whose name a newer VM took (a new VMM under its pid) is left out
+ * of the table at once, and noted for retirement: one name, one series.
+ */
+static void drop_renamed(struct vsva_ctx *c)
+{
+	int i, n = 0;
+
+	c->nrenamed = 0;
+	qsort(c->vms, c->nvms, sizeof(*c->vms), name_cmp);
+	for (i = 0; i < c->nvms; i++) {
+		if (i + 1 < c->nvms &&
+		    c->vms[i + 1].info.tgid == c->vms[i].info.tgid &&
+		    c->vms[i + 1].info.seq == c->vms[i].info.seq) {
+			c->renamed[c->nrenamed++] = c->vms[i].id;
+			continue;
+		}
+		c->vms[n++] = c->vms[i];
+	}
+	c->nvms = n;
+}
+
 int vsva_vm_cache_fill(struct vsva_ctx *c)
 {
 	bool lost = false;
@@ -53,6 +88,7 @@ int vsva_vm_cache_fill(struct vsva_ctx *c)
 		return 0;
 	if (vsva_map_walk(c, &w) || lost)
 		return -1;
+	drop_renamed(c);
 	qsort(c->vms, c->nvms, sizeof(*c->vms), vm_cmp);
 	c->vms_cached = true;
 	return 0;
@@ -106,18 +142,7 @@ static bool vmm_alive(const struct vsva_vm_info *info)
 	return !start_ticks(info->tgid, &ticks) && ticks == info->start_ticks;
 }
 
-/* Has a newer VM (a new VMM under this one's pid) taken @v's name? */
-static bool vm_renamed(const struct vsva_ctx *c, const struct vsva_vm_entry *v)
-{
-	int i;
-
-	for (i = 0; i < c->nvms; i++)
-		if (c->vms[i].info.tgid == v->info.tgid &&
-		    c->vms[i].info.seq == v->info.seq &&
-		    c->vms[i].info.first_ns > v->info.first_ns)
-			return true;
-	return false;
-}
+#define VSVA_RETIRE_GRACE_NS	1000000000ULL
 
 /* Is VM @v due for retirement?  Marks exits that were missed. */
 static bool vm_expired(struct vsva_ctx *c, unsigned int retention_s,
@@ -129,8 +154,10 @@ static bool vm_expired(struct vsva_ctx *c, unsigned int retention_s,
 		v->info.exit_ns = now;	/* its exit event was missed */
 		bpf_map_update_elem(c->vm_info_fd, &v->id, &v->info, BPF_EXIST);
 	}
-	return now - v->info.exit_ns >= retention_s * 1000000000ULL ||
-	       vm_renamed(c, v);
+	/* a second's grace even with --retention 0: the VM's teardown
+	 * (its MMU zapped as its fds close) is still its own */
+	return now - v->info.exit_ns >= VSVA_RETIRE_GRACE_NS &&
+	       now - v->info.exit_ns >= retention_s * 1000000000ULL;
 }
 
 int vsva_vm_expired(struct vsva_ctx *c, unsigned int retention_s,
@@ -141,6 +168,8 @@ int vsva_vm_expired(struct vsva_ctx *c, unsigned int retention_s,
 
 	if (c->vm_info_fd < 0 || vsva_vm_cache_fill(c))
 		return 0;
+	for (i = 0; i < c->nrenamed; i++)
+		doomed[n++] = c->renamed[i];
 	for (i = 0; i < c->nvms; i++)
 		if (vm_expired(c, retention_s, &c->vms[i], now))
 			doomed[n++] = c->vms[i].id;
@@ -252,14 +281,15 @@ int vsva_vmms_scan(struct vsva_ctx *c)
 		pid = strtoul(d->d_name, NULL, 10);
 		memset(&info, 0, sizeof(info));
 		memset(&v, 0, sizeof(v));
-		if (!pid || start_ticks(pid, &v.start_ticks))
+		if (!pid || start_ticks(pid, &info.start_ticks))
 			continue;
 		/* seen creating a VM since the programs attached: known */
 		if (!bpf_map_lookup_elem(c->vmms_fd, &pid, &known) &&
-		    known.start_ticks == v.start_ticks)
+		    known.start_ns / VSVA_NS_PER_TICK == info.start_ticks)
 			continue;
+		v.start_ns = info.start_ticks * VSVA_NS_PER_TICK;
+		v.scanned = 1;
 		info.tgid = pid;
-		info.start_ticks = v.start_ticks;
 		info.first_ns = vsva_mono_ns();
 		comm_of(d->d_name, info.comm);
 		k = vms_held(c, &info, &v);
@@ -301,11 +331,30 @@ void vsva_vm_refs_forget(struct vsva_ctx *c, const __u32 *ids, int n)
 	forget_refs(c->vmfds_fd, sizeof(struct vsva_vmfd), ids, n);
 }
 
+/* Is known VMM @pid gone (or its pid another process's)? */
+static bool vmm_gone(__u32 pid, const struct vsva_vmm *v)
+{
+	__u64 ticks;
+
+	return start_ticks(pid, &ticks) ||
+	       ticks != v->start_ns / VSVA_NS_PER_TICK;
+}
+
+/* Delete @pid's entry if it is still @v: the BPF side may have replaced
+ * it meanwhile (a new VMM under the pid), and that one stays. */
+static void vmm_forget(int fd, __u32 pid, const struct vsva_vmm *v)
+{
+	struct vsva_vmm now;
+
+	if (!bpf_map_lookup_elem(fd, &pid, &now) &&
+	    now.start_ns == v->start_ns && now.vm == v->vm)
+		bpf_map_delete_elem(fd, &pid);
+}
+
 int vsva_vmms_gc(struct vsva_ctx *c)
 {
 	__u32 key, next, *prev = NULL, dead[VSVA_MAX_VMS];
-	struct vsva_vmm v;
-	__u64 ticks;
+	struct vsva_vmm v, gone[VSVA_MAX_VMS];
 	int n = 0, live = 0, i;
 
 	if (c->vmms_fd < 0)
@@ -316,13 +365,14 @@ int vsva_vmms_gc(struct vsva_ctx *c)
 		prev = &key;
 		if (bpf_map_lookup_elem(c->vmms_fd, &key, &v))
 			continue;
-		/* gone, or its pid reused by another process */
-		if (start_ticks(key, &ticks) || ticks != v.start_ticks)
+		if (vmm_gone(key, &v)) {
+			gone[n] = v;
 			dead[n++] = key;
-		else
+		} else {
 			live++;
+		}
 	}
 	for (i = 0; i < n; i++)
-		bpf_map_delete_elem(c->vmms_fd, &dead[i]);
+		vmm_forget(c->vmms_fd, dead[i], &gone[i]);
 	return live;
 }
