@@ -110,7 +110,7 @@ static __always_inline void count_slow(const struct vsva_irq_key *key)
 		return;
 	n = bpf_map_lookup_elem(&irq_counts, key);
 	if (n)
-		__sync_fetch_and_add(n, 1);	/* lost a race: it exists now */
+		__sync_fetch_and_add(n, 1);	/* another CPU made it */
 	else
 		drop(VSVA_IRQ_DROP_MAP_FULL);
 }
@@ -127,7 +127,7 @@ static __always_inline void count(enum vsva_irq_kind kind, __u32 id,
 	/* a VM vsvad retired already: its entries are gone for good */
 	if (is_vm(vm) && !bpf_map_lookup_elem(&vm_info, &vm))
 		key.vm = VSVA_UNATTRIBUTED;
-	if (!depth || *depth) {		/* nested in another run: no cache */
+	if (!depth || *depth) {		/* nested: not the cache */
 		count_slow(&key);
 		return;
 	}

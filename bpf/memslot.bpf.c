@@ -49,7 +49,8 @@ struct creating {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, VSVA_MAX_VMS + 2);	/* + kernel/0, unattributed */
+	/* the VMs, kernel/0 and unattributed */
+	__uint(max_entries, VSVA_MAX_VMS + 2);
 	__type(key, __u32);
 	__type(value, struct vsva_memslot_stats);
 } vm_stats SEC(".maps");
@@ -432,7 +433,7 @@ static __noinline void vm_created(__u64 kvm, __s64 fd)
 	__u64 start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
 
 	BPF_CORE_READ_STR_INTO(&info.comm, t, group_leader, comm);
-	info.start_ticks = start_ns / VSVA_NS_PER_TICK;	/* as /proc shows it */
+	info.start_ticks = start_ns / VSVA_NS_PER_TICK;	/* as in /proc */
 	info.first_ns = bpf_ktime_get_ns();
 	info.tgid = vf.tgid;
 	id = vm_id_take(&info);

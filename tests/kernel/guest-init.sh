@@ -102,6 +102,17 @@ attribution_checks() {
 		"$(metric vsva_kvm_irq_injected_total "/$child\"")"
 	check "... nothing unattributed" absent \
 		"$(metric vsva_kvm_irq_injected_total 'vm="unattributed"')"
+	# an IOAPIC-pin irqfd is asserted from a kworker (a kernel context):
+	# the GSI assertions are the VM's, none kernel/0's (KVM may coalesce)
+	out=$(vsva-kvmload -n 0 -m 4 --irqfd 10 --irqfd-route ioapic 2>/tmp/kvmload.err) ||
+		not_ok "vsva-kvmload --irqfd-route ioapic failed: $(cat /tmp/kvmload.err)"
+	wpid=$(echo "$out" | sed -E 's/.*"pid":([0-9]+).*/\1/')
+	n=$(metric vsva_kvm_irq_gsi_asserted_total "vm=\"vsva-kvmload/$wpid\",gsi=\"5\"")
+	[ "$n" -ge 1 ] 2>/dev/null && [ "$n" -le 10 ] &&
+		ok "kworker-asserted GSI 5: $n of 10 signals, for the VM (1..10: coalesced)" ||
+		not_ok "kworker-asserted GSI 5 for the VM: expected 1..10, got $n"
+	check "... none for kernel/0" absent \
+		"$(metric vsva_kvm_irq_gsi_asserted_total 'vm="kernel/0",gsi="5"')"
 	out=$(vsva-kvmload -n 2 -m 4 --irqfd 5 --vms 2 2>/tmp/kvmload.err) ||
 		not_ok "vsva-kvmload --vms 2 failed: $(cat /tmp/kvmload.err)"
 	wpid=$(echo "$out" | sed -E 's/.*"pid":([0-9]+).*/\1/')
