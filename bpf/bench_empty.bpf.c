@@ -46,6 +46,8 @@ SEC("tracepoint/kvmmmu/kvm_mmu_get_page")
 int empty_tp_kvm_mmu_get_page(void *ctx) { return 0; }
 SEC("tracepoint/syscalls/sys_enter_ioctl")
 int empty_sys_enter_create_vm(void *ctx) { return 0; }
+SEC("tracepoint/syscalls/sys_exit_ioctl")
+int empty_sys_exit_create_vm(void *ctx) { return 0; }
 SEC("tp_btf/map")
 int BPF_PROG(empty_iommu_map) { return 0; }
 SEC("tp_btf/unmap")

@@ -37,7 +37,7 @@ struct {
  * A plain array, sized by the engine: its lookup is inlined. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, VSVA_IRQ_MAX_CPUS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, __u32);
 } irq_depth SEC(".maps");
@@ -97,8 +97,16 @@ static __always_inline bool take_fast(struct vsva_irq_fast *fs,
 	return true;
 }
 
+/* A VM vsvad retired already: its entries are gone for good, and what
+ * still comes for it is unattributed (checked only for keys new here). */
+static __always_inline void retired_check(struct vsva_irq_key *key)
+{
+	if (is_vm(key->vm) && !bpf_map_lookup_elem(&vm_info, &key->vm))
+		key->vm = VSVA_UNATTRIBUTED;
+}
+
 /* Count in the map (atomically: a nested run may count the same key). */
-static __always_inline void count_slow(const struct vsva_irq_key *key)
+static __always_inline void count_slow(struct vsva_irq_key *key)
 {
 	__u64 *n = bpf_map_lookup_elem(&irq_counts, key);
 
@@ -106,6 +114,7 @@ static __always_inline void count_slow(const struct vsva_irq_key *key)
 		__sync_fetch_and_add(n, 1);
 		return;
 	}
+	retired_check(key);
 	if (!bpf_map_update_elem(&irq_counts, key, &one, BPF_NOEXIST))
 		return;
 	n = bpf_map_lookup_elem(&irq_counts, key);
@@ -113,6 +122,19 @@ static __always_inline void count_slow(const struct vsva_irq_key *key)
 		__sync_fetch_and_add(n, 1);	/* another CPU made it */
 	else
 		drop(VSVA_IRQ_DROP_MAP_FULL);
+}
+
+/* A key this CPU's cache slot does not hold. */
+static __noinline void count_miss(struct vsva_irq_key *key)
+{
+	struct vsva_irq_fast *fs;
+
+	retired_check(key);
+	fs = fast_slot(key);
+	if (fs && fs->count && same_key(&fs->key, key))
+		fs->count++;
+	else if (!take_fast(fs, key))
+		count_slow(key);
 }
 
 /* Count one event of @kind/@id for VM @vm (vm_of_task() or vm_of_kvm()). */
@@ -124,9 +146,6 @@ static __always_inline void count(enum vsva_irq_kind kind, __u32 id,
 	__u32 *depth = bpf_map_lookup_elem(&irq_depth, &cpu);
 	struct vsva_irq_fast *fs;
 
-	/* a VM vsvad retired already: its entries are gone for good */
-	if (is_vm(vm) && !bpf_map_lookup_elem(&vm_info, &vm))
-		key.vm = VSVA_UNATTRIBUTED;
 	if (!depth || *depth) {		/* nested: not the cache */
 		count_slow(&key);
 		return;
@@ -135,8 +154,8 @@ static __always_inline void count(enum vsva_irq_kind kind, __u32 id,
 	fs = fast_slot(&key);
 	if (fs && fs->count && same_key(&fs->key, &key))
 		fs->count++;
-	else if (!take_fast(fs, &key))
-		count_slow(&key);
+	else
+		count_miss(&key);
 	*depth = 0;
 }
 

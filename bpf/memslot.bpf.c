@@ -447,6 +447,7 @@ static __noinline void vm_created(__u64 kvm, __s64 fd)
 	vf.fd = fd;
 	if (fd >= 0 && bpf_map_update_elem(&vmfds, &vf, &id, BPF_ANY))
 		drop(VSVA_DROP_VMFDS_FULL);
+	vm_gen_bump();
 }
 
 /* The VM is gone (its last reference): it is retired after retention. */
@@ -461,6 +462,7 @@ static __always_inline void vm_destroyed(__u64 kvm)
 	if (info && !info->exit_ns)
 		info->exit_ns = bpf_ktime_get_ns();
 	bpf_map_delete_elem(&kvms, &kvm);
+	vm_gen_bump();
 }
 
 /* kprobe and syscall rungs: a creation's entry, then its result. */
@@ -562,6 +564,7 @@ int BPF_PROG(sched_process_exit, struct task_struct *task)
 	v = bpf_map_lookup_elem(&vmms, &tgid);
 	if (!v)
 		return 0;
+	vm_gen_bump();	/* its pid may be reused now */
 	/* its newest VM; vsvad marks the others (their VMM is gone) */
 	info = bpf_map_lookup_elem(&vm_info, &v->vm);
 	if (info && !info->exit_ns)

@@ -60,6 +60,44 @@ struct {
 	__type(value, __u32);
 } vmfds SEC(".maps");
 
+/* Moves whenever a VM or a VMM comes or goes: every memo is stale. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} vm_gen SEC(".maps");
+
+/* This object's memo of vm_of_task(), one per CPU (the engine sizes it
+ * for the possible CPUs); a plain array: its lookup is inlined. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vsva_task_vm);
+} task_vm SEC(".maps");
+
+static __always_inline void vm_gen_bump(void)
+{
+	__u32 zero = 0;
+	__u64 *g = bpf_map_lookup_elem(&vm_gen, &zero);
+
+	if (g)
+		__sync_fetch_and_add(g, 1);
+}
+
+/* When the current process started (boot time, ns). */
+static __always_inline __u64 task_start_ns(void)
+{
+	struct task_struct *t;
+
+	if (bpf_core_enum_value_exists(enum bpf_func_id,
+				       BPF_FUNC_get_current_task_btf))
+		return bpf_get_current_task_btf()->group_leader->start_boottime;
+	t = (void *)bpf_get_current_task();
+	return BPF_CORE_READ(t, group_leader, start_boottime);
+}
+
 static __always_inline bool is_vm(__u32 vm)
 {
 	return vm && vm != VSVA_UNATTRIBUTED;
@@ -71,15 +109,45 @@ static __always_inline bool is_vm(__u32 vm)
  * VSVA_UNATTRIBUTED, so that an irqfd written by a backend process is
  * never charged to that process.
  */
+static __noinline __u32 vmm_vm(__u32 tgid)
+{
+	struct vsva_vmm *v = bpf_map_lookup_elem(&vmms, &tgid);
+	__u64 ns;
+
+	if (!v || !v->vm)
+		return VSVA_UNATTRIBUTED;
+	/* the VMM itself, not a later process under its pid */
+	ns = task_start_ns();
+	if (v->scanned ? v->start_ns / VSVA_NS_PER_TICK ==
+			 ns / VSVA_NS_PER_TICK : v->start_ns == ns)
+		return v->vm;
+	return VSVA_UNATTRIBUTED;
+}
+
 static __always_inline __u32 vm_of_task(void)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct vsva_vmm *v;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0, vm;
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct vsva_task_vm *m;
+	__u64 *gen, g;
 
 	if (current_is_kthread())
 		return 0;
-	v = bpf_map_lookup_elem(&vmms, &tgid);
-	return v && v->vm ? v->vm : VSVA_UNATTRIBUTED;
+	m = bpf_map_lookup_elem(&task_vm, &cpu);
+	gen = bpf_map_lookup_elem(&vm_gen, &zero);
+	if (!m || !gen)
+		return vmm_vm(tgid);
+	g = *gen + 1;
+	/* a nested run on this CPU sees the same task: the same answer */
+	if (m->gen == g && (__u32)m->who == tgid)
+		return m->who >> 32;
+	vm = vmm_vm(tgid);
+	m->gen = 0;
+	barrier();
+	m->who = (__u64)vm << 32 | tgid;
+	barrier();
+	m->gen = g;
+	return vm;
 }
 
 /*

@@ -45,7 +45,6 @@ struct vsva_irq_key {
  * can read it through mmap.
  */
 #define VSVA_IRQ_FAST_SLOTS	256
-#define VSVA_IRQ_MAX_CPUS	8192	/* irq_depth entries */
 
 struct vsva_irq_fast {
 	struct vsva_irq_key key;

@@ -35,6 +35,13 @@ struct vsva_vmm {
 
 #define VSVA_NS_PER_TICK	10000000ULL	/* USER_HZ 100, as /proc shows */
 
+/* Per CPU: the VM of the task seen last there (vm_of_task()'s memo),
+ * valid while the VM generation (vm_gen) has not moved. */
+struct vsva_task_vm {
+	__u64 who;			/* vm << 32 | tgid, stored at once */
+	__u64 gen;			/* vm_gen + 1 when stored; 0: empty */
+};
+
 /* A VM file descriptor of a VMM: syscall-rung attribution by VM. */
 struct vsva_vmfd {
 	__u32 tgid;

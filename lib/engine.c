@@ -70,6 +70,7 @@ int vsva_engine_open(struct vsva_engine **out,
 	c->vmms_fd = -1;
 	c->kvms_fd = -1;
 	c->vmfds_fd = -1;
+	c->vm_gen_fd = -1;
 	c->verbose = o->verbose;
 	c->f = &e->f;
 	c->choice = e->choice;

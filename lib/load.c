@@ -270,6 +270,11 @@ static void vsva_obj_prepare(struct bpf_object *obj, const struct vsva_ctx *c,
 						     bpf_program__name(p)));
 		prealloc |= bpf_program__autoload(p) && needs_prealloc(p);
 	}
+	/* one entry per possible CPU */
+	bpf_object__for_each_map(m, obj)
+		if (!strcmp(bpf_map__name(m), "task_vm") ||
+		    !strcmp(bpf_map__name(m), "irq_depth"))
+			bpf_map__set_max_entries(m, c->ncpus);
 	if (prealloc && c->f->prealloc)
 		bpf_object__for_each_map(m, obj)
 			bpf_map__set_map_flags(m, bpf_map__map_flags(m) &
@@ -290,13 +295,13 @@ static void vsva_obj_prepare(struct bpf_object *obj, const struct vsva_ctx *c,
 /* The maps every object declares and the engine makes one: a VM has one
  * identity, and a VMM is known to every object. */
 static const char *const shared_maps[] = { "vm_info", "vmms", "kvms",
-					   "vmfds" };
+					   "vmfds", "vm_gen" };
 #define NSHARED	(int)(sizeof(shared_maps) / sizeof(shared_maps[0]))
 
 static int *shared_fd(struct vsva_ctx *c, int i)
 {
 	int *fd[NSHARED] = { &c->vm_info_fd, &c->vmms_fd, &c->kvms_fd,
-			     &c->vmfds_fd };
+			     &c->vmfds_fd, &c->vm_gen_fd };
 
 	return fd[i];
 }

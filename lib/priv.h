@@ -40,6 +40,7 @@ struct vsva_ctx {
 	int vmms_fd;			/* the one map of known VMMs, or -1 */
 	int kvms_fd;			/* struct kvm -> VM id, or -1 */
 	int vmfds_fd;			/* VM fd -> VM id, or -1 */
+	int vm_gen_fd;			/* moves when VMs come and go, or -1 */
 	__u32 next_scanned;		/* VMs vsvad found: ids handed out */
 	bool verbose;
 	const struct vsva_features *f;

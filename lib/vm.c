@@ -200,6 +200,19 @@ static int start_ticks(unsigned int pid, __u64 *ticks)
 	return 0;
 }
 
+/* Make the BPF programs' memos of vm_of_task() stale. */
+static void vm_gen_bump(struct vsva_ctx *c)
+{
+	__u32 zero = 0;
+	__u64 gen;
+
+	if (c->vm_gen_fd >= 0 &&
+	    !bpf_map_lookup_elem(c->vm_gen_fd, &zero, &gen)) {
+		gen += 1000;	/* clear of the BPF side's own increments */
+		bpf_map_update_elem(c->vm_gen_fd, &zero, &gen, BPF_ANY);
+	}
+}
+
 /* The comm of process @pid. */
 static void comm_of(const char *pid, char *comm)
 {
@@ -297,6 +310,7 @@ int vsva_vmms_scan(struct vsva_ctx *c)
 			n += k;
 	}
 	closedir(proc);
+	vm_gen_bump(c);		/* the programs' memos of who is a VMM */
 	return n;
 }
 
