@@ -26,7 +26,12 @@ bpftool map update id "$inflight" key 0x00 0x09 0x3d 0x00 \
 	not_ok "cannot write the stale deletion"
 bpftool map update id "$iommu" key 0x00 0x09 0x3d 0x00 0 0 0 0 \
 	value 1 0 0 0 0 0 0 0 || not_ok "cannot write the stale IOMMU operation"
-bpftool map update id "$bss" key 0 0 0 0 value 1 0 0 0 0 0 0 0 ||
+# inflight_n (the first 8 bytes of .bss) = 1, the rest as it is
+bss_value=$(bpftool -j map dump id "$bss" | python3 -c "
+import json, sys
+v = json.load(sys.stdin)[0]['value']
+print(' '.join(['1'] + ['0'] * 7 + [str(int(b, 16)) for b in v[8:]]))")
+bpftool map update id "$bss" key 0 0 0 0 value $bss_value ||
 	not_ok "cannot set inflight_n"
 n_inflight() { bpftool -j map dump id "$inflight" | python3 -c "import json,sys; print(len(json.load(sys.stdin)))"; }
 check "the stale deletion is in flight" 1 "$(n_inflight)"

@@ -7,10 +7,10 @@ require_live
 
 sh "$TOP/tests/walk-rungs.sh" "$B/vsvad" "$(free_port)" "curl -sf"
 
-out=$("$B/vsvad" --rung kvm_irq_injection=fentry 2>&1)
+out=$(timeout 10 "$B/vsvad" --rung kvm_irq_injection=kprobe 2>&1)
 check "a rung the measurement does not have: exit 2" 2 $?
 check_match "... and the message lists its rungs" \
-	'kvm_irq_injection has no rung .fentry.; its rungs: stock_tracepoint classic_tracepoint' "$out"
+	'kvm_irq_injection has no rung .kprobe.; its rungs: fentry stock_tracepoint classic_tracepoint' "$out"
 out=$("$B/vsvad" --rung nosuch=fentry 2>&1)
 check "an unknown measurement: exit 2" 2 $?
 check_match "... and the message says so" "no measurement 'nosuch'" "$out"
