@@ -31,12 +31,13 @@ DAEMON_SRCS	:= daemon/http.c daemon/server.c daemon/webconfig.c
 DAEMON_OBJS	:= $(patsubst daemon/%.c,$(B)/daemon/%.o,$(DAEMON_SRCS))
 DAEMON_LIBS	:= -lmicrohttpd -lyaml -lcrypt -lz
 LIB		:= $(B)/libvsva.a
-BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-bench $(B)/vsva-top
+BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-bench $(B)/vsva-top \
+		   $(B)/vsva-perf $(B)/vsva-perf-filter.so
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 .PHONY: kernel all deps check check-unit check-static check-live check-kernel check-matrix bench vmlinux clean
-FUZZERS		:= $(B)/fuzz_http
+FUZZERS		:= $(B)/fuzz_http $(B)/fuzz_perfdata
 
 all: $(BINS) $(UNIT_TESTS) $(FUZZERS)
 
@@ -76,6 +77,16 @@ $(B)/vsva-top: tools/vsva-top.c tools/top-data.c tools/top-screen.c tools/top.h 
 	$(CC) $(CFLAGS) $(filter %.c,$^) -o $@ $(LIB) -lncursesw -lcurl \
 		$(LDLIBS_ENGINE)
 
+PERF_REPORT	:= tools/perf-report.c tools/perf-print.c tools/perf-report.h
+
+$(B)/vsva-perf: tools/vsva-perf.c $(PERF_REPORT) $(LIB) $(HEADERS)
+	$(CC) $(CFLAGS) -Itools tools/vsva-perf.c tools/perf-report.c -o $@ \
+		$(LIB) $(LDLIBS_ENGINE)
+
+# the perf dlfilter: loaded by perf script, so self-contained
+$(B)/vsva-perf-filter.so: tools/perf-filter.c $(PERF_REPORT) | $(B)
+	$(CC) $(CFLAGS) -fPIC -shared -Itools $(filter %.c,$^) -o $@ -lm
+
 # no libbpf: it goes into the QEMU guests' initramfs
 $(B)/vsva-kvmload: tools/vsva-kvmload.c tools/kvmguest.c tools/kvmload.h | $(B)
 	$(CC) $(CFLAGS) $(filter %.c,$^) -o $@
@@ -85,6 +96,11 @@ $(B)/fuzz_http: tests/fuzz/fuzz_http.c daemon/http.c lib/metrics.c lib/expo.c \
 		$(HEADERS) | $(B)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Idaemon \
 		$(filter %.c,$^) -o $@ -lm
+
+$(B)/fuzz_perfdata: tests/fuzz/fuzz_perfdata.c lib/perfdata.c \
+		$(PERF_REPORT) $(HEADERS) | $(B)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Itools \
+		$(filter %.c,$^) -o $@ -ltraceevent -lm
 
 $(B)/test_%: tests/unit/test_%.c $(LIB) $(DAEMON_OBJS) $(HEADERS)
 	$(CC) $(CFLAGS) -Ilib -Idaemon $< -o $@ $(DAEMON_OBJS) $(LIB) -lcmocka \

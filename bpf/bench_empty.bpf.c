@@ -7,6 +7,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include "tp.bpf.h"
 
 SEC("tp_btf/kvm_flush_shadow_memslot_enter")
 int BPF_PROG(empty_own_flush_enter) { return 0; }
@@ -17,9 +18,9 @@ int BPF_PROG(empty_fentry_flush_memslot) { return 0; }
 SEC("fexit/kvm_arch_flush_shadow_memslot")
 int BPF_PROG(empty_fexit_flush_memslot) { return 0; }
 SEC("tracepoint/syscalls/sys_enter_ioctl")
-int empty_sys_enter_ioctl(void *ctx) { return 0; }
+int empty_sys_enter_ioctl(void *ctx) { return TP_KEEP; }
 SEC("tracepoint/syscalls/sys_exit_ioctl")
-int empty_sys_exit_ioctl(void *ctx) { return 0; }
+int empty_sys_exit_ioctl(void *ctx) { return TP_KEEP; }
 SEC("tp_btf/kvm_mmu_zap_all_fast")
 int BPF_PROG(empty_kvm_mmu_zap_all_fast) { return 0; }
 SEC("tp_btf/kvm_mmu_prepare_zap_page")
@@ -41,13 +42,13 @@ SEC("tp_btf/kvm_pi_irte_update")
 int BPF_PROG(empty_kvm_pi_irte_update) { return 0; }
 /* classic tracepoint rung twins */
 SEC("tracepoint/kvm/kvm_msi_set_irq")
-int empty_tp_kvm_msi_set_irq(void *ctx) { return 0; }
+int empty_tp_kvm_msi_set_irq(void *ctx) { return TP_KEEP; }
 SEC("tracepoint/kvmmmu/kvm_mmu_get_page")
-int empty_tp_kvm_mmu_get_page(void *ctx) { return 0; }
+int empty_tp_kvm_mmu_get_page(void *ctx) { return TP_KEEP; }
 SEC("tracepoint/syscalls/sys_enter_ioctl")
-int empty_sys_enter_create_vm(void *ctx) { return 0; }
+int empty_sys_enter_create_vm(void *ctx) { return TP_KEEP; }
 SEC("tracepoint/syscalls/sys_exit_ioctl")
-int empty_sys_exit_create_vm(void *ctx) { return 0; }
+int empty_sys_exit_create_vm(void *ctx) { return TP_KEEP; }
 SEC("tp_btf/map")
 int BPF_PROG(empty_iommu_map) { return 0; }
 SEC("tp_btf/unmap")

@@ -12,6 +12,7 @@
 #include "vsva_irq.h"
 #include "vsva_tpoff.h"
 #include "vm.bpf.h"
+#include "tp.bpf.h"
 
 #define IOAPIC_MASKED		(1ULL << 16)
 
@@ -248,7 +249,7 @@ int tp_kvm_msi_set_irq(void *ctx)
 {
 	count(VSVA_IRQ_MSI, field(ctx, tp_off.msi_data, 8) & 0xff,
 	      vm_of_task());
-	return 0;
+	return TP_KEEP;
 }
 
 SEC("tracepoint/kvm/kvm_ioapic_set_irq")
@@ -257,7 +258,7 @@ int tp_kvm_ioapic_set_irq(void *ctx)
 	if (!(field(ctx, tp_off.ioapic_e, 8) & IOAPIC_MASKED))
 		count(VSVA_IRQ_IOAPIC, (__u32)field(ctx, tp_off.ioapic_pin, 4),
 		      vm_of_task());
-	return 0;
+	return TP_KEEP;
 }
 
 SEC("tracepoint/kvm/kvm_pic_set_irq")
@@ -268,7 +269,7 @@ int tp_kvm_pic_set_irq(void *ctx)
 
 	if (!(field(ctx, tp_off.pic_imr, 1) & (1 << (pin & 7))))
 		count(VSVA_IRQ_PIC, chip * 8 + pin, vm_of_task());
-	return 0;
+	return TP_KEEP;
 }
 
 SEC("tracepoint/kvm/kvm_set_irq")
@@ -277,7 +278,7 @@ int tp_kvm_set_irq(void *ctx)
 	if ((int)field(ctx, tp_off.set_irq_level, 4) == 1)
 		count(VSVA_IRQ_GSI_ASSERT,
 		      (__u32)field(ctx, tp_off.set_irq_gsi, 4), vm_of_task());
-	return 0;
+	return TP_KEEP;
 }
 
 /*

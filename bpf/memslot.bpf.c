@@ -23,6 +23,7 @@
 #include "vsva_tpoff.h"
 #include "bits.bpf.h"
 #include "vm.bpf.h"
+#include "tp.bpf.h"
 
 #define KVM_SET_USER_MEMORY_REGION	0x4020ae46
 #define KVM_SET_USER_MEMORY_REGION2	0x40a0ae49
@@ -259,24 +260,24 @@ int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
 
 	if (cmd != KVM_SET_USER_MEMORY_REGION &&
 	    cmd != KVM_SET_USER_MEMORY_REGION2)
-		return 0;
+		return TP_KEEP;
 	if (bpf_probe_read_user(&size, sizeof(size),
 				(void *)ctx->args[2] + MEMORY_SIZE_OFF)) {
 		drop(VSVA_DROP_USER_READ);	/* never silently */
-		return 0;
+		return TP_KEEP;
 	}
 	if (size == 0)	/* args[0]: the VM's fd */
 		deletion_begin(vm_of_fd(ctx->args[0]));
-	return 0;
+	return TP_KEEP;
 }
 
 SEC("tracepoint/syscalls/sys_exit_ioctl")
 int sys_exit_ioctl(struct trace_event_raw_sys_exit *ctx)
 {
 	if (!inflight_n)
-		return 0;
+		return TP_KEEP;
 	deletion_end(ctx->ret == 0, MODE_FROM_FLAG, ZAPPED_FROM_COUNT, false);
-	return 0;
+	return TP_KEEP;
 }
 
 /*
@@ -349,14 +350,14 @@ SEC("tracepoint/kvmmmu/kvm_mmu_zap_all_fast")
 int tp_kvm_mmu_zap_all_fast(void *ctx)
 {
 	zap_all_fast();
-	return 0;
+	return TP_KEEP;
 }
 
 SEC("tracepoint/kvmmmu/kvm_mmu_prepare_zap_page")
 int tp_kvm_mmu_prepare_zap_page(void *ctx)
 {
 	prepare_zap_page();
-	return 0;
+	return TP_KEEP;
 }
 
 SEC("tracepoint/kvmmmu/kvm_mmu_get_page")
@@ -367,7 +368,7 @@ int tp_kvm_mmu_get_page(void *ctx)
 	bpf_probe_read_kernel(&created, 1, ctx + tp_off.get_page_created);
 	if (created)
 		page_created();
-	return 0;
+	return TP_KEEP;
 }
 
 /*
@@ -538,7 +539,7 @@ int sys_enter_create_vm(struct trace_event_raw_sys_enter *ctx)
 {
 	if ((__u32)ctx->args[1] == KVM_CREATE_VM)
 		creating_begin(0);
-	return 0;
+	return TP_KEEP;
 }
 
 SEC("tracepoint/syscalls/sys_exit_ioctl")
@@ -546,7 +547,7 @@ int sys_exit_create_vm(struct trace_event_raw_sys_exit *ctx)
 {
 	if (creating_n)
 		creating_end(ctx->ret >= 0, ctx->ret);
-	return 0;
+	return TP_KEEP;
 }
 
 /* A VM whose VMM died stays visible until the engine retires it. */

@@ -1,21 +1,32 @@
 #!/usr/bin/env bash
-# Fuzz routing and the exposition writer for a bounded time (ASan+UBSan).
+# Fuzz, for a bounded time each (ASan+UBSan): HTTP routing and the
+# exposition writer (fuzz_http); vsva-perf's tracing-data parser and its
+# report engine on arbitrary records (fuzz_perfdata).
 cd "$(dirname "$0")/../.." || exit 1
 secs=${VSVA_FUZZ_SECONDS:-30}
-if [ ! -x build/fuzz_http ]; then
-	echo "not ok - build/fuzz_http not built (make; needs libclang-rt-14-dev)"
-	exit 0
-fi
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
-printf 'GET\n/metrics' >"$corpus/get"
-printf 'HEAD\n/' >"$corpus/head"
-printf 'POST\n/metrics\\"\n' >"$corpus/post"
-if out=$(build/fuzz_http -max_total_time="$secs" -rss_limit_mb=1024 \
-	 -print_final_stats=1 "$corpus" 2>&1); then
-	runs=$(echo "$out" | sed -n 's/^stat::number_of_executed_units: *//p')
-	echo "ok - fuzz_http: no crash, leak or assertion in $secs s ($runs inputs)"
-else
-	echo "not ok - fuzz_http found a problem:"
-	echo "$out" | grep -E 'ERROR|SUMMARY|assert|==' | head -20 | sed 's/^/#   /'
-fi
+mkdir "$corpus/fuzz_http" "$corpus/fuzz_perfdata"
+printf 'GET\n/metrics' >"$corpus/fuzz_http/get"
+printf 'HEAD\n/' >"$corpus/fuzz_http/head"
+printf 'POST\n/metrics\\"\n' >"$corpus/fuzz_http/post"
+# a tracing-data section's start, and a record stream
+printf '\000\027\010Dtracing0.6\000\000\010\000\020\000\000header_page\000' \
+	>"$corpus/fuzz_perfdata/tracing"
+printf '\001\002\002\000\010\000\000\000\000\003\001\001\001\000\000\001\000\000\000\000\000\000\000' \
+	>"$corpus/fuzz_perfdata/records"
+[ -f tests/fuzz/perfdata.seed ] && cp tests/fuzz/perfdata.seed "$corpus/fuzz_perfdata/"
+for f in fuzz_http fuzz_perfdata; do
+	if [ ! -x "build/$f" ]; then
+		echo "not ok - build/$f not built (make; needs libclang-rt-14-dev)"
+		continue
+	fi
+	if out=$("build/$f" -max_total_time="$secs" -rss_limit_mb=1024 \
+		 -print_final_stats=1 "$corpus/$f" 2>&1); then
+		runs=$(echo "$out" | sed -n 's/^stat::number_of_executed_units: *//p')
+		echo "ok - $f: no crash, leak or assertion in $secs s ($runs inputs)"
+	else
+		echo "not ok - $f found a problem:"
+		echo "$out" | grep -E 'ERROR|SUMMARY|assert|==' | head -20 | sed 's/^/#   /'
+	fi
+done

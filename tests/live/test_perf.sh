@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Live: vsva-perf record -- vsva-kvmload, then vsva-perf report --json,
+# with vsvad watching the same workload: the counts equal what the
+# workload did and what vsvad counted; each p50/p99 falls inside the
+# vsvad histogram bucket that holds that rank; a tiny buffer under an
+# irqfd flood reports lost events and marks the figures incomplete; bad
+# input gets one line and its own exit status.
+. "$(dirname "$0")/lib.sh"
+require_live
+command -v perf >/dev/null || { not_ok "perf not installed (make deps)"; exit 0; }
+
+# jq-free JSON reading: python3 PATH EXPR (on the report's object j)
+jget() { python3 -c "
+import json, sys
+j = json.load(open(sys.argv[1]))
+try:
+    print($2)
+except (KeyError, IndexError, TypeError):
+    print('absent')" "$1"; }
+
+# the vsvad bucket (lo, le] that holds rank ceil(q * n) of a histogram
+bucket_of() { # SERIES-LABELS Q
+	scrape | python3 -c "
+import math, re, sys
+lab, q = sys.argv[1], float(sys.argv[2])
+b = []
+for line in sys.stdin:
+    if line.startswith('vsva_kvm_memslot_zap_seconds_bucket{') and lab in line:
+        le = re.search(r'le=\"([^\"]+)\"', line).group(1)
+        b.append((float('inf') if le == '+Inf' else float(le), float(line.split()[-1])))
+b.sort()
+n = b[-1][1]
+rank = math.ceil(q * n)
+lo = 0.0
+for le, c in b:
+    if c >= rank:
+        print(lo, le)
+        break
+    lo = le" "$1" "$2"
+}
+
+in_bucket() { # WHAT VALUE "LO LE"
+	if python3 -c "import sys; v=float(sys.argv[1]); lo, le = map(float, sys.argv[2].split()); sys.exit(not lo < v <= le)" "$2" "$3"; then
+		ok "$1: $2 s in vsvad's bucket ($3]"
+	else
+		not_ok "$1: $2 s not in vsvad's bucket ($3]"
+	fi
+}
+
+start_vsvad || exit 1
+"$B/vsva-perf" record -o "$TMP/p.data" -- \
+	"$B/vsva-kvmload" -n 6 -m 4 --irqfd 25 >"$TMP/load.json" 2>"$TMP/rec.err"
+check "vsva-perf record -- vsva-kvmload: exit status" 0 $?
+check_match "record says which events measure kvm_memslot_zap, and why" \
+	'kvm_memslot_zap: [a-z_]+ rung: ' "$(cat "$TMP/rec.err")"
+pid=$(json_field "$(cat "$TMP/load.json")" pid)
+"$B/vsva-perf" report -i "$TMP/p.data" --json >"$TMP/r.json" 2>"$TMP/rep.err"
+check "vsva-perf report --json: exit status" 0 $?
+vm="vsva-kvmload/$pid"
+V="[v for v in j['vms'] if v['vm'] == '$vm'][0]['measurements']"
+check "report: the VM's 6 all_fast deletions" 6 \
+	"$(jget "$TMP/r.json" "$V['kvm_memslot_zap']['all_fast']['count']")"
+check "report: the VM's 25 MSI injections" 25 \
+	"$(jget "$TMP/r.json" "$V['kvm_irq_injection']['msi']['count']")"
+check "report: deletions equal vsvad's" \
+	"$(metric vsva_kvm_memslot_zap_total "vm=\"$vm\",mode=\"all_fast\"")" \
+	"$(jget "$TMP/r.json" "$V['kvm_memslot_zap']['all_fast']['count']")"
+check "report: injections equal vsvad's" \
+	"$(metric vsva_kvm_irq_injected_total "vm=\"$vm\",path=\"msi\"")" \
+	"$(jget "$TMP/r.json" "$V['kvm_irq_injection']['msi']['count']")"
+check "report: no lost events" 0 "$(jget "$TMP/r.json" "j['lost_events']")"
+for q in 50 99; do
+	in_bucket "report: all_fast p$q" \
+		"$(jget "$TMP/r.json" "$V['kvm_memslot_zap']['all_fast']['p${q}_seconds']")" \
+		"$(bucket_of "vm=\"$vm\",mode=\"all_fast\"" 0.$q)"
+done
+"$B/vsva-perf" report -i "$TMP/p.data" --json --top 100 >"$TMP/r100.json"
+check "report --top 100: the slowest list holds the 6 deletions" 6 \
+	"$(jget "$TMP/r100.json" "len([o for o in j['slowest'] if o['vm'] == '$vm' and o['mode'] == 'all_fast'])")"
+check "report: the slowest list is slowest first" True \
+	"$(jget "$TMP/r100.json" "all(a['seconds'] >= b['seconds'] for a, b in zip(j['slowest'], j['slowest'][1:]))")"
+check "report: MMU pages created equal vsvad's" \
+	"$(metric vsva_kvm_mmu_pages_created_total "vm=\"$vm\"" | sed 's/absent/0/')" \
+	"$(jget "$TMP/r.json" "$V.get('kvm_mmu_pages', {}).get('created', {}).get('count', 0)")"
+check "report: pages rebuilt after deletions are among those created" True \
+	"$(jget "$TMP/r.json" "sum(o['pages_rebuilt'] for o in j['slowest']) <= $V.get('kvm_mmu_pages', {}).get('created', {}).get('count', 0)")"
+"$B/vsva-perf" report -i "$TMP/p.data" --csv >"$TMP/r.csv"
+check "report --csv: the all_fast row" "$vm,$pid,kvm_memslot_zap,all_fast,6" \
+	"$(grep -o "^$vm,$pid,kvm_memslot_zap,all_fast,[0-9]*" "$TMP/r.csv")"
+"$B/vsva-perf" report -i "$TMP/p.data" --timeline >"$TMP/r.txt"
+check "report --timeline: one line per all_fast deletion" 6 \
+	"$(sed -n '/^Timeline:/,$p' "$TMP/r.txt" | grep -c 'kvm_memslot_zap  all_fast')"
+"$B/vsva-perf" report -i "$TMP/p.data" --json -p 1 >"$TMP/none.json"
+check "report -p: another pid's VMs only" 0 "$(jget "$TMP/none.json" "len(j['vms'])")"
+
+# a backend signalling the irqfd is not a VM: unattributed, as in vsvad
+"$B/vsva-perf" record -o "$TMP/b.data" -- "$B/vsva-kvmload" -n 1 -m 4 \
+	--irqfd 15 --irqfd-from-child >"$TMP/load.json" 2>/dev/null
+"$B/vsva-perf" report -i "$TMP/b.data" --json >"$TMP/b.json"
+check "report: a backend's 15 writes are unattributed" 15 \
+	"$(jget "$TMP/b.json" "[v for v in j['vms'] if v['vm'] == 'unattributed'][0]['measurements']['kvm_irq_injection']['msi']['count']")"
+stop_vsvad
+
+# lost events: one page of buffer under an irqfd flood
+"$B/vsva-perf" record -o "$TMP/lost.data" -m 1 -- "$B/vsva-kvmload" -n 0 \
+	-m 4 --irqfd 300000 >/dev/null 2>&1
+"$B/vsva-perf" report -i "$TMP/lost.data" --json >"$TMP/lost.json" 2>"$TMP/lost.err"
+check_gt "a tiny buffer under a flood: lost events reported" 0 \
+	"$(jget "$TMP/lost.json" "j['lost_events']")"
+check "... and the figures marked incomplete" True \
+	"$(jget "$TMP/lost.json" "j['incomplete']")"
+
+# bad input: one line each, its own exit status
+bad() { # WHAT STATUS ARGS...
+	local what=$1 want=$2 err
+	shift 2
+	err=$("$B/vsva-perf" report "$@" 2>&1 >/dev/null)
+	check "$what: exit status $want" "$want" $?
+	check "$what: one line" 1 "$(printf '%s\n' "$err" | wc -l)"
+}
+printf 'not perf data\n' >"$TMP/text"
+head -c 2000 "$TMP/p.data" >"$TMP/cut.data"
+perf record -q -e sched:sched_switch -o "$TMP/sw.data" -- true 2>/dev/null
+bad "no file" 3 -i "$TMP/absent.data"
+bad "not a perf.data" 4 -i "$TMP/text"
+bad "a truncated recording" 5 -i "$TMP/cut.data"
+bad "a recording without any vsva event" 8 -i "$TMP/sw.data"
+bad "an unknown --sort" 2 -i "$TMP/p.data" --sort fastest
+err=$(PATH=/nonexistent "$B/vsva-perf" report -i "$TMP/p.data" 2>&1 >/dev/null)
+check "perf missing: exit status 7" 7 $?
+check_match "perf missing: says how to get it" 'linux-perf' "$err"
