@@ -131,6 +131,7 @@ kernel:
 bench: all
 	./$(B)/vsva-bench
 	./tools/vsva-bench-http.sh
+	./tools/vsva-bench-perf.sh
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > \
