@@ -160,10 +160,31 @@ irq_checks() {
 	wait $pid
 }
 
+# 4. vsva-perf record here, on the series' tracepoints; the host reports
+#    on the recording (tests/kernel/test_kernel.sh): its formats are this
+#    kernel's, carried in the file
+perf_recording() { # NAME KVMLOAD-ARGS...
+	name=$1
+	shift
+	vsva-perf record -o /tmp/$name.data -- vsva-kvmload "$@" \
+		>/tmp/$name.json 2>/tmp/$name.err ||
+		{ not_ok "vsva-perf record $name: $(tail -3 /tmp/$name.err)"; return; }
+	ok "vsva-perf record $name"
+	grep -q 'kvm_memslot_zap: tracepoint rung' /tmp/$name.err &&
+		ok "vsva-perf record $name: the series' tracepoints" ||
+		not_ok "vsva-perf record $name: $(grep kvm_memslot_zap /tmp/$name.err)"
+	echo "VSVA perf-json $name $(cat /tmp/$name.json)"
+	echo "VSVA-PERFDATA-BEGIN $name"
+	base64 /tmp/$name.data
+	echo "VSVA-PERFDATA-END $name"
+}
+
 if [ -c /dev/kvm ]; then
 	memslot_rung tracepoint
 	memslot_rung fentry --rung kvm_memslot_zap=fentry
 	irq_checks
+	perf_recording all_fast -n $N_ALL -m 4 --irqfd 7
+	perf_recording memslot -n $N_MEMSLOT -m 4 --mode memslot
 	# every measurement forced to each of its rungs (the series' kernel)
 	sh /vsva/walk-rungs.sh vsvad 9479 "wget -qO-" | sed 's/^/VSVA /'
 else

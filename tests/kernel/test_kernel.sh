@@ -24,9 +24,11 @@ echo "ok - kernel built ($kout)"
 root=$TMP/root
 mkdir -p "$root"/{bin,lib,lib64,vsva,proc,sys,dev,tmp}
 cp "$(command -v busybox)" "$root/bin/busybox"
-cp "$B/vsvad" "$B/vsva-kvmload" "$kout/iommufd" "$root/vsva/"
+cp "$B/vsvad" "$B/vsva-kvmload" "$B/vsva-perf" "$kout/iommufd" "$root/vsva/"
 cp "$(command -v strace)" "$root/bin/strace"
-for lib in $(ldd "$B/vsvad" "$kout/iommufd" "$(command -v strace)" |
+cp "$(command -v perf)" "$root/bin/perf"
+for lib in $(ldd "$B/vsvad" "$B/vsva-perf" "$kout/iommufd" \
+	     "$(command -v strace)" "$(command -v perf)" |
 	     awk '/=> \//{ print $3 }' | sort -u); do
 	cp -L "$lib" "$root/lib/"
 done
@@ -53,6 +55,39 @@ else
 	echo "not ok - KUnit irqbypass suite did not pass:"
 	grep -E 'irqbypass' "$TMP/console.txt" | head -20 | sed 's/^/#   /'
 fi
+# recordings made in the guest, reported on here with their own formats
+N_ALL=3 N_MEMSLOT=2	# as guest-init.sh's defaults
+perf_report() { # NAME KEY WANT
+	local pid json
+	sed -n "/^VSVA-PERFDATA-BEGIN $1\$/,/^VSVA-PERFDATA-END $1\$/p" \
+		"$TMP/console.txt" | sed '1d;$d' | base64 -d >"$TMP/$1.data" 2>/dev/null
+	pid=$(sed -n "s/^VSVA perf-json $1 .*\"pid\":\([0-9]*\).*/\1/p" "$TMP/console.txt")
+	if ! json=$("$B/vsva-perf" report -i "$TMP/$1.data" --json 2>"$TMP/$1.err"); then
+		echo "not ok - host report of the guest's $1 recording: $(head -3 "$TMP/$1.err")"
+		return
+	fi
+	python3 - "$json" "$1" "$2" "$3" "$pid" <<'PY'
+import json, sys
+j, name, key, want, pid = json.loads(sys.argv[1]), *sys.argv[2:]
+vm = [v for v in j['vms'] if v['pid'] == int(pid or 0)]
+got = vm[0]['measurements'].get('kvm_memslot_zap', {}).get(key, {}).get('count') if vm else None
+ok = str(got) == want
+print(f"{'ok' if ok else 'not ok'} - host report of the guest's {name} recording: "
+      f"{key} deletions {got}" + ("" if ok else f", expected {want}"))
+k = j['recording']['kernel']
+print(f"{'ok' if 'vsva' in k or k.startswith('6.12') else 'not ok'} - "
+      f"... recorded on the guest's kernel ({k}), decoded by its formats")
+print(f"{'ok' if j['lost_events'] == 0 and vm and vm[0]['unpaired'] == 0 else 'not ok'} - "
+      f"... no lost events, every enter paired with its exit")
+PY
+}
+if grep -q '^VSVA-PERFDATA-BEGIN' "$TMP/console.txt"; then
+	perf_report all_fast all_fast $N_ALL
+	perf_report memslot memslot $N_MEMSLOT
+else
+	echo "not ok - the guest printed no recording"
+fi
+
 if ! grep -q '^VSVA-DONE' "$TMP/console.txt"; then
 	echo "not ok - the guest did not finish (qemu exit $rc); console:"
 	tail -60 "$TMP/console.txt" | sed 's/^/#   /'
