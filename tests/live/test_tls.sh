@@ -56,13 +56,18 @@ prometheus --config.file=prometheus.yml --storage.tsdb.path=tsdb \
 	--web.listen-address="$PROM" >prometheus.log 2>&1 &
 PIDS+=($!)
 up=none
-for _ in $(seq 60); do
+# Prometheus starts slowly on a loaded 2-vCPU machine: up to 60 s
+for _ in $(seq 120); do
 	up=$(curl -sf --data-urlencode 'query=up{job="vsva"}' "http://$PROM/api/v1/query" |
 		sed -nE 's/.*"value":\[[0-9.]+,"([^"]+)"\].*/\1/p')
 	[ "$up" = 1 ] && break
 	sleep 0.5
 done
 check "Prometheus scrapes through TLS and basic auth (up)" 1 "$up"
+if [ "$up" != 1 ]; then
+	echo "#   targets: $(curl -sf "http://$PROM/api/v1/targets" | head -c 600)"
+	tail -5 prometheus.log | sed 's/^/#   /'
+fi
 kill "$VSVAD_PID"
 wait "$VSVAD_PID" 2>/dev/null
 
