@@ -99,13 +99,8 @@ static int collect(struct report *r, struct out_vm *o)
 	snprintf(o[1].name, sizeof(o[1].name), "kernel/0");
 	for (i = 0; i < PENDING_N; i++)		/* enters without exits */
 		if (r->pend[i].used && r->pend[i].start) {
-			struct vm *v = NULL;
-			int j;
+			struct vm *v = rep_vm_find(r, r->pend[i].tgid);
 
-			for (j = 0; j < VM_N; j++)
-				if (r->vms[j].used &&
-				    r->vms[j].tgid == r->pend[i].tgid)
-					v = &r->vms[j];
 			if (v)
 				v->unpaired++;
 			else
@@ -210,17 +205,9 @@ static int cmp_op_slow(const void *a, const void *b)
 static void op_name(const struct report *r, const struct op *o, char *buf,
 		    size_t len)
 {
-	uint32_t h = (o->tgid * 2654435761u) % VM_N, i;
+	const struct vm *v = rep_vm_find(r, o->tgid);
 
-	for (i = 0; i < VM_N; i++) {
-		const struct vm *v = &r->vms[(h + i) % VM_N];
-
-		if (v->used && v->tgid == o->tgid) {
-			snprintf(buf, len, "%s/%u", v->comm, o->tgid);
-			return;
-		}
-	}
-	snprintf(buf, len, "?/%u", o->tgid);
+	snprintf(buf, len, "%s/%u", v ? v->comm : "?", o->tgid);
 }
 
 static void op_text(const struct report *r, const struct op *o, FILE *f)
@@ -336,8 +323,8 @@ static void json_row(const struct stats *st, bool timed, FILE *f)
 	fputc('}', f);
 }
 
-/* One measurement's keys as a JSON object; false if it has none. */
-static bool json_meas(struct out_vm *o, int m, FILE *f, bool first)
+/* One measurement's keys (it has some) as a JSON object. */
+static void json_meas(struct out_vm *o, int m, FILE *f)
 {
 	struct stats st;
 	bool any = false;
@@ -346,15 +333,12 @@ static bool json_meas(struct out_vm *o, int m, FILE *f, bool first)
 	for (k = 0; k < K_N; k++) {
 		if ((int)keyinfo[k].m != m || !o->row[k].count)
 			continue;
-		fprintf(f, "%s\"%s\":", any ? "," : first ? "{" : ",{",
-			keyinfo[k].name);
+		fprintf(f, "%s\"%s\":", any ? "," : "{", keyinfo[k].name);
 		stats_of(&o->row[k], &st);
 		json_row(&st, keyinfo[k].timed, f);
 		any = true;
 	}
-	if (any)
-		fputc('}', f);
-	return any;
+	fputc('}', f);
 }
 
 static void json_vm(struct out_vm *o, FILE *f, bool first)
@@ -375,7 +359,7 @@ static void json_vm(struct out_vm *o, FILE *f, bool first)
 		if (!has)
 			continue;
 		fprintf(f, "%s\"%s\":", any ? "," : "", measname[m]);
-		json_meas(o, m, f, true);
+		json_meas(o, m, f);
 		any = true;
 	}
 	fputs("}}", f);

@@ -6,7 +6,6 @@
  * prints per exit reason, plus what only a trace shows: the slowest
  * operations, the MMU rebuild after each deletion, a timeline.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "perf-report.h"
@@ -148,26 +147,40 @@ static bool field(const struct report *r, const struct sample *s, int f,
 	return true;
 }
 
-static struct vm *vm_get(struct report *r, uint32_t tgid)
+/* VM @tgid's slot: its own, or the empty one where it would go. */
+static struct vm *vm_slot(const struct report *r, uint32_t tgid)
 {
 	uint32_t h = (tgid * 2654435761u) % VM_N, i;
 	struct vm *v;
 
 	for (i = 0; i < VM_N; i++) {
 		v = &r->vms[(h + i) % VM_N];
-		if (v->used && v->tgid == tgid)
+		if (!v->used || v->tgid == tgid)
 			return v;
-		if (!v->used) {
-			if (r->nvms == VM_N - 1)
-				return NULL;
-			v->used = true;
-			v->tgid = tgid;
-			v->rebuild_op = -1;
-			r->nvms++;
-			return v;
-		}
 	}
 	return NULL;
+}
+
+struct vm *rep_vm_find(const struct report *r, uint32_t tgid)
+{
+	struct vm *v = vm_slot(r, tgid);
+
+	return v && v->used ? v : NULL;
+}
+
+static struct vm *vm_get(struct report *r, uint32_t tgid)
+{
+	struct vm *v = vm_slot(r, tgid);
+
+	if (!v || v->used)
+		return v;
+	if (r->nvms == VM_N - 1)
+		return NULL;
+	v->used = true;
+	v->tgid = tgid;
+	v->rebuild_op = -1;
+	r->nvms++;
+	return v;
 }
 
 /* @tid's open operation; @make: a free slot for it if it has none. */

@@ -119,6 +119,8 @@ int rep_option(struct report *r, const char *opt);
 int rep_set_field(struct report *r, int ev, const char *name,
 		  unsigned int off, unsigned int size);
 void rep_sample(struct report *r, struct sample *s);
+/* VM @tgid, or NULL if the recording has none. */
+struct vm *rep_vm_find(const struct report *r, uint32_t tgid);
 /* Print the report; 0, or 1 when the recording held no vsva event. */
 int rep_print(struct report *r, FILE *f);
 
