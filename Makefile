@@ -77,7 +77,8 @@ $(B)/vsva-top: tools/vsva-top.c tools/top-data.c tools/top-screen.c tools/top.h 
 	$(CC) $(CFLAGS) $(filter %.c,$^) -o $@ $(LIB) -lncursesw -lcurl \
 		$(LDLIBS_ENGINE)
 
-PERF_REPORT	:= tools/perf-report.c tools/perf-print.c tools/perf-report.h
+PERF_REPORT	:= tools/perf-report.c tools/perf-print.c tools/perf-report.h \
+		   include/vsva/names.h
 
 $(B)/vsva-perf: tools/vsva-perf.c $(PERF_REPORT) $(LIB) $(HEADERS)
 	$(CC) $(CFLAGS) -Itools tools/vsva-perf.c tools/perf-report.c -o $@ \
@@ -101,6 +102,10 @@ $(B)/fuzz_perfdata: tests/fuzz/fuzz_perfdata.c lib/perfdata.c \
 		$(PERF_REPORT) $(HEADERS) | $(B)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Itools \
 		$(filter %.c,$^) -o $@ -ltraceevent -lm
+
+# vsva-perf report's engine, alone
+$(B)/test_perfreport: tests/unit/test_perfreport.c $(PERF_REPORT) | $(B)
+	$(CC) $(CFLAGS) -Itools $(filter %.c,$^) -o $@ -lcmocka -lm
 
 $(B)/test_%: tests/unit/test_%.c $(LIB) $(DAEMON_OBJS) $(HEADERS)
 	$(CC) $(CFLAGS) -Ilib -Idaemon $< -o $@ $(DAEMON_OBJS) $(LIB) -lcmocka \

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "priv.h"
+#include "vsva/names.h"
 #include "vsva_iommu.h"
 #include "iommu.skel.h"
 
@@ -91,35 +92,10 @@ static const char *const fams[F_IOMMU_N] = {
 	[F_INV_ENTRIES] = "vsva_iommufd_hwpt_invalidate_entries_total",
 };
 
-static const char *domain_type_name(__u32 t)
-{
-	switch (t) {
-	case 0:
-		return "blocked";
-	case 1:
-		return "unmanaged";
-	case 3:
-		return "dma";
-	case 4:
-		return "identity";
-	case 11:
-		return "dma_fq";
-	case 16:
-		return "sva";
-	case 32:
-		return "platform";
-	case 64:
-		return "nested";
-	default:
-		return "other";
-	}
-}
-
 /* One count-map entry (a vsva_map_walk callback; @arg: the families). */
 static void add_cnt(struct vsva_ctx *c, void *arg, const void *key,
 		    const void *val)
 {
-	static const char *const kind[] = { "paging", "nested" };
 	const struct vsva_iommu_cnt_key *k = key;
 	const struct vsva_iommu_cnt *v = val;
 	struct vsva_family **f = arg;
@@ -148,8 +124,8 @@ static void add_cnt(struct vsva_ctx *c, void *arg, const void *key,
 		if (h > 3)
 			break;
 		vsva_family_add(f[F_HWPT], v->count, "vm", vm, "kind",
-				kind[h & 1], "result", h < 2 ? "ok" : "error",
-				NULL);
+				vsva_hwpt_kind_name(h & 1), "result",
+				h < 2 ? "ok" : "error", NULL);
 	}
 }
 
@@ -179,7 +155,7 @@ static void add_lat(struct vsva_ctx *c, void *arg, const void *key,
 	} else {
 		m = vsva_family_add(f[fam[k->op]], 0, "device", dev,
 				    "domain_type",
-				    domain_type_name(k->domain_type),
+				    vsva_domain_type_name(k->domain_type),
 				    "result", result, NULL);
 	}
 	if (m && vsva_hist_set_def(m, vsva_family_def(fams[fam[k->op]]),

@@ -18,8 +18,9 @@
 
 struct perf_dlfilter_fns perf_dlfilter_fns;
 
-/* A field as vsva-perf found it: "field=OFF:SIZE:NAME:SYS:EVENT" */
-static int set_field(struct report *r, const char *spec)
+/* A field as vsva-perf found it: "field=OFF:SIZE:NAME:SYS:EVENT", or
+ * "strfield=" (__data_loc) or "relstrfield=" (__rel_loc) for a string */
+static int set_field(struct report *r, const char *spec, int loc)
 {
 	char ev[96], name[48];
 	unsigned int off, size;
@@ -30,7 +31,7 @@ static int set_field(struct report *r, const char *spec)
 	for (k = 0; k < EV_N; k++) {
 		if (strcmp(ev, ev_names[k]))
 			continue;
-		return rep_set_field(r, k, name, off, size);
+		return rep_set_field(r, k, name, off, size, loc);
 	}
 	return 0;	/* an event this filter does not decode */
 }
@@ -38,7 +39,11 @@ static int set_field(struct report *r, const char *spec)
 static int parse_arg(struct report *r, const char *a)
 {
 	if (!strncmp(a, "field=", 6))
-		return set_field(r, a + 6);
+		return set_field(r, a + 6, LOC_PLAIN);
+	if (!strncmp(a, "strfield=", 9))
+		return set_field(r, a + 9, LOC_DATA);
+	if (!strncmp(a, "relstrfield=", 12))
+		return set_field(r, a + 12, LOC_REL);
 	return rep_option(r, a);
 }
 

@@ -34,7 +34,8 @@
 /* The measurements vsva-perf report decodes. */
 static const enum vsva_mid recorded[] = {
 	VSVA_M_MEMSLOT, VSVA_M_MMU_PAGES, VSVA_M_IRQ_INJECTION,
-	VSVA_M_VM_LIFECYCLE,
+	VSVA_M_VM_LIFECYCLE, VSVA_M_IRQ_BYPASS, VSVA_M_BYPASS_CONNECT,
+	VSVA_M_PASID, VSVA_M_SVA, VSVA_M_IOMMUFD,
 };
 
 static void usage(FILE *f)
@@ -146,11 +147,16 @@ static int choose_events(struct recording *rec)
 	int k, n = 0;
 
 	for (i = 0; i < sizeof(recorded) / sizeof(recorded[0]); i++) {
+		const char *vsvad_only = NULL;
+
 		m = &vsva_measurements[recorded[i]];
 		for (k = 0; k < VSVA_MAX_RUNGS && m->rungs[k].rung; k++) {
 			r = &m->rungs[k];
-			if (!r->perf_events)
-				continue;	/* fentry, kprobe */
+			if (!r->perf_events) {	/* fentry, kprobe */
+				if (!vsvad_only)
+					vsvad_only = vsva_rung_name(r->rung);
+				continue;
+			}
 			if (!have_all(r->perf_events)) {
 				fprintf(stderr, "vsva-perf: %s: %s: not all of "
 					"%s are in tracefs\n", m->name,
@@ -174,9 +180,14 @@ static int choose_events(struct recording *rec)
 			n++;
 			break;
 		}
-		if (k == VSVA_MAX_RUNGS || !m->rungs[k].rung)
-			fprintf(stderr, "vsva-perf: %s: not recorded: this "
-				"kernel has none of its tracepoints\n", m->name);
+		if (k < VSVA_MAX_RUNGS && m->rungs[k].rung)
+			continue;
+		fprintf(stderr, "vsva-perf: %s: not recorded: this kernel has "
+			"none of its tracepoints", m->name);
+		if (vsvad_only)
+			fprintf(stderr, " (vsvad can measure it on its %s rung, "
+				"which perf cannot record)", vsvad_only);
+		fputc('\n', stderr);
 	}
 	return n;
 }
@@ -317,11 +328,6 @@ static int cmd_record(int argc, char **argv)
 }
 
 /* The fields vsva-perf decodes, by event. */
-static const char *const wanted_fields[] = {
-	"zap_all", "zapped", "cmd", "ret", "created", "data", "e", "pin",
-	"chip", "imr", "gsi", "level", NULL,
-};
-
 /* "field=OFF:SIZE:NAME:SYS:EVENT" for each field the recording's formats have;
  * how many vsva events the recording holds. */
 static int field_args(struct tep_handle *tep, char **args, int *n, int max)
@@ -338,12 +344,14 @@ static int field_args(struct tep_handle *tep, char **args, int *n, int max)
 		if (!e)
 			continue;
 		found++;
-		for (k = 0; wanted_fields[k] && *n < max; k++) {
-			f = tep_find_field(e, wanted_fields[k]);
+		for (k = 0; k < F_N && *n < max; k++) {
+			f = tep_find_field(e, fld_names[k]);
 			if (!f || f->size <= 0 || f->size > 8)
 				continue;
-			snprintf(buf, sizeof(buf), "field=%d:%d:%s:%s",
-				 f->offset, f->size, wanted_fields[k],
+			snprintf(buf, sizeof(buf), "%sfield=%d:%d:%s:%s",
+				 !(f->flags & TEP_FIELD_IS_DYNAMIC) ? "" :
+				 f->flags & TEP_FIELD_IS_RELATIVE ? "relstr" :
+				 "str", f->offset, f->size, fld_names[k],
 				 ev_names[ev]);
 			args[(*n)++] = strdup(buf);
 		}

@@ -25,12 +25,10 @@ static void tracing(const uint8_t *d, size_t n)
 	tep_free(tep);
 }
 
-/* 8 layouts (event, field, offset, size), then records: event, length,
+/* 12 layouts (event, field, offset, size and loc), then records: event, length,
  * bytes; each record copied to its own allocation of exactly its length. */
 static void records(const uint8_t *d, size_t n)
 {
-	static const char *const names[] = { "zap_all", "cmd", "ret",
-		"created", "data", "e", "pin", "level" };
 	struct report *r = rep_new();
 	struct sample s = { 0 };
 	FILE *devnull = fopen("/dev/null", "w");
@@ -39,8 +37,9 @@ static void records(const uint8_t *d, size_t n)
 
 	if (!r || !devnull)
 		goto out;
-	for (i = 0; i < 8 && n >= 4; i++, d += 4, n -= 4)
-		rep_set_field(r, d[0] % EV_N, names[d[1] % 8], d[2], d[3] % 9);
+	for (i = 0; i < 12 && n >= 4; i++, d += 4, n -= 4)
+		rep_set_field(r, d[0] % EV_N, fld_names[d[1] % F_N], d[2],
+			      d[3] % 9, d[3] >> 6);
 	while (n >= 6) {
 		size_t len = d[1] < n - 6 ? d[1] : n - 6;
 
