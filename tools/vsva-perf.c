@@ -101,10 +101,13 @@ static bool have_all(const char *events)
 	return true;
 }
 
+#define MAX_EVENTS	48
+
 struct recording {
-	char events[16][128];
-	char filter[16][256];
+	char events[MAX_EVENTS][128];
+	char filter[MAX_EVENTS][256];
 	int n;
+	bool full;
 };
 
 /* Add each event of @events; the filter goes with its first event (the
@@ -123,8 +126,10 @@ static void add_events(struct recording *rec, const char *events,
 		for (i = 0; i < rec->n && strcmp(rec->events[i], tok); i++)
 			;
 		if (i == rec->n) {
-			if (rec->n == 16)
+			if (rec->n == MAX_EVENTS) {
+				rec->full = true;
 				return;
+			}
 			snprintf(rec->events[rec->n++], 128, "%s", tok);
 		}
 		if (!first || !filter)
@@ -266,7 +271,7 @@ static bool have_perf(void)
 static int cmd_record(int argc, char **argv)
 {
 	char *pargv[MAX_ARGS];
-	struct recording rec = { 0 };
+	static struct recording rec;
 	const char *out = "perf.data", *pids = NULL;
 	bool all = false;
 	int i, n = 0, rc;
@@ -294,6 +299,11 @@ static int cmd_record(int argc, char **argv)
 		fprintf(stderr, "vsva-perf: nothing to record on this kernel "
 			"(no KVM tracepoints: is kvm loaded?)\n");
 		return EXIT_NO_VSVA_EVENTS;
+	}
+	if (rec.full) {		/* never record less than was said */
+		fprintf(stderr, "vsva-perf: more than %d events to record: "
+			"a bug in vsva-perf, please report it\n", MAX_EVENTS);
+		return EXIT_PERF_FAILED;
 	}
 	{
 		char *head[MAX_ARGS];

@@ -174,9 +174,27 @@ perf_recording() { # NAME KVMLOAD-ARGS...
 		ok "vsva-perf record $name: the series' tracepoints" ||
 		not_ok "vsva-perf record $name: $(grep kvm_memslot_zap /tmp/$name.err)"
 	echo "VSVA perf-json $name $(cat /tmp/$name.json)"
-	echo "VSVA-PERFDATA-BEGIN $name"
-	base64 /tmp/$name.data
-	echo "VSVA-PERFDATA-END $name"
+	emit_recording $name
+}
+
+# the recording, for the host to report on
+emit_recording() { # NAME
+	echo "VSVA-PERFDATA-BEGIN $1"
+	base64 /tmp/$1.data
+	echo "VSVA-PERFDATA-END $1"
+}
+
+# the KUnit irqbypass suite recorded: its 4 connects and 4 disconnects
+# are made by a KUnit kernel thread, so the host reports them as kernel/0
+perf_kunit_irqbypass() {
+	vsva-perf record -o /tmp/irqbypass.data -a -- \
+		sh -c 'echo 1 >/sys/kernel/debug/kunit/irqbypass/run' \
+		2>/tmp/irqbypass.err ||
+		{ not_ok "vsva-perf record irqbypass: $(tail -3 /tmp/irqbypass.err)"; return; }
+	grep -q 'irq_bypass_connect: tracepoint rung' /tmp/irqbypass.err &&
+		ok "vsva-perf record irqbypass: the series' tracepoints" ||
+		not_ok "vsva-perf record irqbypass: $(grep irq_bypass_connect /tmp/irqbypass.err)"
+	emit_recording irqbypass
 }
 
 if [ -c /dev/kvm ]; then
@@ -185,6 +203,7 @@ if [ -c /dev/kvm ]; then
 	irq_checks
 	perf_recording all_fast -n $N_ALL -m 4 --irqfd 7
 	perf_recording memslot -n $N_MEMSLOT -m 4 --mode memslot
+	perf_kunit_irqbypass
 	# every measurement forced to each of its rungs (the series' kernel)
 	sh /vsva/walk-rungs.sh vsvad 9479 "wget -qO-" | sed 's/^/VSVA /'
 else
@@ -206,9 +225,18 @@ if [ -x /vsva/iommufd ]; then
 	vsvad --listen 127.0.0.1:9477 >/tmp/vsvad.log 2>&1 &
 	vpid=$!
 	sleep 3
-	strace -f -qq -o /tmp/strace.log -e trace=ioctl /vsva/iommufd \
-		>/tmp/iommufd.log 2>&1
-	rc=$?
+	# recorded by vsva-perf too: the host reports on the recording
+	vsva-perf record -o /tmp/iommufd.data -a -- sh -c \
+		'strace -f -qq -o /tmp/strace.log -e trace=ioctl /vsva/iommufd \
+		 >/tmp/iommufd.log 2>&1; echo $? >/tmp/iommufd.rc' \
+		2>/tmp/iommufd-perf.err ||
+		not_ok "vsva-perf record around the selftest: $(tail -3 /tmp/iommufd-perf.err)"
+	rc=$(cat /tmp/iommufd.rc)
+	for m in iommu_pasid iommufd_nested; do
+		grep -q "$m: tracepoint rung" /tmp/iommufd-perf.err &&
+			ok "vsva-perf record: $m on the series' tracepoints" ||
+			not_ok "vsva-perf record: $m: $(grep "$m" /tmp/iommufd-perf.err)"
+	done
 	echo 0 >$T/tracing_on
 	wget -qO /tmp/metrics.txt http://127.0.0.1:9477/metrics
 	kill $vpid
@@ -266,6 +294,14 @@ if [ -x /vsva/iommufd ]; then
 		"$(msum vsva_iommu_pasid_attach_seconds_count 'result="ok"')"
 	check "vsva: PASID detaches on mock devices" 6 \
 		"$(msum vsva_iommu_pasid_detach_seconds_count 'device="iommufd_mock')"
+	# what strace, the trace buffer and vsvad saw, for the host's report
+	echo "VSVA perf-expect iommufd alloc_ok=$alloc_ioctls" \
+		"nested_ok=$nested_events inv_ok=$inv_ioctls" \
+		"pasid_attach_ok=$pasid_ok pasid_detach=$pasid_det" \
+		"vsvad_alloc_ok=$(msum vsva_iommufd_hwpt_alloc_total 'result="ok"')" \
+		"vsvad_inv_ok=$(msum vsva_iommufd_hwpt_invalidate_seconds_count 'result="ok"')" \
+		"vsvad_pasid_attach_ok=$(msum vsva_iommu_pasid_attach_seconds_count 'result="ok"')"
+	emit_recording iommufd
 
 	# the fentry rung of PASID attach, on the PASID fixture alone
 	vsvad --listen 127.0.0.1:9477 --rung iommu_pasid=fentry >/tmp/vsvad.log 2>&1 &

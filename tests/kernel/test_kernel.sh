@@ -57,15 +57,19 @@ else
 fi
 # recordings made in the guest, reported on here with their own formats
 N_ALL=3 N_MEMSLOT=2	# as guest-init.sh's defaults
-perf_report() { # NAME KEY WANT
-	local pid json
+# the host's report of a recording: its JSON on stdout, or "not ok"
+perf_json() { # NAME
 	sed -n "/^VSVA-PERFDATA-BEGIN $1\$/,/^VSVA-PERFDATA-END $1\$/p" \
 		"$TMP/console.txt" | sed '1d;$d' | base64 -d >"$TMP/$1.data" 2>/dev/null
+	"$B/vsva-perf" report -i "$TMP/$1.data" --json 2>"$TMP/$1.err" && return
+	echo "not ok - host report of the guest's $1 recording: $(head -3 "$TMP/$1.err")" >&2
+	return 1
+}
+
+perf_report() { # NAME KEY WANT
+	local pid json
 	pid=$(sed -n "s/^VSVA perf-json $1 .*\"pid\":\([0-9]*\).*/\1/p" "$TMP/console.txt")
-	if ! json=$("$B/vsva-perf" report -i "$TMP/$1.data" --json 2>"$TMP/$1.err"); then
-		echo "not ok - host report of the guest's $1 recording: $(head -3 "$TMP/$1.err")"
-		return
-	fi
+	json=$(perf_json "$1") || return
 	python3 - "$json" "$1" "$2" "$3" "$pid" <<'PY'
 import json, sys
 j, name, key, want, pid = json.loads(sys.argv[1]), *sys.argv[2:]
@@ -81,9 +85,75 @@ print(f"{'ok' if j['lost_events'] == 0 and vm and vm[0]['unpaired'] == 0 else 'n
       f"... no lost events, every enter paired with its exit")
 PY
 }
+# the iommufd selftest's recording against strace, the trace buffer and
+# vsvad in the same guest run
+perf_report_iommufd() {
+	local json expect
+	json=$(perf_json iommufd) || return
+	expect=$(sed -n 's/^VSVA perf-expect iommufd //p' "$TMP/console.txt")
+	python3 - "$json" "$expect" <<'PY'
+import json, sys
+j = json.loads(sys.argv[1])
+want = dict(kv.split('=') for kv in sys.argv[2].split())
+def total(meas, pred, field='count'):
+    return sum(r.get(field, 0) for v in j['vms']
+               for k, r in v['measurements'].get(meas, {}).items() if pred(k, r))
+def ok_count(meas, pred):
+    return total(meas, pred) - total(meas, pred, 'errors')
+def check(what, got, exp):
+    good = str(got) == str(exp)
+    print(f"{'ok' if good else 'not ok'} - host report of the selftest recording: "
+          f"{what} {got}" + ("" if good else f", expected {exp}"))
+alloc = ok_count('iommufd_nested', lambda k, r: k.startswith('hwpt_alloc_'))
+check("HWPT allocations (ok) equal strace's successful ioctls", alloc, want['alloc_ok'])
+check("... and vsvad's", alloc, want['vsvad_alloc_ok'])
+check("nested HWPT allocations (ok) equal the trace buffer's",
+      ok_count('iommufd_nested', lambda k, r: k == 'hwpt_alloc_nested'), want['nested_ok'])
+inv = ok_count('iommufd_nested', lambda k, r: k == 'hwpt_invalidate')
+check("invalidations (ok) equal strace's successful ioctls", inv, want['inv_ok'])
+check("... and vsvad's", inv, want['vsvad_inv_ok'])
+mock = lambda op: lambda k, r: r['labels']['op'] == op and r['labels']['device'].startswith('iommufd_mock')
+att = ok_count('iommu_pasid', mock('attach'))
+check("PASID attaches (ok) on mock devices equal the trace buffer's", att, want['pasid_attach_ok'])
+check("... and vsvad's", att, want['vsvad_pasid_attach_ok'])
+check("PASID detaches on mock devices", total('iommu_pasid', mock('detach')), want['pasid_detach'])
+timed = [r for v in j['vms'] for r in v['measurements'].get('iommu_pasid', {}).values()
+         if r['count'] > r['errors']]
+check("every PASID row with a success has latencies (min <= p50 <= p99 <= max)",
+      all(0 < r['min_seconds'] <= r['p50_seconds'] <= r['p99_seconds'] <= r['max_seconds']
+          for r in timed) and bool(timed), True)
+check("no lost events, every enter paired with its exit",
+      (j['lost_events'], sum(v['unpaired'] for v in j['vms'])), (0, 0))
+PY
+}
+
+# the KUnit irqbypass suite's recording: kernel/0, 4 and 4
+perf_report_irqbypass() {
+	local json
+	json=$(perf_json irqbypass) || return
+	python3 - "$json" <<'PY'
+import json, sys
+j = json.loads(sys.argv[1])
+k = [v for v in j['vms'] if v['vm'] == 'kernel/0']
+m = k[0]['measurements'].get('irq_bypass_connect', {}) if k else {}
+# successful ones, as vsvad counts them (the suite also tries a
+# duplicate connect, which fails)
+got = tuple(m.get(x, {}).get('count', 0) - m.get(x, {}).get('errors', 0)
+            for x in ('connect', 'disconnect'))
+print(f"{'ok' if got == (4, 4) else 'not ok'} - host report of the KUnit irqbypass "
+      f"recording: kernel/0 connects, disconnects that succeeded {got}" +
+      ("" if got == (4, 4) else f"; vms: {[v['vm'] for v in j['vms']]}"))
+err = m.get('connect', {}).get('errors')
+print(f"{'ok' if err and err > 0 else 'not ok'} - ... and the suite's failing "
+      f"connect counted as an error ({err})")
+PY
+}
+
 if grep -q '^VSVA-PERFDATA-BEGIN' "$TMP/console.txt"; then
 	perf_report all_fast all_fast $N_ALL
 	perf_report memslot memslot $N_MEMSLOT
+	perf_report_irqbypass
+	perf_report_iommufd
 else
 	echo "not ok - the guest printed no recording"
 fi

@@ -53,6 +53,11 @@ start_vsvad || exit 1
 check "vsva-perf record -- vsva-kvmload: exit status" 0 $?
 check_match "record says which events measure kvm_memslot_zap, and why" \
 	'kvm_memslot_zap: [a-z_]+ rung: ' "$(cat "$TMP/rec.err")"
+said=$(sed -n 's/^vsva-perf: [a-z_]*: [a-z_]* rung: \([^ ]*\).*/\1/p' "$TMP/rec.err" |
+	tr ',' '\n' | sort -u)
+recorded=$(perf evlist -i "$TMP/p.data" 2>/dev/null | grep -E '^[a-z_]+:[a-z_0-9]+$' | sort -u)
+check "the recording holds every event record named ($(echo "$said" | wc -l))" \
+	"$said" "$recorded"
 pid=$(json_field "$(cat "$TMP/load.json")" pid)
 "$B/vsva-perf" report -i "$TMP/p.data" --json >"$TMP/r.json" 2>"$TMP/rep.err"
 check "vsva-perf report --json: exit status" 0 $?
