@@ -204,6 +204,7 @@ static bool perf_noise(const char *line)
 	char sys[64], ev[128];
 
 	return !strncmp(line, "libtraceevent: ", 15) ||
+	       !strncmp(line, "No kallsyms or vmlinux with build-id", 36) ||
 	       sscanf(line, "  [%63[a-z0-9_]:%127[a-z0-9_]] ", sys, ev) == 2;
 }
 
