@@ -32,7 +32,7 @@ DAEMON_OBJS	:= $(patsubst daemon/%.c,$(B)/daemon/%.o,$(DAEMON_SRCS))
 DAEMON_LIBS	:= -lmicrohttpd -lyaml -lcrypt -lz
 LIB		:= $(B)/libvsva.a
 BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-bench $(B)/vsva-top \
-		   $(B)/vsva-perf $(B)/vsva-perf-filter.so
+		   $(B)/vsva-perf $(B)/vsva-perf-filter.so $(B)/stats_check
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
@@ -68,9 +68,17 @@ $(LIB): $(ENGINE_OBJS)
 $(B)/vsvad: daemon/vsvad.c $(DAEMON_OBJS) $(LIB) $(HEADERS)
 	$(CC) $(CFLAGS) $< -o $@ $(DAEMON_OBJS) $(LIB) $(DAEMON_LIBS) $(LDLIBS_ENGINE)
 
-$(B)/vsva-bench: tools/vsva-bench.c tools/bench-bpftrace.c tools/bench.h \
-		$(LIB) $(SKELS) $(HEADERS)
-	$(CC) $(CFLAGS) $(filter %.c,$^) -o $@ $(LIB) $(LDLIBS_ENGINE)
+BENCH_SRCS	:= tools/vsva-bench.c tools/bench-bpftrace.c tools/bench-run.c \
+		   tools/bench-compare.c tools/bench-plot.c tools/bench-stats.c
+$(B)/vsva-bench: $(BENCH_SRCS) tools/bench.h tools/bench-ab.h \
+		tools/bench-stats.h $(LIB) $(SKELS) $(HEADERS)
+	$(CC) $(CFLAGS) $(shell pkg-config --cflags json-c) $(BENCH_SRCS) \
+		-o $@ $(LIB) $(LDLIBS_ENGINE) -ljson-c -lm
+
+# the statistics alone, for the scipy oracle (tests/static/test_stats.sh)
+$(B)/stats_check: tests/static/stats_check.c tools/bench-stats.c \
+		tools/bench-stats.h | $(B)
+	$(CC) $(CFLAGS) -Itools $(filter %.c,$^) -o $@ -lm
 
 $(B)/vsva-top: tools/vsva-top.c tools/top-data.c tools/top-screen.c tools/top.h \
 		$(LIB) $(HEADERS)
@@ -134,7 +142,7 @@ kernel:
 	./kernel/build.sh
 
 bench: all
-	./$(B)/vsva-bench
+	./$(B)/vsva-bench cost
 	./tools/vsva-bench-http.sh
 	./tools/vsva-bench-perf.sh
 

@@ -31,6 +31,7 @@
 #include "vsva/privs.h"
 #include "bench_empty.skel.h"
 #include "bench.h"
+#include "bench-ab.h"
 
 #define GOAL_RATIO	1.5
 
@@ -249,7 +250,14 @@ static void print_end_to_end(const struct load_result *before,
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: vsva-bench [-n DELETIONS] [-i IOCTLS] [-q IRQS] [--rung M=RUNG]...\n"
+"Usage: vsva-bench COMMAND [OPTION]...\n"
+"  cost     the per-event cost of each vsva BPF program (below)\n"
+"  run      run a command N times with vsva attached; write its figures\n"
+"  compare  compare files written by run, with statistics\n"
+"  ab       run two commands interleaved (ABBA) and compare them\n"
+"vsva-bench COMMAND --help tells more.\n"
+"\n"
+"Usage: vsva-bench cost [-n DELETIONS] [-i IOCTLS] [-q IRQS] [--rung M=RUNG]...\n"
 "Measure the per-event cost of each vsva BPF program next to an empty\n"
 "program on the same hook, while vsva-kvmload deletes memslots.\n"
 "\n"
@@ -305,7 +313,7 @@ bad:
 	return -1;
 }
 
-int main(int argc, char **argv)
+static int cmd_cost(int argc, char **argv)
 {
 	struct opts o = { .deletions = 200, .ioctls = 200000, .irqs = 200000 };
 	struct bpftrace bt = { 0 };
@@ -364,4 +372,28 @@ close_stats:
 	if (!rc && !run_both_modes(o.deletions, &after))
 		print_end_to_end(&without, &with, &after);
 	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{ "cost", cmd_cost }, { "run", cmd_run },
+		{ "compare", cmd_compare }, { "ab", cmd_ab },
+	};
+	size_t i;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "vsva-bench: unknown command '%s' (cost, run, compare "
+		"or ab)%s\n", argv[1], argv[1][0] == '-' ?
+		"; the per-event cost is now vsva-bench cost" : "");
+	return 2;
 }
