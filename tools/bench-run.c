@@ -393,8 +393,7 @@ static json_object *run_once(struct probes *p, char **argv, int order,
 		close(fd[0]);
 		close(fd[1]);
 		execvp(argv[0], argv);
-		fprintf(stderr, "vsva-bench: %s: %s\n", argv[0], strerror(errno));
-		_exit(EXIT_NOT_FOUND);
+		_exit(EXIT_NOT_FOUND);	/* the parent says so */
 	}
 	close(fd[1]);
 	out = read_all(fd[0], &len);
@@ -615,7 +614,7 @@ int cmd_run(int argc, char **argv)
 		return EXIT_BENCH_USAGE;
 	command = joined(argv + optind);
 	probes_open(&p, o.vsva);
-	if (!p.e)
+	if (!p.e && o.vsva)
 		fprintf(stderr, "vsva-bench: vsva not attached (%s): wall, user "
 			"and sys time and the command's figures only\n", p.why);
 	file = file_object(o.label ? o.label : command,
@@ -779,7 +778,7 @@ int cmd_ab(int argc, char **argv)
 	cmds[0][2] = (char *)o.a;
 	cmds[1][2] = (char *)o.b;
 	probes_open(&p, o.r.vsva);
-	if (!p.e)
+	if (!p.e && o.r.vsva)
 		fprintf(stderr, "vsva-bench: vsva not attached (%s): wall, user "
 			"and sys time and the commands' figures only\n", p.why);
 	ctx = context(&p, o.a);

@@ -403,27 +403,34 @@ int st_hl_paired_ci(const double *d, int n, double conf, double *lo,
 	return rc;
 }
 
+/* NAN (no test) sorts last */
+static double holm_key(double p)
+{
+	return isnan(p) ? INFINITY : p;
+}
+
 void st_holm(const double *p, int n, double *adj)
 {
-	int *idx = malloc((n ? n : 1) * sizeof(*idx)), i, j, t;
-	double run = 0, v;
+	int *idx = malloc((n ? n : 1) * sizeof(*idx)), i, j, t, m = 0;
+	double run = 0;
 
-	if (!idx) {
-		for (i = 0; i < n; i++)
-			adj[i] = 1;	/* nothing can be claimed */
-		return;
+	for (i = 0; i < n; i++) {
+		adj[i] = isnan(p[i]) ? NAN : 1;	/* nothing can be claimed */
+		m += !isnan(p[i]);
 	}
+	if (!idx)
+		return;
 	for (i = 0; i < n; i++)
 		idx[i] = i;
 	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && !(p[idx[j - 1]] <= p[idx[j]]); j--) {
+		for (j = i; j > 0 && holm_key(p[idx[j - 1]]) >
+				     holm_key(p[idx[j]]); j--) {
 			t = idx[j];
 			idx[j] = idx[j - 1];
 			idx[j - 1] = t;
 		}
-	for (i = 0; i < n; i++) {
-		v = isnan(p[idx[i]]) ? 1 : fmin(1, (n - i) * p[idx[i]]);
-		run = fmax(run, v);
+	for (i = 0; i < m; i++) {	/* the m tested, smallest p first */
+		run = fmax(run, fmin(1, (m - i) * p[idx[i]]));
 		adj[idx[i]] = run;
 	}
 	free(idx);

@@ -46,7 +46,8 @@ int st_hl_shift_ci(const double *a, int na, const double *b, int nb,
 double st_hl_paired(const double *d, int n);
 int st_hl_paired_ci(const double *d, int n, double conf, double *lo,
 		    double *hi);
-/* Holm's step-down adjustment of @n p-values into @adj. */
+/* Holm's step-down adjustment of @n p-values into @adj, over those that
+ * are not NAN (no test: NAN stays). */
 void st_holm(const double *p, int n, double *adj);
 /* Mann-Kendall trend of @v over its order: two-sided p (1 when n < 4). */
 double st_trend_p(const double *v, int n);
