@@ -98,7 +98,7 @@ $(B)/vsva-perf-filter.so: tools/perf-filter.c $(PERF_REPORT) | $(B)
 
 # no libbpf: it goes into the QEMU guests' initramfs
 $(B)/vsva-kvmload: tools/vsva-kvmload.c tools/kvmguest.c tools/kvmload.h | $(B)
-	$(CC) $(CFLAGS) $(filter %.c,$^) -o $@
+	$(CC) $(CFLAGS) $(filter %.c,$^) -o $@ -lpthread
 
 # libFuzzer + ASan over the sources themselves (the library is built plain)
 $(B)/fuzz_http: tests/fuzz/fuzz_http.c daemon/http.c lib/metrics.c lib/expo.c \

@@ -40,6 +40,7 @@ struct compare_opts {
 	const char *format;	/* text, markdown, csv, json */
 	const char *json_out;	/* ab --json FILE */
 	const char *plot_dir;
+	const char *only;	/* "SUBSTR,...": only figures naming one */
 };
 
 /* Load a file of runs; 0, or -1 with @err set. */

@@ -8,6 +8,7 @@
  * noise threshold; warnings for too few runs, large variation, drift over
  * run order and outliers.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -338,6 +339,24 @@ static void verdicts(struct cmp *c, const struct compare_opts *o)
 	free(adj);
 }
 
+/* Is @name one of the figures --only names (any, without --only)? */
+static bool wanted(const char *only, const char *name)
+{
+	const char *p = only, *e;
+
+	if (!only)
+		return true;
+	while (*p) {
+		e = strchr(p, ',');
+		if (!e)
+			e = p + strlen(p);
+		if (e > p && memmem(name, strlen(name), p, e - p))
+			return true;
+		p = *e ? e + 1 : e;
+	}
+	return false;
+}
+
 static int build(struct cmp *c, const struct side *a, const struct side *b,
 		 const struct compare_opts *o)
 {
@@ -349,6 +368,8 @@ static int build(struct cmp *c, const struct side *a, const struct side *b,
 	if (!c->rows)
 		return -1;
 	for (i = 0; i < a->nfig; i++) {
+		if (!wanted(o->only, a->fig[i].name))
+			continue;
 		fb = fig_find(b, a->fig[i].name);
 		if (!fb) {
 			c->only_a++;
@@ -363,7 +384,8 @@ static int build(struct cmp *c, const struct side *a, const struct side *b,
 		c->nrows++;
 	}
 	for (i = 0; i < b->nfig; i++)
-		c->only_b += !fig_find(a, b->fig[i].name);
+		c->only_b += wanted(o->only, b->fig[i].name) &&
+			     !fig_find(a, b->fig[i].name);
 	if (c->only_a || c->only_b)
 		warn(c, "figures not in both: %d only in A, %d only in B (not "
 		     "compared)", c->only_a, c->only_b);
@@ -614,13 +636,15 @@ static void compare_usage(FILE *f)
 {
 	fprintf(f,
 "Usage: vsva-bench compare [--noise PCT] [--paired] [--markdown | --csv |\n"
-"                          --json] [--plot DIR] A.json B.json [C.json]...\n"
+"                          --json] [--plot DIR] [--only SUBSTR,...]\n"
+"                          A.json B.json [C.json]...\n"
 "Compare files written by vsva-bench run: each later file against the\n"
 "first. Per figure: medians with 95%% CIs, the change with its CI, the\n"
 "p-value (Mann-Whitney U; with --paired, Wilcoxon signed-rank on runs\n"
 "taken in pairs), Holm-adjusted, and a verdict against the noise\n"
-"threshold (default 2%%). Exit status: 0 compared, 2 usage, 4 files that\n"
-"cannot be compared.\n");
+"threshold (default 2%%). --only keeps the figures whose names hold one\n"
+"of the substrings. Exit status: 0 compared, 2 usage, 4 files that cannot\n"
+"be compared.\n");
 }
 
 int cmd_compare(int argc, char **argv)
@@ -632,6 +656,7 @@ int cmd_compare(int argc, char **argv)
 		{ "csv", no_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "plot", required_argument, NULL, 'p' },
+		{ "only", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -656,6 +681,7 @@ int cmd_compare(int argc, char **argv)
 		case 'c': o.format = "csv"; break;
 		case 'j': o.format = "json"; break;
 		case 'p': o.plot_dir = optarg; break;
+		case 'O': o.only = optarg; break;
 		case 'h': compare_usage(stdout); return 0;
 		default: return EXIT_BENCH_USAGE;
 		}

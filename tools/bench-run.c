@@ -26,6 +26,15 @@
 #define STDOUT_MAX	(16 << 20)
 #define EXIT_NOT_FOUND	127
 
+/* The seed change's experiment: KVM_X86_QUIRK_SLOT_ZAP_ALL on (A: every
+ * deletion zaps all of the VM's MMU) against off (B: only the slot's
+ * pages), several vCPUs, guest memory in 4 KiB pages. */
+#define ZAP_QUIRK_ARGS	"-n 20 --vcpus 2 --page-size 4k -m 256"
+#define ZAP_QUIRK_ONLY	"wall_seconds,cmd.retouch_ns,cmd.delete_ns," \
+			"memslot_zap_total,cmd.first_touch," \
+			"shadow_pages_zapped,pages_rebuilt,pages_created," \
+			"memslot_zap_seconds_mean"
+
 /* ---- vsva's figures: a snapshot flattened to "family{labels}" sums ---- */
 
 struct flat {
@@ -665,20 +674,79 @@ static void ab_usage(FILE *f)
 "Usage: vsva-bench ab --a 'COMMAND' --b 'COMMAND' [--runs N] [--warmup W]\n"
 "                     [--a-label L] [--b-label L] [--noise PCT] [--seed S]\n"
 "                     [--json FILE] [--markdown | --csv] [--plot DIR]\n"
-"                     [--save PREFIX] [--no-vsva]\n"
+"                     [--save PREFIX] [--no-vsva] [--only SUBSTR,...]\n"
+"       vsva-bench ab --scenario zap-quirk [--scenario-args 'ARGS'] ...\n"
 "Run A and B (each through sh -c) N times each (default 10), interleaved\n"
 "in ABBA or BAAB blocks chosen at random, so that each A run has a B run\n"
 "beside it and drift cancels within the pair; then compare them as pairs\n"
 "(Wilcoxon signed-rank, Hodges-Lehmann on the differences). --save\n"
-"writes PREFIX-a.json and PREFIX-b.json for vsva-bench compare.\n");
+"writes PREFIX-a.json and PREFIX-b.json for vsva-bench compare.\n"
+"--scenario zap-quirk: vsva-kvmload with KVM_X86_QUIRK_SLOT_ZAP_ALL on (A)\n"
+"and off (B), ARGS (default: " ZAP_QUIRK_ARGS ")\n"
+"after --mode; the guest's time to touch its memory again after each\n"
+"deletion, the deletion's latency, shadow pages zapped and pages rebuilt.\n");
 }
 
 struct ab_opts {
 	struct run_opts r;
-	const char *a, *b, *alabel, *blabel, *save;
+	const char *a, *b, *alabel, *blabel, *save, *scenario, *sargs;
 	struct compare_opts c;
 	unsigned int seed;
+	char abuf[4096], bbuf[4096];
 };
+
+/* vsva-kvmload beside this program, else from PATH */
+static void kvmload_path(char *buf, size_t len)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	snprintf(buf, len, "vsva-kvmload");
+	if (n <= 0)
+		return;
+	exe[n] = 0;
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return;
+	snprintf(slash + 1, sizeof(exe) - (slash + 1 - exe), "vsva-kvmload");
+	if (!access(exe, X_OK))
+		snprintf(buf, len, "%s", exe);
+}
+
+static int scenario(struct ab_opts *o)
+{
+	char load[4096];
+
+	if (strcmp(o->scenario, "zap-quirk")) {
+		fprintf(stderr, "vsva-bench ab: unknown scenario '%s' (known: "
+			"zap-quirk)\n", o->scenario);
+		return -1;
+	}
+	if (o->a || o->b) {
+		fprintf(stderr, "vsva-bench ab: --scenario sets --a and --b\n");
+		return -1;
+	}
+	kvmload_path(load, sizeof(load));
+	if (!o->sargs)
+		o->sargs = ZAP_QUIRK_ARGS;
+	if (snprintf(o->abuf, sizeof(o->abuf), "%s --mode all_fast %s", load,
+		     o->sargs) >= (int)sizeof(o->abuf) ||
+	    snprintf(o->bbuf, sizeof(o->bbuf), "%s --mode memslot %s", load,
+		     o->sargs) >= (int)sizeof(o->bbuf)) {
+		fprintf(stderr, "vsva-bench ab: --scenario-args too long\n");
+		return -1;
+	}
+	o->a = o->abuf;
+	o->b = o->bbuf;
+	if (!o->alabel)
+		o->alabel = "quirk on (all_fast)";
+	if (!o->blabel)
+		o->blabel = "quirk off (memslot)";
+	if (!o->c.only)
+		o->c.only = ZAP_QUIRK_ONLY;
+	return 0;
+}
 
 static int parse_ab(int argc, char **argv, struct ab_opts *o)
 {
@@ -697,6 +765,9 @@ static int parse_ab(int argc, char **argv, struct ab_opts *o)
 		{ "plot", required_argument, NULL, 'p' },
 		{ "save", required_argument, NULL, 's' },
 		{ "no-vsva", no_argument, NULL, 'N' },
+		{ "scenario", required_argument, NULL, 'Z' },
+		{ "scenario-args", required_argument, NULL, 'X' },
+		{ "only", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -732,10 +803,15 @@ static int parse_ab(int argc, char **argv, struct ab_opts *o)
 		case 'p': o->c.plot_dir = optarg; break;
 		case 's': o->save = optarg; break;
 		case 'N': o->r.vsva = false; break;
+		case 'Z': o->scenario = optarg; break;
+		case 'X': o->sargs = optarg; break;
+		case 'O': o->c.only = optarg; break;
 		case 'h': ab_usage(stdout); exit(0);
 		default: return -1;
 		}
 	}
+	if (o->scenario && scenario(o))
+		return -1;
 	if (!o->a || !o->b || optind < argc) {
 		fprintf(stderr, "vsva-bench ab: %s\n", optind < argc ?
 			"unexpected operand (quote each command)" :
@@ -747,9 +823,10 @@ static int parse_ab(int argc, char **argv, struct ab_opts *o)
 
 /* Save one side's runs as a file compare reads. */
 static int save_side(const char *prefix, const char *which, const char *label,
-		     json_object *ctx, json_object *runs, int failed)
+		     const char *scen, json_object *ctx, json_object *runs,
+		     int failed)
 {
-	json_object *f = file_object(label, "ab", json_object_get(ctx));
+	json_object *f = file_object(label, scen, json_object_get(ctx));
 	char path[4096];
 	int rc;
 
@@ -768,6 +845,7 @@ int cmd_ab(int argc, char **argv)
 				    .paired = true, .format = "text" } };
 	char *cmds[2][4] = { { "sh", "-c", NULL, NULL }, { "sh", "-c", NULL, NULL } };
 	json_object *runs[2], *run, *ctx;
+	const char *scen;
 	struct side sides[2] = { 0 };
 	int failed[2] = { 0 }, i, k, s, rc = 0, block_first = 0, first;
 	struct probes p;
@@ -783,6 +861,9 @@ int cmd_ab(int argc, char **argv)
 			"and sys time and the commands' figures only\n", p.why);
 	ctx = context(&p, o.a);
 	json_object_object_add(ctx, "command_b", json_object_new_string(o.b));
+	if (o.scenario)
+		json_object_object_add(ctx, "scenario",
+				       json_object_new_string(o.scenario));
 	json_object_object_add(ctx, "seed", json_object_new_int64(o.seed));
 	json_object_object_add(ctx, "order", json_object_new_string(
 				       "randomised ABBA/BAAB blocks of pairs"));
@@ -833,10 +914,11 @@ int cmd_ab(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (o.save && (save_side(o.save, "a", sides[0].label, ctx, runs[0],
-				 failed[0]) ||
-		       save_side(o.save, "b", sides[1].label, ctx, runs[1],
-				 failed[1])))
+	scen = o.scenario ? o.scenario : "ab";
+	if (o.save && (save_side(o.save, "a", sides[0].label, scen, ctx,
+				 runs[0], failed[0]) ||
+		       save_side(o.save, "b", sides[1].label, scen, ctx,
+				 runs[1], failed[1])))
 		rc = 1;
 	k = compare_print(&sides[0], &sides[1], &o.c, ctx, stdout);
 	rc = rc ? rc : k;

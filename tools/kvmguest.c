@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,12 +65,14 @@ int set_region(struct vm *vm, const struct opts *o, __u32 slot, __u64 gpa,
 	return ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r);
 }
 
-static void build_page_tables(uint8_t *ram)
+/* Identity map of the low 4 GiB with 2 MiB pages; with --page-size 4k,
+ * the RAM the guest touches with 4 KiB pages instead, their page tables
+ * in a slot of their own (the walker reads them by physical address). */
+static void build_page_tables(struct vm *vm, const struct opts *o)
 {
-	uint64_t *pml4 = (uint64_t *)(ram + GUEST_PT_BASE);
-	uint64_t *pdpt = pml4 + 512;
-	uint64_t *pd = pdpt + 512;
-	int i, j;
+	uint64_t *pml4 = (uint64_t *)((uint8_t *)vm->ram + GUEST_PT_BASE);
+	uint64_t *pdpt = pml4 + 512, *pd = pdpt + 512, *pt = vm->pt;
+	unsigned long i, j, first = GUEST_RAM_BASE / HUGE_PAGE;
 
 	pml4[0] = (GUEST_PT_BASE + PAGE) | 3;
 	for (i = 0; i < 4; i++) {
@@ -78,10 +81,33 @@ static void build_page_tables(uint8_t *ram)
 			pd[i * 512 + j] = ((uint64_t)i << 30 | (uint64_t)j << 21)
 					  | 0x83; /* present, writable, 2M */
 	}
+	for (i = 0; i < vm->pt_size / PAGE; i++) {	/* 4k: one PT per 2M */
+		pd[first + i] = (PT_GPA + i * PAGE) | 3;
+		for (j = 0; j < 512; j++)
+			pt[i * 512 + j] = (GUEST_RAM_BASE + (i * 512 + j) * PAGE)
+					  | 3;
+	}
+}
+
+/* Guest memory: 2 MiB-aligned, backed by huge pages (2m) or never (4k);
+ * by default as the host's transparent huge page policy has it. */
+static void *guest_mmap(size_t size, enum page_size ps)
+{
+	uint8_t *p = mmap(NULL, size + HUGE_PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uint8_t *a;
+
+	if (p == MAP_FAILED)
+		return p;
+	a = (uint8_t *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
+	if (ps != PS_DEFAULT &&
+	    madvise(a, size, ps == PS_2M ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+		fail("madvise guest RAM");	/* the policy applies */
+	return a;
 }
 
 /* Give the vCPU the host's supported CPUID: long mode, PAE, ... */
-static int set_cpuid(struct vm *vm)
+static int set_cpuid(struct vm *vm, unsigned long k)
 {
 	struct kvm_cpuid2 *cpuid = NULL, *bigger;
 	int nent = 64, rc = -1;
@@ -101,7 +127,7 @@ static int set_cpuid(struct vm *vm)
 		}
 		nent *= 2;
 	}
-	rc = ioctl(vm->vcpu, KVM_SET_CPUID2, cpuid);
+	rc = ioctl(vm->vcpu[k], KVM_SET_CPUID2, cpuid);
 	if (rc < 0)
 		fail("KVM_SET_CPUID2");
 free_cpuid:
@@ -109,8 +135,10 @@ free_cpuid:
 	return rc < 0 ? -1 : 0;
 }
 
-static int setup_vcpu(struct vm *vm, const struct opts *o)
+/* vCPU @k of @vm: long mode at the guest code, touching its share. */
+static int setup_vcpu(struct vm *vm, const struct opts *o, unsigned long k)
 {
+	unsigned long pages = (o->mem_mib << 20) / PAGE, per = pages / vm->nvcpus;
 	struct kvm_sregs s;
 	struct kvm_regs r = { 0 };
 	struct kvm_segment cs = {
@@ -119,9 +147,9 @@ static int setup_vcpu(struct vm *vm, const struct opts *o)
 	};
 	struct kvm_segment ds = cs;
 
-	if (set_cpuid(vm))
+	if (set_cpuid(vm, k))
 		return -1;
-	if (ioctl(vm->vcpu, KVM_GET_SREGS, &s) < 0)
+	if (ioctl(vm->vcpu[k], KVM_GET_SREGS, &s) < 0)
 		return fail("KVM_GET_SREGS");
 	ds.selector = 16;
 	ds.type = 3;
@@ -133,15 +161,16 @@ static int setup_vcpu(struct vm *vm, const struct opts *o)
 	s.cr4 = 1 << 5;				/* PAE */
 	s.cr0 = 0x80050033;			/* PG WP NE ET MP PE */
 	s.efer = (1 << 8) | (1 << 10);		/* LME LMA */
-	if (ioctl(vm->vcpu, KVM_SET_SREGS, &s) < 0)
+	if (ioctl(vm->vcpu[k], KVM_SET_SREGS, &s) < 0)
 		return fail("KVM_SET_SREGS");
 	r.rip = GUEST_CODE;
 	r.rflags = 2;
 	r.rsp = GUEST_RAM_BASE;
-	r.rsi = GUEST_RAM_BASE;
-	r.rbx = GUEST_RAM_BASE + (o->mem_mib << 20);
+	r.rsi = GUEST_RAM_BASE + k * per * PAGE;
+	r.rbx = k == vm->nvcpus - 1 ? GUEST_RAM_BASE + pages * PAGE :
+				      r.rsi + per * PAGE;
 	r.rdx = ROM_GPA;
-	if (ioctl(vm->vcpu, KVM_SET_REGS, &r) < 0)
+	if (ioctl(vm->vcpu[k], KVM_SET_REGS, &r) < 0)
 		return fail("KVM_SET_REGS");
 	return 0;
 }
@@ -166,6 +195,8 @@ static int disable_slot_zap_all(struct vm *vm)
 
 int vm_create(struct vm *vm, const struct opts *o)
 {
+	unsigned long k;
+
 	vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm < 0)
 		return fail("open /dev/kvm");
@@ -184,49 +215,102 @@ int vm_create(struct vm *vm, const struct opts *o)
 
 	vm->ram_size = GUEST_RAM_BASE + (o->mem_mib << 20);
 	vm->rom_size = o->rom_pages * PAGE;
-	vm->ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	vm->pt_size = o->page_size == PS_4K ?
+		      ((o->mem_mib << 20) + HUGE_PAGE - 1) / HUGE_PAGE * PAGE : 0;
+	vm->ram = guest_mmap(vm->ram_size, o->page_size);
 	vm->rom = mmap(NULL, vm->rom_size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (vm->ram == MAP_FAILED || vm->rom == MAP_FAILED)
+	vm->pt = vm->pt_size ? mmap(NULL, vm->pt_size, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : NULL;
+	if (vm->ram == MAP_FAILED || vm->rom == MAP_FAILED ||
+	    vm->pt == MAP_FAILED)
 		return fail("mmap guest memory");
-	build_page_tables(vm->ram);
+	build_page_tables(vm, o);
 	memcpy((uint8_t *)vm->ram + GUEST_CODE, vsva_guest_code,
 	       vsva_guest_code_end - vsva_guest_code);
 	if (set_region(vm, o, 0, 0, vm->ram_size, vm->ram) < 0)
 		return fail("create RAM slot");
 	if (set_region(vm, o, ROM_SLOT, ROM_GPA, vm->rom_size, vm->rom) < 0)
 		return fail("create ROM slot");
+	if (vm->pt_size &&
+	    set_region(vm, o, PT_SLOT, PT_GPA, vm->pt_size, vm->pt) < 0)
+		return fail("create page-table slot");
 
 	if (o->irqfd && ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return fail("KVM_CREATE_IRQCHIP");
-	vm->vcpu = ioctl(vm->fd, KVM_CREATE_VCPU, 0);
-	if (vm->vcpu < 0)
-		return fail("KVM_CREATE_VCPU");
 	vm->run_size = ioctl(vm->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       vm->vcpu, 0);
-	if (vm->run == MAP_FAILED)
-		return fail("mmap kvm_run");
-	return setup_vcpu(vm, o);
+	vm->nvcpus = o->vcpus;
+	for (k = 0; k < vm->nvcpus; k++) {
+		vm->vcpu[k] = ioctl(vm->fd, KVM_CREATE_VCPU, k);
+		if (vm->vcpu[k] < 0)
+			return fail("KVM_CREATE_VCPU");
+		vm->run[k] = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE,
+				  MAP_SHARED, vm->vcpu[k], 0);
+		if (vm->run[k] == MAP_FAILED)
+			return fail("mmap kvm_run");
+		if (setup_vcpu(vm, o, k))
+			return -1;
+	}
+	return 0;
 }
 
-/* Run the guest until it has touched all its pages and signalled. */
-int guest_pass(struct vm *vm)
+/* Run vCPU @k until it has touched its pages and signalled. */
+static int vcpu_pass(struct vm *vm, unsigned long k)
 {
+	struct kvm_run *run = vm->run[k];
+
 	for (;;) {
-		if (ioctl(vm->vcpu, KVM_RUN, 0) < 0) {
+		if (ioctl(vm->vcpu[k], KVM_RUN, 0) < 0) {
 			if (errno == EINTR)
 				continue;
 			return fail("KVM_RUN");
 		}
-		if (vm->run->exit_reason == KVM_EXIT_IO &&
-		    vm->run->io.port == EXIT_PORT)
+		if (run->exit_reason == KVM_EXIT_IO &&
+		    run->io.port == EXIT_PORT)
 			return 0;
-		fprintf(stderr, "vsva-kvmload: unexpected guest exit %u "
-			"(hardware reason 0x%llx)\n", vm->run->exit_reason,
-			(unsigned long long)
-			vm->run->fail_entry.hardware_entry_failure_reason);
+		fprintf(stderr, "vsva-kvmload: unexpected guest exit %u on "
+			"vCPU %lu (hardware reason 0x%llx)\n",
+			run->exit_reason, k, (unsigned long long)
+			run->fail_entry.hardware_entry_failure_reason);
 		return -1;
 	}
+}
+
+struct pass_arg {
+	struct vm *vm;
+	unsigned long k;
+	int rc;
+};
+
+static void *vcpu_thread(void *p)
+{
+	struct pass_arg *a = p;
+
+	a->rc = vcpu_pass(a->vm, a->k);
+	return NULL;
+}
+
+/* Every vCPU at once, one thread each beside this one (vCPU 0). */
+int guest_pass(struct vm *vm)
+{
+	struct pass_arg a[MAX_VCPUS];
+	pthread_t t[MAX_VCPUS];
+	unsigned long k, started;
+	int rc;
+
+	for (started = 1; started < vm->nvcpus; started++) {
+		a[started] = (struct pass_arg){ vm, started, 0 };
+		if (pthread_create(&t[started], NULL, vcpu_thread,
+				   &a[started])) {
+			fprintf(stderr, "vsva-kvmload: cannot start a vCPU "
+				"thread\n");
+			break;
+		}
+	}
+	rc = started < vm->nvcpus ? -1 : vcpu_pass(vm, 0);
+	for (k = 1; k < started; k++) {
+		pthread_join(t[k], NULL);
+		rc |= a[k].rc;
+	}
+	return rc;
 }

@@ -38,6 +38,12 @@ struct vsva_kvm_region2 {
 #define ROM_SLOT	1
 #define EXIT_PORT	0x10
 #define PAGE		4096UL
+#define HUGE_PAGE	(2UL << 20)
+#define PT_SLOT		2		/* --page-size 4k: the guest's PTs */
+#define PT_GPA		0x100000000UL	/* above the identity-mapped 4 GiB */
+#define MAX_VCPUS	64
+
+enum page_size { PS_DEFAULT, PS_4K, PS_2M };
 
 struct opts {
 	unsigned long deletions;
@@ -55,6 +61,8 @@ struct opts {
 	unsigned long vms;	/* VMs in this one VMM, alive together */
 	unsigned long reuse_every;	/* --lifetimes: every Kth takes the
 					 * previous VMM's pid (ns_last_pid) */
+	unsigned long vcpus;	/* each touches its share of the RAM */
+	enum page_size page_size;	/* guest mappings and host backing */
 };
 
 #define IRQFD_MSI_GSI		24	/* first GSI above the IOAPIC pins */
@@ -62,17 +70,28 @@ struct opts {
 #define IRQFD_VECTOR		0x40
 
 struct vm {
-	int kvm, fd, vcpu;
-	struct kvm_run *run;
+	int kvm, fd;
+	unsigned long nvcpus;
+	int vcpu[MAX_VCPUS];
+	struct kvm_run *run[MAX_VCPUS];
 	size_t run_size;
-	void *ram, *rom;
-	size_t ram_size, rom_size;
+	void *ram, *rom, *pt;
+	size_t ram_size, rom_size, pt_size;
+};
+
+/* A series of times, for their sum, min, percentiles and max. */
+struct times {
+	uint64_t *ns;
+	unsigned long n;
+	uint64_t sum, min, max;
 };
 
 struct result {
 	unsigned long deletions, creations, runs, errors;
-	uint64_t del_sum, del_min, del_max, elapsed;
-	uint64_t *del_ns;	/* each deletion, for percentiles */
+	uint64_t elapsed, first_touch;
+	struct times del;	/* each deletion ioctl */
+	struct times retouch;	/* the guest touching all its memory again
+				 * after each toggle */
 };
 
 uint64_t now_ns(void);
@@ -82,7 +101,8 @@ int set_region(struct vm *vm, const struct opts *o, __u32 slot, __u64 gpa,
 	       __u64 size, void *hva);
 /* The VM, its memory slots and one vCPU in long mode at the guest code. */
 int vm_create(struct vm *vm, const struct opts *o);
-/* Run the guest until it has touched all its pages and signalled. */
+/* Run the guest (every vCPU, together) until each has touched its share
+ * of the pages and signalled. */
 int guest_pass(struct vm *vm);
 
 #endif /* VSVA_KVMLOAD_H */

@@ -2,11 +2,12 @@
 /*
  * vsva-kvmload: a KVM workload with exactly known operations.
  *
- * Creates a VM through /dev/kvm with one vCPU in 64-bit long mode.  The
- * guest writes one byte into every page of its RAM, reads a small "ROM"
- * slot and exits to the host with an OUT.  The host then deletes and
- * re-creates the ROM slot (as a PCI ROM BAR toggle does) and runs the
- * guest again, N times.  Prints a JSON summary of what it did.
+ * Creates a VM through /dev/kvm with vCPUs in 64-bit long mode.  The
+ * guest writes one byte into every page of its RAM (each vCPU its share),
+ * reads a small "ROM" slot and exits to the host with an OUT.  The host
+ * then deletes and re-creates the ROM slot (as a PCI ROM BAR toggle does)
+ * and runs the guest again, timing how long it takes to touch its memory
+ * again, N times.  Prints a JSON summary of what it did.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,21 +27,26 @@
 #include "kvmload.h"
 #include "vsva/opts.h"
 
+static void times_add(struct times *t, uint64_t dt)
+{
+	t->ns[t->n++] = dt;
+	t->sum += dt;
+	if (!t->min || dt < t->min)
+		t->min = dt;
+	if (dt > t->max)
+		t->max = dt;
+}
+
 static int toggle_rom(struct vm *vm, const struct opts *o, struct result *res)
 {
-	uint64_t t0 = now_ns(), dt;
+	uint64_t t0 = now_ns();
 
 	if (set_region(vm, o, ROM_SLOT, ROM_GPA, 0, vm->rom) < 0) {
 		res->errors++;
 		return fail("delete ROM slot");
 	}
-	dt = now_ns() - t0;
-	res->del_ns[res->deletions++] = dt;
-	res->del_sum += dt;
-	if (!res->del_min || dt < res->del_min)
-		res->del_min = dt;
-	if (dt > res->del_max)
-		res->del_max = dt;
+	times_add(&res->del, now_ns() - t0);
+	res->deletions++;
 	if (set_region(vm, o, ROM_SLOT, ROM_GPA, vm->rom_size, vm->rom) < 0)
 		return fail("re-create ROM slot");
 	res->creations++;
@@ -54,15 +60,25 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Nearest-rank percentile of the deletion times. */
-static unsigned long long pct(const struct result *r, int p)
+/* Nearest-rank percentile of sorted @t. */
+static unsigned long long pct(const struct times *t, int p)
 {
 	unsigned long rank;
 
-	if (!r->deletions)
+	if (!t->n)
 		return 0;
-	rank = (r->deletions * p + 99) / 100;
-	return r->del_ns[rank ? rank - 1 : 0];
+	rank = (t->n * p + 99) / 100;
+	return t->ns[rank ? rank - 1 : 0];
+}
+
+/* "NAME":{"sum":..,"min":..,"p50":..,"p99":..,"max":..} */
+static void json_times(const char *name, struct times *t)
+{
+	qsort(t->ns, t->n, sizeof(*t->ns), cmp_u64);
+	printf("\"%s\":{\"sum\":%llu,\"min\":%llu,\"p50\":%llu,"
+	       "\"p99\":%llu,\"max\":%llu}", name,
+	       (unsigned long long)t->sum, (unsigned long long)t->min,
+	       pct(t, 50), pct(t, 99), (unsigned long long)t->max);
 }
 
 static pid_t signaller_pid;	/* --irqfd-from-child: the child's pid */
@@ -149,7 +165,8 @@ static void print_json(const struct opts *o, struct result *r)
 	char comm[32] = "";
 	FILE *f = fopen("/proc/self/comm", "r");
 
-	qsort(r->del_ns, r->deletions, sizeof(*r->del_ns), cmp_u64);
+	static const char *const ps[] = { "default", "4k", "2m" };
+
 	if (f) {
 		if (fgets(comm, sizeof(comm), f))
 			comm[strcspn(comm, "\n")] = 0;
@@ -161,22 +178,24 @@ static void print_json(const struct opts *o, struct result *r)
 			*c = '_';
 	printf("{\"tool\":\"vsva-kvmload\",\"pid\":%d,\"comm\":\"%s\","
 	       "\"mode\":\"%s\",\"quirk_slot_zap_all\":%s,\"ioctl\":\"%s\","
-	       "\"memory_bytes\":%lu,\"rom_bytes\":%lu,"
-	       "\"pages_touched_per_run\":%lu,\"guest_runs\":%lu,"
-	       "\"deletions\":%lu,\"deletion_errors\":%lu,\"creations\":%lu,"
-	       "\"delete_ns\":{\"sum\":%llu,\"min\":%llu,\"p50\":%llu,"
-	       "\"p99\":%llu,\"max\":%llu},"
-	       "\"irqfd\":{\"route\":\"%s\",\"gsi\":%u,\"signals\":%lu,"
-	       "\"signaller_pid\":%d},\"vms\":%lu,"
-	       "\"elapsed_ns\":%llu}\n",
+	       "\"memory_bytes\":%lu,\"rom_bytes\":%lu,\"vcpus\":%lu,"
+	       "\"page_size\":\"%s\",\"pages_touched_per_run\":%lu,"
+	       "\"guest_runs\":%lu,\"deletions\":%lu,\"deletion_errors\":%lu,"
+	       "\"creations\":%lu,",
 	       getpid(), comm, o->memslot_mode ? "memslot" : "all_fast",
 	       o->memslot_mode ? "false" : "true",
 	       o->region2 ? "KVM_SET_USER_MEMORY_REGION2"
 			  : "KVM_SET_USER_MEMORY_REGION",
-	       o->mem_mib << 20, o->rom_pages * PAGE, (o->mem_mib << 20) / PAGE,
-	       r->runs, r->deletions, r->errors, r->creations,
-	       (unsigned long long)r->del_sum, (unsigned long long)r->del_min,
-	       pct(r, 50), pct(r, 99), (unsigned long long)r->del_max,
+	       o->mem_mib << 20, o->rom_pages * PAGE, o->vcpus,
+	       ps[o->page_size], (o->mem_mib << 20) / PAGE, r->runs,
+	       r->deletions, r->errors, r->creations);
+	json_times("delete_ns", &r->del);
+	putchar(',');
+	json_times("retouch_ns", &r->retouch);
+	printf(",\"first_touch_ns\":%llu,"
+	       "\"irqfd\":{\"route\":\"%s\",\"gsi\":%u,\"signals\":%lu,"
+	       "\"signaller_pid\":%d},\"vms\":%lu,"
+	       "\"elapsed_ns\":%llu}\n", (unsigned long long)r->first_touch,
 	       o->irqfd_ioapic ? "ioapic" : "msi", irqfd_gsi(o),
 	       o->irqfd * o->vms * (o->vms + 1) / 2,
 	       signaller_pid ? (int)signaller_pid : getpid(), o->vms,
@@ -189,11 +208,20 @@ static void usage(FILE *f)
 "Usage: vsva-kvmload [OPTION]...\n"
 "Run a KVM guest that touches its memory, then delete and re-create a small\n"
 "memory slot N times (a PCI ROM BAR toggle), re-running the guest after each\n"
-"toggle. Prints a JSON summary of exactly what was done on standard output.\n"
+"toggle. Prints a JSON summary of exactly what was done on standard output,\n"
+"with the time of each deletion and of the guest touching its memory again\n"
+"after it (retouch_ns).\n"
 "\n"
 "  -n, --deletions N   memslot deletions to perform (default 10)\n"
 "  -m, --memory MIB    guest RAM the guest touches, in MiB (default 64)\n"
 "  -r, --rom-pages P   size of the toggled slot in 4 KiB pages (default 16)\n"
+"      --vcpus N       vCPUs, each touching its share of the RAM, all at\n"
+"                      once (default 1; 1..64)\n"
+"      --page-size S   4k: the guest maps its RAM with 4 KiB pages and the\n"
+"                      host backs it with 4 KiB pages (MADV_NOHUGEPAGE), so\n"
+"                      a zap throws away real work; 2m: 2 MiB pages both\n"
+"                      (MADV_HUGEPAGE); default: 2 MiB guest pages, the\n"
+"                      host's THP policy\n"
 "      --mode MODE     all_fast (default; KVM's quirk on) or memslot\n"
 "                      (KVM_X86_QUIRK_SLOT_ZAP_ALL disabled)\n"
 "      --region2       use KVM_SET_USER_MEMORY_REGION2\n"
@@ -237,6 +265,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "efault-ioctls", required_argument, NULL, 'E' },
 		{ "vms", required_argument, NULL, 'V' },
 		{ "reuse-pid-every", required_argument, NULL, 'U' },
+		{ "vcpus", required_argument, NULL, 'c' },
+		{ "page-size", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -301,6 +331,19 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			    o->reuse_every < 2)
 				goto bad;
 			break;
+		case 'c':
+			if (vsva_parse_ul(optarg, 0, MAX_VCPUS, &o->vcpus) ||
+			    !o->vcpus)
+				goto bad;
+			break;
+		case 'S':
+			if (!strcmp(optarg, "4k"))
+				o->page_size = PS_4K;
+			else if (!strcmp(optarg, "2m"))
+				o->page_size = PS_2M;
+			else
+				goto bad;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -323,6 +366,7 @@ bad:
 		c == 'P' ? "pause (0..3600 seconds)" :
 		c == 'E' ? "efault-ioctls" : c == 'V' ? "vms (1..64)" :
 		c == 'U' ? "reuse-pid-every (2..)" :
+		c == 'c' ? "vcpus (1..64)" : c == 'S' ? "page-size (4k|2m)" :
 		"mode (all_fast|memslot)");
 	return -1;
 }
@@ -385,7 +429,7 @@ static int run_lifetimes(const struct opts *o)
 int main(int argc, char **argv)
 {
 	struct opts o = { .deletions = 10, .mem_mib = 64, .rom_pages = 16,
-			  .vms = 1 };
+			  .vms = 1, .vcpus = 1 };
 	struct result res = { 0 };
 
 	if (parse_opts(argc, argv, &o))
@@ -401,13 +445,20 @@ static int vm_work(struct vm *vm, const struct opts *o, struct result *res,
 		   unsigned long k)
 {
 	unsigned long i;
+	uint64_t t0 = now_ns();
 
 	if (guest_pass(vm))
 		return -1;
+	if (k == 1)
+		res->first_touch = now_ns() - t0;
 	res->runs++;
 	for (i = 0; i < o->deletions * k; i++) {
-		if (toggle_rom(vm, o, res) || guest_pass(vm))
+		if (toggle_rom(vm, o, res))
 			return -1;
+		t0 = now_ns();
+		if (guest_pass(vm))
+			return -1;
+		times_add(&res->retouch, now_ns() - t0);
 		res->runs++;
 	}
 	if (o->irqfd && irqfd_signal(vm, o, o->irqfd * k))
@@ -429,15 +480,17 @@ static int run_vms(const struct opts *o, struct result *res)
 	unsigned long k;
 	uint64_t t0;
 
-	res->del_ns = calloc(o->deletions * o->vms * (o->vms + 1) / 2 + 1,
-			     sizeof(uint64_t));
-	if (!res->del_ns) {
+	unsigned long n = o->deletions * o->vms * (o->vms + 1) / 2 + 1;
+
+	res->del.ns = calloc(n, sizeof(uint64_t));
+	res->retouch.ns = calloc(n, sizeof(uint64_t));
+	if (!res->del.ns || !res->retouch.ns) {
 		fprintf(stderr, "vsva-kvmload: out of memory\n");
 		return -1;
 	}
 	t0 = now_ns();
 	for (k = 0; k < o->vms; k++) {
-		vms[k] = (struct vm){ .kvm = -1, .fd = -1, .vcpu = -1 };
+		vms[k] = (struct vm){ .kvm = -1, .fd = -1 };
 		if (vm_create(&vms[k], o))
 			return -1;
 	}

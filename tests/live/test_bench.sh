@@ -89,6 +89,20 @@ else
 	not_ok "A/A: $alarms false alarms in 20 repetitions (more than 3)"
 fi
 
+# the seed change's experiment, small: quirk on against off
+"$VB" ab --scenario zap-quirk --runs 6 --warmup 0 --json "$TMP/zq.json" \
+	--scenario-args '-n 4 --vcpus 2 --page-size 4k -m 16' >"$TMP/zq.txt" 2>&1
+check "ab --scenario zap-quirk: exit status" 0 $?
+Z="{m['name']: m for m in j['metrics']}"
+check "zap-quirk: A zaps all 4 times a run, B never (certain)" "4.0 0.0 True" \
+	"$(jq_ "$TMP/zq.json" "(lambda m: f\"{m['a']['median']} {m['b']['median']} {m['significant']}\")($Z['vsva_kvm_memslot_zap_total{mode=all_fast}'])")"
+check "zap-quirk: B's memslot-only deletions, 4 a run" "0.0 4.0" \
+	"$(jq_ "$TMP/zq.json" "(lambda m: f\"{m['a']['median']} {m['b']['median']}\")($Z['vsva_kvm_memslot_zap_total{mode=memslot}'])")"
+check "zap-quirk: the guest's retouch time is compared, with a CI" True \
+	"$(jq_ "$TMP/zq.json" "$Z['cmd.retouch_ns.p50']['delta_ci_pct'] is not None")"
+check "zap-quirk: labels and scenario in the context" "quirk on (all_fast) zap-quirk" \
+	"$(jq_ "$TMP/zq.json" "j['side_a']['label'] + ' ' + j['context']['scenario']")"
+
 # bad input
 echo 0 >"$TMP/count"
 "$VB" run --runs 6 --warmup 0 --no-vsva -o "$TMP/flaky.json" -- sh -c \
@@ -125,3 +139,4 @@ echo 'not json' >"$TMP/bad.json"
 bad "not JSON" 4 compare "$TMP/a.json" "$TMP/bad.json"
 bad "run without -o" 2 run -- true
 bad "an unknown subcommand" 2 frobnicate
+bad "an unknown scenario" 2 ab --scenario nope
