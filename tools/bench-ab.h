@@ -25,12 +25,24 @@ struct figure {
 	int n;
 };
 
+/* A latency histogram summed over one side's runs: cumulative counts
+ * below each bound (the last +Inf), bounds ascending. */
+#define HIST_MAX	64
+
+struct hist {
+	char *series;		/* "family{labels}" */
+	int n;
+	double le[HIST_MAX], cum[HIST_MAX];
+};
+
 /* One side: a file written by run, or the A or B half of ab. */
 struct side {
 	char *label, *scenario, *path;
 	json_object *root;	/* owns the strings above when loaded */
 	struct figure *fig;
 	int nfig, nruns, failed;
+	struct hist *hist;
+	int nhist;
 };
 
 struct compare_opts {

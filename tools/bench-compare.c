@@ -53,6 +53,66 @@ static struct figure *fig_get(struct side *s, const char *name, int nruns)
 	return f;
 }
 
+static struct hist *hist_get(struct side *s, const char *series)
+{
+	struct hist *bigger;
+	int i;
+
+	for (i = 0; i < s->nhist; i++)
+		if (!strcmp(s->hist[i].series, series))
+			return &s->hist[i];
+	bigger = realloc(s->hist, (s->nhist + 1) * sizeof(*s->hist));
+	if (!bigger)
+		return NULL;
+	s->hist = bigger;
+	memset(&s->hist[s->nhist], 0, sizeof(*s->hist));
+	s->hist[s->nhist].series = strdup(series);
+	return s->hist[s->nhist].series ? &s->hist[s->nhist++] : NULL;
+}
+
+/* Add a run's bucket @le (cumulative count @v) to @h, bounds sorted. */
+static void hist_add(struct hist *h, double le, double v)
+{
+	int i, j;
+
+	for (i = 0; i < h->n && h->le[i] < le; i++)
+		;
+	if (i < h->n && h->le[i] == le) {
+		h->cum[i] += v;
+		return;
+	}
+	if (h->n == HIST_MAX)
+		return;
+	for (j = h->n; j > i; j--) {
+		h->le[j] = h->le[j - 1];
+		h->cum[j] = h->cum[j - 1];
+	}
+	h->le[i] = le;
+	h->cum[i] = v;
+	h->n++;
+}
+
+/* A run's histograms into @s's sums. */
+static int run_hists(struct side *s, json_object *run)
+{
+	json_object *hs;
+	struct hist *h;
+
+	if (!json_object_object_get_ex(run, "histograms", &hs) ||
+	    !json_object_is_type(hs, json_type_object))
+		return 0;
+	json_object_object_foreach(hs, series, buckets) {
+		if (!json_object_is_type(buckets, json_type_object))
+			continue;
+		h = hist_get(s, series);
+		if (!h)
+			return -1;
+		json_object_object_foreach(buckets, le, v)
+			hist_add(h, strtod(le, NULL), json_object_get_double(v));
+	}
+	return 0;
+}
+
 int side_from_runs(struct side *s, json_object *runs)
 {
 	json_object *run, *ok, *figs;
@@ -69,6 +129,8 @@ int side_from_runs(struct side *s, json_object *runs)
 		    !json_object_get_boolean(ok) ||
 		    !json_object_object_get_ex(run, "figures", &figs))
 			continue;	/* a failed run: NAN in its place */
+		if (run_hists(s, run))
+			return -1;
 		json_object_object_foreach(figs, k, v) {
 			if (!json_object_is_type(v, json_type_double) &&
 			    !json_object_is_type(v, json_type_int))
@@ -91,6 +153,9 @@ void side_free(struct side *s)
 		free(s->fig[i].v);
 	}
 	free(s->fig);
+	for (i = 0; i < s->nhist; i++)
+		free(s->hist[i].series);
+	free(s->hist);
 	json_object_put(s->root);
 	memset(s, 0, sizeof(*s));
 }

@@ -117,6 +117,26 @@ static bool skipped_family(const struct vsva_family *f)
 	return false;
 }
 
+/* A histogram's cumulative buckets, as "family{labels}" HIST_SEP "le" */
+#define HIST_SEP	"|"
+
+static void hist_buckets(struct flat *out, const char *family,
+			 const struct vsva_sample *smp)
+{
+	char key[512];
+	size_t o;
+	int i;
+
+	series_key(key, sizeof(key), family, "", smp);
+	o = strlen(key);
+	for (i = 0; i < smp->nbuckets && o < sizeof(key); i++) {
+		snprintf(key + o, sizeof(key) - o, HIST_SEP "%.9g", smp->le[i]);
+		flat_add(out, key, smp->cum[i]);
+	}
+	snprintf(key + o, sizeof(key) - o, HIST_SEP "+Inf");
+	flat_add(out, key, smp->count);
+}
+
 struct probes {
 	struct vsva_engine *e;
 	char why[512];
@@ -151,15 +171,32 @@ static int probes_read(struct probes *p, struct flat *out)
 			flat_add(out, key, smp->count);
 			series_key(key, sizeof(key), f->name, "_sum", smp);
 			flat_add(out, key, smp->sum);
+			hist_buckets(out, f->name, smp);
 		}
 	}
 	vsva_snap_free(&snap);
 	return 0;
 }
 
-/* Each series' change over the run; histograms also their mean. */
+/* A bucket's change into @hist: {"family{labels}": {"le": count}} */
+static void hist_delta(json_object *hist, const char *key, double d)
+{
+	const char *sep = strstr(key, HIST_SEP);
+	char series[512];
+	json_object *h;
+
+	snprintf(series, sizeof(series), "%.*s", (int)(sep - key), key);
+	if (!json_object_object_get_ex(hist, series, &h)) {
+		h = json_object_new_object();
+		json_object_object_add(hist, series, h);
+	}
+	json_object_object_add(h, sep + 1, json_object_new_double(d));
+}
+
+/* Each series' change over the run into @fig, histograms also their
+ * mean; each histogram's buckets into @hist. */
 static void probes_delta(const struct flat *before, const struct flat *after,
-			 json_object *fig)
+			 json_object *fig, json_object *hist)
 {
 	char key[600], *c;
 	double d, n;
@@ -167,6 +204,10 @@ static void probes_delta(const struct flat *before, const struct flat *after,
 
 	for (i = 0; i < after->n; i++) {
 		d = after->s[i].v - flat_get(before, after->s[i].key);
+		if (strstr(after->s[i].key, HIST_SEP)) {
+			hist_delta(hist, after->s[i].key, d);
+			continue;
+		}
 		json_object_object_add(fig, after->s[i].key,
 				       json_object_new_double(d));
 		c = strstr(after->s[i].key, "_sum");
@@ -373,7 +414,7 @@ static json_object *run_once(struct probes *p, char **argv, int order,
 			     const char *side)
 {
 	struct flat before = { 0 }, after = { 0 };
-	json_object *run = json_object_new_object(), *fig, *info, *cmd;
+	json_object *run = json_object_new_object(), *fig, *info, *cmd, *hist;
 	struct timespec t0, t1, wall;
 	struct rusage ru;
 	int fd[2], status = 0;
@@ -428,8 +469,10 @@ static json_object *run_once(struct probes *p, char **argv, int order,
 		cmd_fields(cmd, "cmd", fig, info, 0);
 	json_object_put(cmd);
 	free(out);
-	probes_delta(&before, &after, fig);
+	hist = json_object_new_object();
+	probes_delta(&before, &after, fig, hist);
 	json_object_object_add(run, "figures", fig);
+	json_object_object_add(run, "histograms", hist);
 	json_object_object_add(run, "info", info);
 	flat_free(&before);
 	flat_free(&after);

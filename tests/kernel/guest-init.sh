@@ -184,6 +184,22 @@ emit_recording() { # NAME
 	echo "VSVA-PERFDATA-END $1"
 }
 
+# vsva-bench run here, with the series' tracepoints attached by vsva and
+# without vsva; the host compares the two files
+bench_runs() {
+	vsva-bench run --runs 6 --warmup 0 --label "series tracepoints on" \
+		-o /tmp/bench-on.json -- vsva-kvmload -n 3 -m 4 2>/tmp/bench.err ||
+		not_ok "vsva-bench run (on): $(tail -2 /tmp/bench.err)"
+	vsva-bench run --runs 6 --warmup 0 --no-vsva --label "vsva off" \
+		-o /tmp/bench-off.json -- vsva-kvmload -n 3 -m 4 2>>/tmp/bench.err ||
+		not_ok "vsva-bench run (off): $(tail -2 /tmp/bench.err)"
+	for f in on off; do
+		echo "VSVA-BENCH-BEGIN $f"
+		base64 /tmp/bench-$f.json
+		echo "VSVA-BENCH-END $f"
+	done
+}
+
 # the KUnit irqbypass suite recorded: its 4 connects and 4 disconnects
 # are made by a KUnit kernel thread, so the host reports them as kernel/0
 perf_kunit_irqbypass() {
@@ -204,6 +220,7 @@ if [ -c /dev/kvm ]; then
 	perf_recording all_fast -n $N_ALL -m 4 --irqfd 7
 	perf_recording memslot -n $N_MEMSLOT -m 4 --mode memslot
 	perf_kunit_irqbypass
+	bench_runs
 	# every measurement forced to each of its rungs (the series' kernel)
 	sh /vsva/walk-rungs.sh vsvad 9479 "wget -qO-" | sed 's/^/VSVA /'
 else

@@ -24,10 +24,11 @@ echo "ok - kernel built ($kout)"
 root=$TMP/root
 mkdir -p "$root"/{bin,lib,lib64,vsva,proc,sys,dev,tmp}
 cp "$(command -v busybox)" "$root/bin/busybox"
-cp "$B/vsvad" "$B/vsva-kvmload" "$B/vsva-perf" "$kout/iommufd" "$root/vsva/"
+cp "$B/vsvad" "$B/vsva-kvmload" "$B/vsva-perf" "$B/vsva-bench" "$kout/iommufd" \
+	"$root/vsva/"
 cp "$(command -v strace)" "$root/bin/strace"
 cp "$(command -v perf)" "$root/bin/perf"
-for lib in $(ldd "$B/vsvad" "$B/vsva-perf" "$kout/iommufd" \
+for lib in $(ldd "$B/vsvad" "$B/vsva-perf" "$B/vsva-bench" "$kout/iommufd" \
 	     "$(command -v strace)" "$(command -v perf)" |
 	     awk '/=> \//{ print $3 }' | sort -u); do
 	cp -L "$lib" "$root/lib/"
@@ -156,6 +157,46 @@ if grep -q '^VSVA-PERFDATA-BEGIN' "$TMP/console.txt"; then
 	perf_report_iommufd
 else
 	echo "not ok - the guest printed no recording"
+fi
+
+# vsva-bench runs made in the guest, compared here
+bench_compare() {
+	local f
+	for f in on off; do
+		sed -n "/^VSVA-BENCH-BEGIN $f\$/,/^VSVA-BENCH-END $f\$/p" \
+			"$TMP/console.txt" | sed '1d;$d' | base64 -d >"$TMP/bench-$f.json" 2>/dev/null
+	done
+	# kept for the matrix tier, which compares Debian's stock 6.12 with it
+	mkdir -p /var/cache/vsva/bench &&
+		cp "$TMP/bench-on.json" /var/cache/vsva/bench/patched-6.12.json
+	if ! "$B/vsva-bench" compare --json "$TMP/bench-off.json" "$TMP/bench-on.json" \
+		>"$TMP/bench-cmp.json" 2>"$TMP/bench-cmp.err"; then
+		echo "not ok - host compare of the guest's vsva-bench runs: $(head -2 "$TMP/bench-cmp.err")"
+		return
+	fi
+	python3 - "$TMP/bench-on.json" "$TMP/bench-off.json" "$TMP/bench-cmp.json" <<'PY'
+import json, sys
+on, off, cmp = (json.load(open(p)) for p in sys.argv[1:4])
+def check(what, got, want):
+    print(f"{'ok' if got == want else 'not ok'} - guest vsva-bench: {what} ({got})" +
+          ("" if got == want else f", expected {want}"))
+check("runs with the series' tracepoints: vsva attached, on the tracepoint rung",
+      (on['context']['vsva_attached'], on['context']['rungs'].get('kvm_memslot_zap')),
+      (True, 'tracepoint'))
+check("runs without vsva: not attached", off['context']['vsva_attached'], False)
+check("recorded on the guest's kernel", 'vsva' in on['context']['kernel'], True)
+check("each run's all_fast deletions, from vsva", [r['figures'].get(
+      'vsva_kvm_memslot_zap_total{mode=all_fast}') for r in on['runs']], [3.0] * 6)
+w = next(m for m in cmp['metrics'] if m['name'] == 'wall_seconds')
+check("compared on the host: wall time, 6 runs a side", (w['a']['n'], w['b']['n']), (6, 6))
+print(f"# TCG guest, vsva off -> on: wall {w['delta_pct']:+.1f}% "
+      f"{w['delta_ci_pct']}, p {w['p_value']:.3g}, {w['verdict']}")
+PY
+}
+if grep -q '^VSVA-BENCH-BEGIN' "$TMP/console.txt"; then
+	bench_compare
+else
+	echo "not ok - the guest printed no vsva-bench runs"
 fi
 
 if ! grep -q '^VSVA-DONE' "$TMP/console.txt"; then

@@ -91,8 +91,11 @@ fi
 
 # the seed change's experiment, small: quirk on against off
 "$VB" ab --scenario zap-quirk --runs 6 --warmup 0 --json "$TMP/zq.json" \
-	--scenario-args '-n 4 --vcpus 2 --page-size 4k -m 16' >"$TMP/zq.txt" 2>&1
+	--plot "$TMP/zqplot" --scenario-args '-n 4 --vcpus 2 --page-size 4k -m 16' \
+	>"$TMP/zq.txt" 2>&1
 check "ab --scenario zap-quirk: exit status" 0 $?
+check "zap-quirk --plot: the deletion latency histograms of both sides" "2 2" \
+	"$(ls "$TMP"/zqplot/hist-vsva_kvm_memslot_zap_seconds_mode_*.png | wc -l) $(ls "$TMP"/zqplot/hist-vsva_kvm_memslot_zap_seconds_mode_*.svg | wc -l)"
 Z="{m['name']: m for m in j['metrics']}"
 check "zap-quirk: A zaps all 4 times a run, B never (certain)" "4.0 0.0 True" \
 	"$(jq_ "$TMP/zq.json" "(lambda m: f\"{m['a']['median']} {m['b']['median']} {m['significant']}\")($Z['vsva_kvm_memslot_zap_total{mode=all_fast}'])")"

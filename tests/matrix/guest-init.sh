@@ -152,5 +152,20 @@ warn=$(dmesg | grep -E 'WARNING|BUG:|Call Trace' | head -5)
 [ -z "$warn" ] && ok "no kernel warning in dmesg" ||
 	{ not_ok "kernel warnings in dmesg:"; echo "$warn" | sed 's/^/VSVA #   /'; }
 check "kernel taint unchanged by vsva" "$taint0" "$(cat /proc/sys/kernel/tainted)"
+
+# Debian's stock 6.12: the workload's runs, for the host to compare with
+# the same runs on the patched 6.12 (the kernel tier)
+case $(uname -r) in
+6.12.*)
+	if vsva-bench run --runs 6 --warmup 0 --label "stock $(uname -r)" \
+		-o /tmp/bench.json -- vsva-kvmload -n 3 -m 4 2>/tmp/bench.err; then
+		echo "VSVA-BENCH-BEGIN stock"
+		base64 /tmp/bench.json
+		echo "VSVA-BENCH-END stock"
+	else
+		not_ok "vsva-bench run: $(tail -2 /tmp/bench.err)"
+	fi
+	;;
+esac
 echo VSVA-DONE
 poweroff -f

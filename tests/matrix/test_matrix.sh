@@ -28,8 +28,9 @@ fi
 common=$TMP/common
 mkdir -p "$common"/{bin,lib,lib64,vsva,proc,sys,dev,tmp,modules}
 cp "$(command -v busybox)" "$common/bin/busybox"
-cp "$B/vsvad" "$B/vsva-kvmload" "$B/vsva-top" "$common/vsva/"
-for lib in $(ldd "$B/vsvad" "$B/vsva-top" | awk '/=> \//{ print $3 }' | sort -u); do
+cp "$B/vsvad" "$B/vsva-kvmload" "$B/vsva-top" "$B/vsva-bench" "$common/vsva/"
+for lib in $(ldd "$B/vsvad" "$B/vsva-top" "$B/vsva-bench" |
+	     awk '/=> \//{ print $3 }' | sort -u); do
 	cp -L "$lib" "$common/lib/"
 done
 cp -L /lib64/ld-linux-x86-64.so.2 "$common/lib64/"
@@ -151,3 +152,34 @@ while read -r suite kver dir; do
 			echo "not ok - $suite: $m unavailable without a reason"
 	done
 done <"$TMP/kernels"
+
+# stock 6.12 (trixie, here) against the patched 6.12 (the kernel tier
+# keeps its runs in $BENCH_CACHE): two kernels, run apart, then compared
+BENCH_CACHE=/var/cache/vsva/bench
+c=$TMP/trixie.txt
+if [ -f "$c" ] && grep -q '^VSVA-BENCH-BEGIN stock' "$c"; then
+	sed -n '/^VSVA-BENCH-BEGIN stock$/,/^VSVA-BENCH-END stock$/p' "$c" |
+		sed '1d;$d' | base64 -d >"$TMP/stock.json" 2>/dev/null
+	if [ ! -f "$BENCH_CACHE/patched-6.12.json" ]; then
+		echo "# stock against patched 6.12: no runs of the patched kernel" \
+			"in $BENCH_CACHE yet (the kernel tier keeps them)"
+	elif "$B/vsva-bench" compare --json "$BENCH_CACHE/patched-6.12.json" \
+		"$TMP/stock.json" >"$TMP/kcmp.json" 2>"$TMP/kcmp.err"; then
+		python3 - "$TMP/stock.json" "$TMP/kcmp.json" <<'PY'
+import json, sys
+stock, cmp = (json.load(open(p)) for p in sys.argv[1:3])
+got = [r['figures'].get('vsva_kvm_memslot_zap_total{mode=all_fast}') for r in stock['runs']]
+print(f"{'ok' if got == [3.0] * 6 else 'not ok'} - trixie: vsva-bench runs on the stock "
+      f"kernel count each run's 3 deletions ({got})")
+w = next(m for m in cmp['metrics'] if m['name'] == 'wall_seconds')
+print(f"{'ok' if (w['a']['n'], w['b']['n']) == (6, 6) else 'not ok'} - patched 6.12 "
+      f"against stock 6.12 compared: wall time, 6 runs a side")
+print(f"# patched -> stock 6.12 under TCG: wall {w['delta_pct']:+.1f}% "
+      f"{w['delta_ci_pct']}, {w['verdict']}")
+PY
+	else
+		echo "not ok - patched against stock 6.12: $(head -2 "$TMP/kcmp.err")"
+	fi
+elif [ -f "$c" ]; then
+	echo "not ok - trixie: the guest printed no vsva-bench runs"
+fi
