@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,8 +159,13 @@ static int write_hist(const char *dir, const char *file, const struct hist *a,
 	return fclose(f);
 }
 
-/* Each latency histogram that counted something, both sides overlaid on
- * a log2 axis. */
+static bool counted(const struct hist *h)
+{
+	return h && h->n && h->cum[h->n - 1] > 0;
+}
+
+/* Each latency histogram that counted something on either side, both
+ * sides overlaid on a log2 axis. */
 static void hist_plots(FILE *s, const char *dir, const struct side *a,
 		       const struct side *b)
 {
@@ -173,7 +179,7 @@ static void hist_plots(FILE *s, const char *dir, const struct side *a,
 
 			ha = hist_find(a, h->series);
 			hb = hist_find(b, h->series);
-			if ((k && ha) || !h->n || h->cum[h->n - 1] <= 0 ||
+			if ((k && ha) || (!counted(ha) && !counted(hb)) ||
 			    (ha && hb && ha->n != hb->n))
 				continue;	/* once each; same bounds */
 			safe(safe_name, sizeof(safe_name), h->series);
