@@ -33,13 +33,14 @@ DAEMON_LIBS	:= -lmicrohttpd -lyaml -lcrypt -lz
 LIB		:= $(B)/libvsva.a
 BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-bench $(B)/vsva-top \
 		   $(B)/vsva-perf $(B)/vsva-perf-filter.so $(B)/stats_check
+MANPAGES	:= $(patsubst man/%,$(B)/man/%.gz,$(wildcard man/*.[18]))
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
-.PHONY: kernel all deps check check-unit check-static check-live check-kernel check-matrix bench vmlinux clean
+.PHONY: kernel all deps man install uninstall check check-unit check-static check-live check-kernel check-matrix bench vmlinux clean
 FUZZERS		:= $(B)/fuzz_http $(B)/fuzz_perfdata
 
-all: $(BINS) $(UNIT_TESTS) $(FUZZERS)
+all: $(BINS) $(UNIT_TESTS) $(FUZZERS) $(MANPAGES)
 
 deps:
 	./scripts/deps.sh
@@ -145,6 +146,50 @@ bench: all
 	./$(B)/vsva-bench cost
 	./tools/vsva-bench-http.sh
 	./tools/vsva-bench-perf.sh
+
+# make install [PREFIX=/usr/local] [DESTDIR=]; make uninstall
+PREFIX		?= /usr/local
+SBINDIR		:= $(PREFIX)/sbin
+BINDIR		:= $(PREFIX)/bin
+LIBDIR		:= $(PREFIX)/lib
+MANDIR		:= $(PREFIX)/share/man
+DATADIR		:= $(PREFIX)/share/vsva
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+COMPDIR		:= $(PREFIX)/share/bash-completion/completions
+TOOLS		:= vsva-top vsva-perf vsva-bench vsva-kvmload
+
+$(B)/man/%.gz: man/% | $(B)
+	@mkdir -p $(B)/man
+	gzip -9n <$< >$@
+
+man: $(MANPAGES)
+
+install: $(BINS) man
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(LIBDIR)/vsva $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(COMPDIR)
+	install -m 755 $(B)/vsvad $(DESTDIR)$(SBINDIR)/
+	install -m 755 $(addprefix $(B)/,$(TOOLS)) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(B)/vsva-perf-filter.so $(DESTDIR)$(LIBDIR)/vsva/
+	install -m 644 $(filter %.1.gz,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(filter %.8.gz,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 dashboards/* $(DESTDIR)$(DATADIR)/
+	sed 's|/usr/local/sbin/vsvad|$(SBINDIR)/vsvad|' dist/vsvad.service \
+		>$(DESTDIR)$(UNITDIR)/vsvad.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/vsvad.service
+	install -m 644 dist/bash-completion/vsva $(DESTDIR)$(COMPDIR)/vsvad
+	for t in $(TOOLS); do ln -sf vsvad $(DESTDIR)$(COMPDIR)/$$t; done
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/vsvad $(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS))
+	rm -f $(DESTDIR)$(LIBDIR)/vsva/vsva-perf-filter.so
+	rm -f $(patsubst $(B)/man/%,$(DESTDIR)$(MANDIR)/man1/%,$(filter %.1.gz,$(MANPAGES)))
+	rm -f $(patsubst $(B)/man/%,$(DESTDIR)$(MANDIR)/man8/%,$(filter %.8.gz,$(MANPAGES)))
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(notdir $(wildcard dashboards/*)))
+	rm -f $(DESTDIR)$(UNITDIR)/vsvad.service
+	rm -f $(addprefix $(DESTDIR)$(COMPDIR)/,vsvad $(TOOLS))
+	-rmdir $(DESTDIR)$(LIBDIR)/vsva $(DESTDIR)$(DATADIR) 2>/dev/null
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > \

@@ -279,14 +279,15 @@ static void add_cpu(json_object *o)
 /* /sys/module/{kvm,kvm_intel,kvm_amd}/parameters/... */
 static void add_kvm_params(json_object *o)
 {
-	static const char *const mods[] = { "kvm", "kvm_intel", "kvm_amd" };
+	static const char *const mods[] = { "kvm", "kvm_intel", "kvm_amd",
+					     "kvm_pvm" };
 	json_object *p = json_object_new_object();
 	char dir[128], path[512], key[300];
 	struct dirent *d;
 	size_t i;
 	DIR *dp;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
 		snprintf(dir, sizeof(dir), "/sys/module/%s/parameters", mods[i]);
 		dp = opendir(dir);
 		while (dp && (d = readdir(dp))) {

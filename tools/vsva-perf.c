@@ -376,6 +376,7 @@ static void filter_path(char *buf, size_t len)
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	const char *env = getenv("VSVA_PERF_FILTER");
+	char *dir;
 
 	if (env) {
 		snprintf(buf, len, "%s", env);
@@ -383,7 +384,12 @@ static void filter_path(char *buf, size_t len)
 	}
 	if (n > 0) {
 		exe[n] = 0;
-		snprintf(buf, len, "%s/vsva-perf-filter.so", dirname(exe));
+		dir = dirname(exe);
+		/* the build directory, or PREFIX/bin beside PREFIX/lib/vsva */
+		snprintf(buf, len, "%s/vsva-perf-filter.so", dir);
+		if (!access(buf, R_OK))
+			return;
+		snprintf(buf, len, "%s/../lib/vsva/vsva-perf-filter.so", dir);
 		if (!access(buf, R_OK))
 			return;
 	}
