@@ -37,7 +37,7 @@ MANPAGES	:= $(patsubst man/%,$(B)/man/%.gz,$(wildcard man/*.[18]))
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
-.PHONY: kernel all deps man install uninstall check check-unit check-static check-live check-kernel check-matrix bench vmlinux clean
+.PHONY: kernel all deps man programs deb install uninstall check check-unit check-static check-live check-kernel check-matrix bench vmlinux clean
 FUZZERS		:= $(B)/fuzz_http $(B)/fuzz_perfdata
 
 all: $(BINS) $(UNIT_TESTS) $(FUZZERS) $(MANPAGES)
@@ -163,6 +163,20 @@ $(B)/man/%.gz: man/% | $(B)
 	gzip -9n <$< >$@
 
 man: $(MANPAGES)
+
+# what a package needs: the programs and their man pages
+programs: $(BINS) $(MANPAGES)
+
+# make deb: a Debian package from a copy of the tree (tracked and new
+# files), built with dpkg-buildpackage into $(B)/deb and checked by lintian
+VERSION		:= $(shell sed -n 's/^\#define VSVA_VERSION[^"]*"\(.*\)"/\1/p' include/vsva/engine.h)
+deb:
+	rm -rf $(B)/deb && mkdir -p $(B)/deb/vsva-$(VERSION)
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 cp --parents -t $(B)/deb/vsva-$(VERSION)
+	cd $(B)/deb/vsva-$(VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		dpkg-buildpackage -b -us -uc
+	lintian --fail-on error $(B)/deb/vsva_$(VERSION)_amd64.changes
 
 install: $(BINS) man
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \

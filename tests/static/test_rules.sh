@@ -12,7 +12,7 @@ else
 	echo "not ok - promtool check rules: $out"
 fi
 if out=$(promtool test rules rules.test.yml 2>&1); then
-	echo "ok - promtool test rules: rates, p99, rebuild per zap, alerts"
+	echo "ok - promtool test rules: rates, p99, rebuild per zap, bypass ratio; every alert firing and silent"
 else
 	echo "not ok - promtool test rules:"
 	echo "$out" | sed 's/^/#   /'
