@@ -37,7 +37,8 @@ MANPAGES	:= $(patsubst man/%,$(B)/man/%.gz,$(wildcard man/*.[18]))
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
 
 .SECONDARY: $(BPF_OBJS) $(SKELS)
-.PHONY: kernel all deps man programs deb install uninstall check check-unit check-static check-live check-kernel check-matrix bench vmlinux clean
+.PHONY: kernel all deps man programs deb install uninstall check check-unit \
+	check-static check-live check-kernel check-matrix bench vmlinux clean
 FUZZERS		:= $(B)/fuzz_http $(B)/fuzz_perfdata
 
 all: $(BINS) $(UNIT_TESTS) $(FUZZERS) $(MANPAGES)
@@ -58,48 +59,54 @@ $(B)/%.skel.h: $(B)/%.bpf.o
 HEADERS		:= $(wildcard include/*.h include/vsva/*.h lib/*.h daemon/*.h)
 
 $(B)/lib/%.o: lib/%.c $(HEADERS) $(SKELS) | $(B)/lib
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -c $< -o $@
 
 $(B)/daemon/%.o: daemon/%.c $(HEADERS) | $(B)/daemon
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -c $< -o $@
 
 $(LIB): $(ENGINE_OBJS)
 	ar rcs $@ $^
 
 $(B)/vsvad: daemon/vsvad.c $(DAEMON_OBJS) $(LIB) $(HEADERS)
-	$(CC) $(CFLAGS) $< -o $@ $(DAEMON_OBJS) $(LIB) $(DAEMON_LIBS) $(LDLIBS_ENGINE)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+		$< -o $@ $(DAEMON_OBJS) $(LIB) $(DAEMON_LIBS) $(LDLIBS_ENGINE)
 
 BENCH_SRCS	:= tools/vsva-bench.c tools/bench-bpftrace.c tools/bench-run.c \
 		   tools/bench-compare.c tools/bench-plot.c tools/bench-stats.c
 $(B)/vsva-bench: $(BENCH_SRCS) tools/bench.h tools/bench-ab.h \
 		tools/bench-stats.h $(LIB) $(SKELS) $(HEADERS)
-	$(CC) $(CFLAGS) $(shell pkg-config --cflags json-c) $(BENCH_SRCS) \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+		$(shell pkg-config --cflags json-c) $(BENCH_SRCS) \
 		-o $@ $(LIB) $(LDLIBS_ENGINE) -ljson-c -lm
 
 # the statistics alone, for the scipy oracle (tests/static/test_stats.sh)
 $(B)/stats_check: tests/static/stats_check.c tools/bench-stats.c \
 		tools/bench-stats.h | $(B)
-	$(CC) $(CFLAGS) -Itools $(filter %.c,$^) -o $@ -lm
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+		-Itools $(filter %.c,$^) -o $@ -lm
 
 $(B)/vsva-top: tools/vsva-top.c tools/top-data.c tools/top-screen.c tools/top.h \
 		$(LIB) $(HEADERS)
-	$(CC) $(CFLAGS) $(filter %.c,$^) -o $@ $(LIB) -lncursesw -lcurl \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+		$(filter %.c,$^) -o $@ $(LIB) -lncursesw -lcurl \
 		$(LDLIBS_ENGINE)
 
 PERF_REPORT	:= tools/perf-report.c tools/perf-print.c tools/perf-report.h \
 		   include/vsva/names.h
 
 $(B)/vsva-perf: tools/vsva-perf.c $(PERF_REPORT) $(LIB) $(HEADERS)
-	$(CC) $(CFLAGS) -Itools tools/vsva-perf.c tools/perf-report.c -o $@ \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+		-Itools tools/vsva-perf.c tools/perf-report.c -o $@ \
 		$(LIB) $(LDLIBS_ENGINE)
 
 # the perf dlfilter: loaded by perf script, so self-contained
 $(B)/vsva-perf-filter.so: tools/perf-filter.c $(PERF_REPORT) | $(B)
-	$(CC) $(CFLAGS) -fPIC -shared -Itools $(filter %.c,$^) -o $@ -lm
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+		-fPIC -shared -Itools $(filter %.c,$^) -o $@ -lm
 
 # no libbpf: it goes into the QEMU guests' initramfs
 $(B)/vsva-kvmload: tools/vsva-kvmload.c tools/kvmguest.c tools/kvmload.h | $(B)
-	$(CC) $(CFLAGS) $(filter %.c,$^) -o $@ -lpthread
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(filter %.c,$^) -o $@ -lpthread
 
 # libFuzzer + ASan over the sources themselves (the library is built plain)
 $(B)/fuzz_http: tests/fuzz/fuzz_http.c daemon/http.c lib/metrics.c lib/expo.c \
@@ -114,10 +121,12 @@ $(B)/fuzz_perfdata: tests/fuzz/fuzz_perfdata.c lib/perfdata.c \
 
 # vsva-perf report's engine, alone
 $(B)/test_perfreport: tests/unit/test_perfreport.c $(PERF_REPORT) | $(B)
-	$(CC) $(CFLAGS) -Itools $(filter %.c,$^) -o $@ -lcmocka -lm
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+		-Itools $(filter %.c,$^) -o $@ -lcmocka -lm
 
 $(B)/test_%: tests/unit/test_%.c $(LIB) $(DAEMON_OBJS) $(HEADERS)
-	$(CC) $(CFLAGS) -Ilib -Idaemon $< -o $@ $(DAEMON_OBJS) $(LIB) -lcmocka \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+		-Ilib -Idaemon $< -o $@ $(DAEMON_OBJS) $(LIB) -lcmocka \
 		$(DAEMON_LIBS) $(LDLIBS_ENGINE)
 
 check: all

@@ -78,10 +78,9 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: vsva-top [OPTION]...\n"
 "Live monitor of vsva's measurements, one row per VM: memslot deletions\n"
-"(total and per second)\n"
-"with p50/p99 zap time, shadow pages zapped/s, software IRQ injections/s,\n"
-"bypass producers, nested invalidations/s; a header with each\n"
-"measurement's probe rung.\n"
+"(total and per second) with p50/p99 zap time, shadow pages zapped/s,\n"
+"software IRQ injections/s, bypass producers, nested invalidations/s; a\n"
+"header with each measurement's probe rung.\n"
 "\n"
 "  -d, --delay SECS    interval (default 1)\n"
 "  -1, --once          one interval, print the rows, exit\n"

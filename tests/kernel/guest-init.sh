@@ -319,6 +319,11 @@ if [ -x /vsva/iommufd ]; then
 		"vsvad_inv_ok=$(msum vsva_iommufd_hwpt_invalidate_seconds_count 'result="ok"')" \
 		"vsvad_pasid_attach_ok=$(msum vsva_iommu_pasid_attach_seconds_count 'result="ok"')"
 	emit_recording iommufd
+	# vsvad's scrape of the same run: the host runs the IOMMU dashboard's
+	# queries on it
+	echo "VSVA-METRICS-BEGIN iommufd"
+	base64 /tmp/metrics.txt
+	echo "VSVA-METRICS-END iommufd"
 
 	# the fentry rung of PASID attach, on the PASID fixture alone
 	vsvad --listen 127.0.0.1:9477 --rung iommu_pasid=fentry >/tmp/vsvad.log 2>&1 &

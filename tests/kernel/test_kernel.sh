@@ -193,6 +193,52 @@ print(f"# TCG guest, vsva off -> on: wall {w['delta_pct']:+.1f}% "
       f"{w['delta_ci_pct']}, p {w['p_value']:.3g}, {w['verdict']}")
 PY
 }
+# the IOMMU dashboard's queries on the guest's vsvad scrape (served as a
+# file to a real Prometheus): they must name series the guest exported
+iommu_panels() {
+	local port prom pids=()
+	mkdir -p "$TMP/scrape"
+	sed -n '/^VSVA-METRICS-BEGIN iommufd$/,/^VSVA-METRICS-END iommufd$/p' \
+		"$TMP/console.txt" | sed '1d;$d' | base64 -d >"$TMP/scrape/metrics" 2>/dev/null
+	if ! command -v prometheus >/dev/null || [ ! -s "$TMP/scrape/metrics" ]; then
+		echo "not ok - IOMMU panels: no prometheus, or no scrape from the guest"
+		return
+	fi
+	port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+	port=$(port)
+	prom=127.0.0.1:$(port)
+	(cd "$TMP/scrape" && exec python3 -m http.server --bind 127.0.0.1 "$port") \
+		>/dev/null 2>&1 &
+	pids+=($!)
+	cat >"$TMP/prom.yml" <<YML
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: vsva
+    static_configs:
+      - targets: ['127.0.0.1:$port']
+YML
+	prometheus --config.file="$TMP/prom.yml" --storage.tsdb.path="$TMP/tsdb" \
+		--web.listen-address="$prom" >"$TMP/prom.log" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 60); do	# a few scrapes: rates need two points
+		[ "$(curl -sf "http://$prom/api/v1/query?query=count_over_time(up%5B1m%5D)" |
+			sed -nE 's/.*"value":\[[0-9.]+,"([0-9]+)"\].*/\1/p')" -ge 4 ] 2>/dev/null && break
+		sleep 0.5
+	done
+	python3 "$TOP/tests/panel-queries.py" "$prom" "$TOP/dashboards/vsva-iommu.json" \
+		--may-be-empty "SVA bind latency=no SVA-capable device in the guest" \
+		--may-be-empty "SVA bind p99 by device=no SVA-capable device in the guest" \
+		| sed 's/^\(not \)\{0,1\}ok - /&guest scrape: /'
+	kill "${pids[@]}" 2>/dev/null
+	wait "${pids[@]}" 2>/dev/null
+}
+if grep -q '^VSVA-METRICS-BEGIN iommufd' "$TMP/console.txt"; then
+	iommu_panels
+else
+	echo "not ok - the guest printed no vsvad scrape of the iommufd run"
+fi
+
 if grep -q '^VSVA-BENCH-BEGIN' "$TMP/console.txt"; then
 	bench_compare
 else
