@@ -229,6 +229,8 @@ YML
 	python3 "$TOP/tests/panel-queries.py" "$prom" "$TOP/dashboards/vsva-iommu.json" \
 		--may-be-empty "SVA bind latency=no SVA-capable device in the guest" \
 		--may-be-empty "SVA bind p99 by device=no SVA-capable device in the guest" \
+		--may-be-empty "Errors by result/B=no SVA-capable device in the guest" \
+		--may-be-empty "Domain attaches and I/O page faults/B=no driver reported an I/O page fault in the run" \
 		| sed 's/^\(not \)\{0,1\}ok - /&guest scrape: /'
 	kill "${pids[@]}" 2>/dev/null
 	wait "${pids[@]}" 2>/dev/null
