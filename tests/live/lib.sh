@@ -119,3 +119,24 @@ metric() {
 json_field() {
 	sed -E "s/.*\"$2\":\"?([^,\"}]*).*/\1/" <<<"$1"
 }
+
+# start_prometheus: a real Prometheus scraping vsvad ($ADDR) every second
+# as job "vsva", at $PROM; "not ok" and 1 if it does not start
+start_prometheus() {
+	PROM=127.0.0.1:$(free_port)
+	cat >"$TMP/prometheus.yml" <<YML
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: vsva
+    static_configs:
+      - targets: ['$ADDR']
+YML
+	prometheus --config.file="$TMP/prometheus.yml" \
+		--storage.tsdb.path="$TMP/tsdb" --web.listen-address="$PROM" \
+		>"$TMP/prometheus.log" 2>&1 &
+	PIDS+=($!)
+	wait_http "http://$PROM/-/ready" 30 && return 0
+	not_ok "prometheus did not start: $(tail -5 "$TMP/prometheus.log")"
+	return 1
+}

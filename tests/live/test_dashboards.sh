@@ -12,20 +12,7 @@ command -v prometheus >/dev/null || { not_ok "prometheus not installed (make dep
 PY=/usr/bin/python3
 
 start_vsvad || exit 1
-PROM=127.0.0.1:$(free_port)
-cat >"$TMP/prometheus.yml" <<YML
-global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: vsva
-    static_configs:
-      - targets: ['$ADDR']
-YML
-prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/tsdb" \
-	--web.listen-address="$PROM" >"$TMP/prometheus.log" 2>&1 &
-PIDS+=($!)
-wait_http "http://$PROM/-/ready" 30 ||
-	{ not_ok "prometheus did not start: $(tail -5 "$TMP/prometheus.log")"; exit 0; }
+start_prometheus || exit 0
 sleep 3	# a few scrapes before the workloads: rates need two points
 
 # workloads in both modes, MSI and IOAPIC irqfds, a failing ioctl
