@@ -177,12 +177,18 @@ man: $(MANPAGES)
 programs: $(BINS) $(MANPAGES)
 
 # make deb: a Debian package from a copy of the tree (tracked and new
-# files), built with dpkg-buildpackage into $(B)/deb and checked by lintian
+# files; outside git, all but the build directory), built with
+# dpkg-buildpackage into $(B)/deb and checked by lintian
 VERSION		:= $(shell sed -n 's/^\#define VSVA_VERSION[^"]*"\(.*\)"/\1/p' include/vsva/engine.h)
 deb:
 	rm -rf $(B)/deb && mkdir -p $(B)/deb/vsva-$(VERSION)
-	git ls-files -z --cached --others --exclude-standard | \
-		xargs -0 cp --parents -t $(B)/deb/vsva-$(VERSION)
+	if git rev-parse --git-dir >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard | \
+			xargs -0 cp --parents -t $(B)/deb/vsva-$(VERSION); \
+	else \
+		tar -cf - --exclude=./$(B) --exclude=./build . | \
+			tar -xf - -C $(B)/deb/vsva-$(VERSION); \
+	fi
 	cd $(B)/deb/vsva-$(VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
 		dpkg-buildpackage -b -us -uc
 	lintian --fail-on error $(B)/deb/vsva_$(VERSION)_amd64.changes
