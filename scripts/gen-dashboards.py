@@ -14,9 +14,8 @@ DEV = SEL + ',device=~"$device"'
 RI = "$__rate_interval"
 
 
-def rate(metric, sel, by=None, fn="rate"):
-    inner = f"{fn}({metric}{{{sel}}}[{RI}])"
-    return f"sum by ({by}) ({inner})" if by else f"sum({inner})"
+def rate(metric, sel, by):
+    return f"sum by ({by}) (rate({metric}{{{sel}}}[{RI}]))"
 
 
 def quantile(q, metric, sel, by):

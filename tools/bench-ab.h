@@ -78,6 +78,9 @@ struct plot_change {
 int compare_plot(const struct side *a, const struct side *b,
 		 const struct plot_change *ch, int n, const char *dir);
 
+/* --noise PCT into @pct; 0, or -1 with a message. */
+int parse_noise(const char *s, double *pct);
+
 int cmd_run(int argc, char **argv);
 int cmd_ab(int argc, char **argv);
 int cmd_compare(int argc, char **argv);

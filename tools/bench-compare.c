@@ -697,6 +697,19 @@ out:
 
 /* ---- vsva-bench compare ---- */
 
+int parse_noise(const char *s, double *pct)
+{
+	char *end;
+
+	*pct = strtod(s, &end);
+	if (*end || end == s || *pct < 0) {
+		fprintf(stderr, "vsva-bench: --noise '%s': expected a "
+			"percentage\n", s);
+		return -1;
+	}
+	return 0;
+}
+
 static void compare_usage(FILE *f)
 {
 	fprintf(f,
@@ -728,18 +741,14 @@ int cmd_compare(int argc, char **argv)
 	struct compare_opts o = { .noise_pct = 2, .alpha = 0.05,
 				  .format = "text" };
 	struct side base, other;
-	char err[512], *end, dir[4096];
+	char err[512], dir[4096];
 	int c, i, rc = 0, k;
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'z':
-			o.noise_pct = strtod(optarg, &end);
-			if (*end || end == optarg || o.noise_pct < 0) {
-				fprintf(stderr, "vsva-bench: --noise '%s': "
-					"expected a percentage\n", optarg);
+			if (parse_noise(optarg, &o.noise_pct))
 				return EXIT_BENCH_USAGE;
-			}
 			break;
 		case 'P': o.paired = true; break;
 		case 'm': o.format = "markdown"; break;

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <dirent.h>
 #include "vsva/engine.h"
+#include "vsva/opts.h"
 #include "vsva/privs.h"
 #include "bench-ab.h"
 
@@ -576,10 +577,9 @@ struct run_opts {
 
 static int parse_count(const char *s, int min, int *v, const char *what)
 {
-	char *end;
-	long n = strtol(s, &end, 10);
+	unsigned long n;
 
-	if (*end || end == s || n < min || n > 100000) {
+	if (vsva_parse_ul(s, min, 100000, &n)) {
 		fprintf(stderr, "vsva-bench: %s '%s': expected a number from "
 			"%d to 100000\n", what, s, min);
 		return -1;
@@ -815,7 +815,6 @@ static int parse_ab(int argc, char **argv, struct ab_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	char *end;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "n:w:h", lo, NULL)) != -1) {
@@ -833,12 +832,8 @@ static int parse_ab(int argc, char **argv, struct ab_opts *o)
 				return -1;
 			break;
 		case 'z':
-			o->c.noise_pct = strtod(optarg, &end);
-			if (*end || end == optarg || o->c.noise_pct < 0) {
-				fprintf(stderr, "vsva-bench: --noise '%s': "
-					"expected a percentage\n", optarg);
+			if (parse_noise(optarg, &o->c.noise_pct))
 				return -1;
-			}
 			break;
 		case 'S': o->seed = strtoul(optarg, NULL, 10); break;
 		case 'j': o->c.json_out = optarg; break;
