@@ -31,7 +31,8 @@ DAEMON_SRCS	:= daemon/http.c daemon/server.c daemon/webconfig.c
 DAEMON_OBJS	:= $(patsubst daemon/%.c,$(B)/daemon/%.o,$(DAEMON_SRCS))
 DAEMON_LIBS	:= -lmicrohttpd -lyaml -lcrypt -lz
 LIB		:= $(B)/libvsva.a
-BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-bench $(B)/vsva-top \
+BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-pasidload \
+		   $(B)/vsva-bench $(B)/vsva-top \
 		   $(B)/vsva-perf $(B)/vsva-perf-filter.so $(B)/stats_check
 MANPAGES	:= $(patsubst man/%,$(B)/man/%.gz,$(wildcard man/*.[18]))
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
@@ -108,6 +109,10 @@ $(B)/vsva-perf-filter.so: tools/perf-filter.c $(PERF_REPORT) | $(B)
 $(B)/vsva-kvmload: tools/vsva-kvmload.c tools/kvmguest.c tools/kvmload.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(filter %.c,$^) -o $@ -lpthread
 
+# no libbpf either: the kernel tier runs it in the guest
+$(B)/vsva-pasidload: tools/vsva-pasidload.c tools/iommufd-abi.h | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(filter %.c,$^) -o $@
+
 # libFuzzer + ASan over the sources themselves (the library is built plain)
 $(B)/fuzz_http: tests/fuzz/fuzz_http.c daemon/http.c lib/metrics.c lib/expo.c \
 		$(HEADERS) | $(B)
@@ -165,7 +170,7 @@ MANDIR		:= $(PREFIX)/share/man
 DATADIR		:= $(PREFIX)/share/vsva
 UNITDIR		?= $(PREFIX)/lib/systemd/system
 COMPDIR		:= $(PREFIX)/share/bash-completion/completions
-TOOLS		:= vsva-top vsva-perf vsva-bench vsva-kvmload
+TOOLS		:= vsva-top vsva-perf vsva-bench vsva-kvmload vsva-pasidload
 
 $(B)/man/%.gz: man/% | $(B)
 	@mkdir -p $(B)/man
