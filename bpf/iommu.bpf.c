@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * IOMMU: domain attaches, map/unmap, I/O page faults (stock iommu
- * tracepoints); PASID attach/detach and SVA bind/unbind latency (the vsva
- * series' tracepoints, or fentry/fexit for PASID attach/detach); iommufd
- * HWPT allocation and nested invalidation (the series).  Per device or
+ * tracepoints); PASID attach/replace/detach and SVA bind/unbind latency
+ * (the vsva series' tracepoints, or fentry/fexit for PASID attach, replace
+ * and detach); iommufd HWPT allocation and nested invalidation, vIOMMU and
+ * vDEVICE allocation and vIOMMU invalidation (the series).  Per device or
  * per VM in per-CPU maps; no per-event wake-ups.
  */
 #include "vmlinux.h"
@@ -120,10 +121,10 @@ static __always_inline void op_begin(__u32 op)
 		drop(VSVA_IOMMU_DROP_INFLIGHT_FULL);
 }
 
-/* End the calling thread's @op; @dev NULL: per VM. */
-static __always_inline void op_end(__u32 op, struct device *dev,
-				   __u32 domain_type, int result,
-				   __u64 entries)
+/* End the calling thread's @op; @dev NULL: per VM.  The operation's
+ * value, for its caller to add to, or NULL. */
+static __always_inline struct vsva_iommu_lat *
+op_end(__u32 op, struct device *dev, __u32 domain_type, int result)
 {
 	struct inflight_key k = { .tid = (__u32)bpf_get_current_pid_tgid(),
 				  .op = op };
@@ -134,7 +135,7 @@ static __always_inline void op_end(__u32 op, struct device *dev,
 
 	start = bpf_map_lookup_elem(&iommu_inflight, &k);
 	if (!start)
-		return;		/* began before vsva attached */
+		return NULL;	/* began before vsva attached */
 	ns = bpf_ktime_get_ns() - *start;
 	bpf_map_delete_elem(&iommu_inflight, &k);
 	if (dev)
@@ -143,11 +144,23 @@ static __always_inline void op_end(__u32 op, struct device *dev,
 		key.vm = actor();
 	l = get_or_create(&iommu_lat, &key, &zero_lat);
 	if (!l)
-		return;
+		return NULL;
 	l->count++;
 	l->sum_ns += ns;
-	l->entries += entries;
 	l->slots[vsva_slot(ns, VSVA_HIST_SLOTS)]++;
+	return l;
+}
+
+/* An invalidation's end: @requested entries asked for, @done handled. */
+static __always_inline void inval_end(__u32 op, int result, __u32 requested,
+				      __u32 done)
+{
+	struct vsva_iommu_lat *l = op_end(op, NULL, 0, result);
+
+	if (!l)
+		return;
+	l->entries += done;
+	l->requested += requested;
 }
 
 /* Stock iommu tracepoints. */
@@ -192,7 +205,7 @@ SEC("tp_btf/iommu_attach_device_pasid_exit")
 int BPF_PROG(own_pasid_attach_exit, struct device *dev, u32 pasid,
 	     unsigned int domain_type, int result)
 {
-	op_end(VSVA_IOMMU_PASID_ATTACH, dev, domain_type, result, 0);
+	op_end(VSVA_IOMMU_PASID_ATTACH, dev, domain_type, result);
 	return 0;
 }
 
@@ -207,7 +220,23 @@ SEC("tp_btf/iommu_detach_device_pasid_exit")
 int BPF_PROG(own_pasid_detach_exit, struct device *dev, u32 pasid,
 	     unsigned int domain_type, int result)
 {
-	op_end(VSVA_IOMMU_PASID_DETACH, dev, domain_type, result, 0);
+	op_end(VSVA_IOMMU_PASID_DETACH, dev, domain_type, result);
+	return 0;
+}
+
+/* 6.14+ (the series on 7.x): a PASID moved to another domain. */
+SEC("tp_btf/iommu_replace_device_pasid_enter")
+int BPF_PROG(own_pasid_replace_enter)
+{
+	op_begin(VSVA_IOMMU_PASID_REPLACE);
+	return 0;
+}
+
+SEC("tp_btf/iommu_replace_device_pasid_exit")
+int BPF_PROG(own_pasid_replace_exit, struct device *dev, u32 pasid,
+	     unsigned int domain_type, int result)
+{
+	op_end(VSVA_IOMMU_PASID_REPLACE, dev, domain_type, result);
 	return 0;
 }
 
@@ -222,7 +251,7 @@ SEC("tp_btf/iommu_sva_bind_device_exit")
 int BPF_PROG(own_sva_bind_exit, struct device *dev, u32 pasid,
 	     unsigned int domain_type, int result)
 {
-	op_end(VSVA_IOMMU_SVA_BIND, dev, domain_type, result, 0);
+	op_end(VSVA_IOMMU_SVA_BIND, dev, domain_type, result);
 	return 0;
 }
 
@@ -237,7 +266,7 @@ SEC("tp_btf/iommu_sva_unbind_device_exit")
 int BPF_PROG(own_sva_unbind_exit, struct device *dev, u32 pasid,
 	     unsigned int domain_type, int result)
 {
-	op_end(VSVA_IOMMU_SVA_UNBIND, dev, domain_type, result, 0);
+	op_end(VSVA_IOMMU_SVA_UNBIND, dev, domain_type, result);
 	return 0;
 }
 
@@ -263,8 +292,7 @@ int BPF_PROG(fexit_pasid_attach, struct iommu_domain *domain,
 		ret = ctx_arg(ctx, 4);
 	else
 		ret = ctx_arg(ctx, 3);
-	op_end(VSVA_IOMMU_PASID_ATTACH, dev, BPF_CORE_READ(domain, type),
-	       ret, 0);
+	op_end(VSVA_IOMMU_PASID_ATTACH, dev, BPF_CORE_READ(domain, type), ret);
 	return 0;
 }
 
@@ -279,8 +307,22 @@ SEC("fexit/iommu_detach_device_pasid")
 int BPF_PROG(fexit_pasid_detach, struct iommu_domain *domain,
 	     struct device *dev)
 {
-	op_end(VSVA_IOMMU_PASID_DETACH, dev, BPF_CORE_READ(domain, type), 0,
-	       0);
+	op_end(VSVA_IOMMU_PASID_DETACH, dev, BPF_CORE_READ(domain, type), 0);
+	return 0;
+}
+
+SEC("fentry/iommu_replace_device_pasid")
+int BPF_PROG(fentry_pasid_replace)
+{
+	op_begin(VSVA_IOMMU_PASID_REPLACE);
+	return 0;
+}
+
+SEC("fexit/iommu_replace_device_pasid")
+int BPF_PROG(fexit_pasid_replace, struct iommu_domain *domain,
+	     struct device *dev, u32 pasid, void *handle, int ret)
+{
+	op_end(VSVA_IOMMU_PASID_REPLACE, dev, BPF_CORE_READ(domain, type), ret);
 	return 0;
 }
 
@@ -308,7 +350,47 @@ SEC("tp_btf/iommufd_hwpt_invalidate_exit")
 int BPF_PROG(own_hwpt_invalidate_exit, u32 hwpt_id, u32 data_type,
 	     u32 entry_num, u32 done_num, int result)
 {
-	op_end(VSVA_IOMMU_HWPT_INVALIDATE, NULL, 0, result, done_num);
+	inval_end(VSVA_IOMMU_HWPT_INVALIDATE, result, entry_num, done_num);
+	return 0;
+}
+
+/* The series on 7.x: vIOMMU and vDEVICE objects, vIOMMU invalidation. */
+static __always_inline void alloc_done(__u32 ok_kind, __u32 failed_kind,
+				       int result)
+{
+	count(NULL, result ? failed_kind : ok_kind, 0);
+}
+
+SEC("tp_btf/iommufd_viommu_alloc")
+int BPF_PROG(own_viommu_alloc, u32 dev_id, u32 hwpt_id, u32 type,
+	     u32 viommu_id, int result)
+{
+	alloc_done(VSVA_IOMMU_VIOMMU_ALLOC, VSVA_IOMMU_VIOMMU_ALLOC_FAILED,
+		   result);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_vdevice_alloc")
+int BPF_PROG(own_vdevice_alloc, u32 viommu_id, u32 dev_id, u64 virt_id,
+	     u32 vdevice_id, int result)
+{
+	alloc_done(VSVA_IOMMU_VDEVICE_ALLOC, VSVA_IOMMU_VDEVICE_ALLOC_FAILED,
+		   result);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_viommu_invalidate_enter")
+int BPF_PROG(own_viommu_invalidate_enter)
+{
+	op_begin(VSVA_IOMMU_VIOMMU_INVALIDATE);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_viommu_invalidate_exit")
+int BPF_PROG(own_viommu_invalidate_exit, u32 viommu_id, u32 data_type,
+	     u32 entry_num, u32 done_num, int result)
+{
+	inval_end(VSVA_IOMMU_VIOMMU_INVALIDATE, result, entry_num, done_num);
 	return 0;
 }
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Structures shared by bpf/iommu.bpf.c and the engine: IOMMU domain
- * attach, map/unmap, I/O page faults, PASID attach/detach, SVA bind/unbind
- * and iommufd nested HWPTs.
+ * attach, map/unmap, I/O page faults, PASID attach/replace/detach, SVA
+ * bind/unbind, iommufd nested HWPTs and vIOMMU objects.
  */
 #ifndef VSVA_IOMMU_H
 #define VSVA_IOMMU_H
@@ -20,6 +20,8 @@ enum vsva_iommu_op {
 	VSVA_IOMMU_SVA_BIND,
 	VSVA_IOMMU_SVA_UNBIND,
 	VSVA_IOMMU_HWPT_INVALIDATE,	/* per VM: the ioctl caller */
+	VSVA_IOMMU_PASID_REPLACE,	/* 6.14+ */
+	VSVA_IOMMU_VIOMMU_INVALIDATE,	/* per VM; 6.13+ */
 	VSVA_IOMMU_OPS,
 };
 
@@ -37,6 +39,7 @@ struct vsva_iommu_lat {
 	__u64 sum_ns;
 	__u64 entries;			/* invalidation entries handled */
 	__u64 slots[VSVA_HIST_SLOTS];
+	__u64 requested;		/* invalidation entries asked for */
 };
 
 /* Counted events. */
@@ -49,6 +52,10 @@ enum vsva_iommu_kind {
 	VSVA_IOMMU_HWPT_NESTED,		/* per VM, successful */
 	VSVA_IOMMU_HWPT_PAGING_FAILED,	/* per VM */
 	VSVA_IOMMU_HWPT_NESTED_FAILED,	/* per VM */
+	VSVA_IOMMU_VIOMMU_ALLOC,	/* per VM, successful */
+	VSVA_IOMMU_VDEVICE_ALLOC,	/* per VM, successful */
+	VSVA_IOMMU_VIOMMU_ALLOC_FAILED,	/* per VM */
+	VSVA_IOMMU_VDEVICE_ALLOC_FAILED, /* per VM */
 	VSVA_IOMMU_KINDS,
 };
 

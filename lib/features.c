@@ -316,6 +316,14 @@ static void kvm_btf_features(struct det *d)
 	else
 		vsva_feat(f, VSVA_F_PASID_FENTRY, !err, "fentry refused: %s",
 		     strerror(-err));
+	/* (domain, dev, pasid, handle); iommufd's PASID replace, 6.14+ */
+	if (btf_nargs(kb, "iommu_replace_device_pasid", BTF_KIND_FUNC) != 4)
+		vsva_feat(f, VSVA_F_PASID_REPLACE_FENTRY, false, "no "
+		     "iommu_replace_device_pasid with 4 arguments in BTF (the "
+		     "kernel has no PASID replace)");
+	else
+		vsva_feat(f, VSVA_F_PASID_REPLACE_FENTRY, !err, "fentry "
+		     "refused: %s", strerror(-err));
 }
 
 /* IOMMU, iommufd and irqbypass tracepoints (vmlinux). */
@@ -338,6 +346,11 @@ static void iommu_btf_features(struct det *d)
 	     "btf_trace_iommu_detach_device_pasid_enter",
 	     "btf_trace_iommu_detach_device_pasid_exit", NULL),
 	     "no own tracepoint (kernel without the vsva series)");
+	vsva_feat(f, VSVA_F_OWN_PASID_REPLACE_TP, btf_has_all(kb,
+	     "btf_trace_iommu_replace_device_pasid_enter",
+	     "btf_trace_iommu_replace_device_pasid_exit", NULL),
+	     "no own tracepoint (the vsva series on 7.x has it; the 6.12 "
+	     "backport's kernel has no PASID replace)");
 	vsva_feat(f, VSVA_F_OWN_SVA_TP, btf_has_all(kb,
 	     "btf_trace_iommu_sva_bind_device_enter",
 	     "btf_trace_iommu_sva_bind_device_exit",
@@ -351,6 +364,13 @@ static void iommu_btf_features(struct det *d)
 	     "btf_trace_iommufd_hwpt_invalidate_exit", NULL), "needs the "
 	     "vsva series' iommufd tracepoints (the HWPT ioctl handlers "
 	     "decode their arguments from user memory)");
+	vsva_feat(f, VSVA_F_OWN_VIOMMU_TP, btf_has_all(kb,
+	     "btf_trace_iommufd_viommu_alloc",
+	     "btf_trace_iommufd_vdevice_alloc",
+	     "btf_trace_iommufd_viommu_invalidate_enter",
+	     "btf_trace_iommufd_viommu_invalidate_exit", NULL), "needs the "
+	     "vsva series' iommufd vIOMMU tracepoints (the series on 7.x; "
+	     "6.12 has no vIOMMU objects)");
 }
 
 /* No BTF: every feature read from BTF is missing for that reason. */
@@ -362,6 +382,8 @@ static void no_btf(struct vsva_features *f)
 		VSVA_F_OWN_BYPASS_TP, VSVA_F_IRQBYPASS_TP, VSVA_F_IOMMU_TP,
 		VSVA_F_OWN_PASID_TP, VSVA_F_PASID_FENTRY, VSVA_F_OWN_SVA_TP,
 		VSVA_F_OWN_IOMMUFD_TP, VSVA_F_VMINIT_FENTRY, VSVA_F_MSI_FENTRY,
+		VSVA_F_OWN_PASID_REPLACE_TP, VSVA_F_PASID_REPLACE_FENTRY,
+		VSVA_F_OWN_VIOMMU_TP,
 	};
 	size_t i;
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The IOMMU measurements: domain attaches, map/unmap, I/O page faults,
- * PASID attach/detach and SVA bind/unbind latency, iommufd HWPT
- * allocation and nested invalidation (bpf/iommu.bpf.c).
+ * PASID attach/replace/detach and SVA bind/unbind latency, iommufd HWPT
+ * allocation and nested invalidation, vIOMMU and vDEVICE allocation and
+ * vIOMMU invalidation (bpf/iommu.bpf.c).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -73,7 +74,8 @@ static void iommu_expire(void *state, struct vsva_ctx *c)
 
 enum { F_ATTACH, F_FAULTS, F_MAP, F_MAPPED, F_UNMAP, F_UNMAPPED, F_HWPT,
        F_PASID_ATTACH, F_PASID_DETACH, F_SVA_BIND, F_SVA_UNBIND, F_INV,
-       F_INV_ENTRIES, F_IOMMU_N };
+       F_INV_ENTRIES, F_INV_REQ, F_PASID_REPLACE, F_VIOMMU, F_VDEVICE,
+       F_VINV, F_VINV_ENTRIES, F_VINV_REQ, F_IOMMU_N };
 
 /* Their definitions are the measurement table's (lib/table.c). */
 static const char *const fams[F_IOMMU_N] = {
@@ -90,7 +92,27 @@ static const char *const fams[F_IOMMU_N] = {
 	[F_SVA_UNBIND] = "vsva_iommu_sva_unbind_seconds",
 	[F_INV] = "vsva_iommufd_hwpt_invalidate_seconds",
 	[F_INV_ENTRIES] = "vsva_iommufd_hwpt_invalidate_entries_total",
+	[F_INV_REQ] = "vsva_iommufd_hwpt_invalidate_entries_requested_total",
+	[F_PASID_REPLACE] = "vsva_iommu_pasid_replace_seconds",
+	[F_VIOMMU] = "vsva_iommufd_viommu_alloc_total",
+	[F_VDEVICE] = "vsva_iommufd_vdevice_alloc_total",
+	[F_VINV] = "vsva_iommufd_viommu_invalidate_seconds",
+	[F_VINV_ENTRIES] = "vsva_iommufd_viommu_invalidate_entries_total",
+	[F_VINV_REQ] =
+		"vsva_iommufd_viommu_invalidate_entries_requested_total",
 };
+
+/* A vIOMMU or vDEVICE allocation count (kinds VIOMMU_ALLOC and on). */
+static void add_viommu_cnt(struct vsva_family **f, const char *vm,
+			   __u32 kind, __u64 n)
+{
+	__u32 h = kind - VSVA_IOMMU_VIOMMU_ALLOC;
+
+	if (h > 3)
+		return;
+	vsva_family_add(f[h & 1 ? F_VDEVICE : F_VIOMMU], n, "vm", vm,
+			"result", h < 2 ? "ok" : "error", NULL);
+}
 
 /* One count-map entry (a vsva_map_walk callback; @arg: the families). */
 static void add_cnt(struct vsva_ctx *c, void *arg, const void *key,
@@ -120,6 +142,10 @@ static void add_cnt(struct vsva_ctx *c, void *arg, const void *key,
 				"vm", vm, NULL);
 		break;
 	default:
+		if (k->kind >= VSVA_IOMMU_VIOMMU_ALLOC) {
+			add_viommu_cnt(f, vm, k->kind, v->count);
+			break;
+		}
 		h = k->kind - VSVA_IOMMU_HWPT_PAGING;
 		if (h > 3)
 			break;
@@ -135,6 +161,7 @@ static void add_lat(struct vsva_ctx *c, void *arg, const void *key,
 {
 	static const int fam[VSVA_IOMMU_OPS] = {
 		F_PASID_ATTACH, F_PASID_DETACH, F_SVA_BIND, F_SVA_UNBIND, F_INV,
+		F_PASID_REPLACE, F_VINV,
 	};
 	const struct vsva_iommu_lat_key *k = key;
 	const struct vsva_iommu_lat *v = val;
@@ -146,12 +173,17 @@ static void add_lat(struct vsva_ctx *c, void *arg, const void *key,
 	if (k->op >= VSVA_IOMMU_OPS)
 		return;
 	snprintf(dev, sizeof(dev), "%s", k->dev);
-	if (k->op == VSVA_IOMMU_HWPT_INVALIDATE) {
+	if (k->op == VSVA_IOMMU_HWPT_INVALIDATE ||
+	    k->op == VSVA_IOMMU_VIOMMU_INVALIDATE) {
+		bool hw = k->op == VSVA_IOMMU_HWPT_INVALIDATE;
+
 		vsva_vm_label(c, k->vm, vm, sizeof(vm));
-		m = vsva_family_add(f[F_INV], 0, "vm", vm, "result", result,
-				    NULL);
-		vsva_family_add(f[F_INV_ENTRIES], v->entries, "vm", vm,
-				"result", result, NULL);
+		m = vsva_family_add(f[fam[k->op]], 0, "vm", vm, "result",
+				    result, NULL);
+		vsva_family_add(f[hw ? F_INV_ENTRIES : F_VINV_ENTRIES],
+				v->entries, "vm", vm, "result", result, NULL);
+		vsva_family_add(f[hw ? F_INV_REQ : F_VINV_REQ], v->requested,
+				"vm", vm, "result", result, NULL);
 	} else {
 		m = vsva_family_add(f[fam[k->op]], 0, "device", dev,
 				    "domain_type",

@@ -271,15 +271,21 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 		  "(vsva kernel series)", NO_AFTER,
 		  .progs = { "own_pasid_attach_enter", "own_pasid_attach_exit",
 			     "own_pasid_detach_enter", "own_pasid_detach_exit" },
+		  .opt_progs = { "own_pasid_replace_enter",
+				 "own_pasid_replace_exit" },
+		  .opt_needs = B(OWN_PASID_REPLACE_TP),
 		  .perf_events = "iommu:iommu_attach_device_pasid_enter,"
 				 "iommu:iommu_attach_device_pasid_exit,"
 				 "iommu:iommu_detach_device_pasid_enter,"
 				 "iommu:iommu_detach_device_pasid_exit" },
 		{ VSVA_RUNG_FENTRY, B(BTF) | B(PASID_FENTRY),
 		  "fentry/fexit on iommu_attach_device_pasid, "
-		  "iommu_detach_device_pasid", NO_AFTER,
+		  "iommu_detach_device_pasid (and iommu_replace_device_pasid "
+		  "where the kernel has it)", NO_AFTER,
 		  .progs = { "fentry_pasid_attach", "fexit_pasid_attach",
-			     "fentry_pasid_detach", "fexit_pasid_detach" } },
+			     "fentry_pasid_detach", "fexit_pasid_detach" },
+		  .opt_progs = { "fentry_pasid_replace", "fexit_pasid_replace" },
+		  .opt_needs = B(PASID_REPLACE_FENTRY) },
 	},
 	.families = {
 		{ "vsva_iommu_pasid_attach_seconds",
@@ -287,6 +293,10 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 		  VSVA_HISTOGRAM, "device,domain_type,result", .unit = 1e-9, .kmin = 8 },
 		{ "vsva_iommu_pasid_detach_seconds",
 		  "Time to detach a domain from a device PASID.",
+		  VSVA_HISTOGRAM, "device,domain_type,result", .unit = 1e-9, .kmin = 8 },
+		{ "vsva_iommu_pasid_replace_seconds",
+		  "Time to move a device PASID to another domain (kernels with "
+		  "PASID replace; domain_type is the new domain's).",
 		  VSVA_HISTOGRAM, "device,domain_type,result", .unit = 1e-9, .kmin = 8 },
 	},
 },
@@ -336,6 +346,46 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 		{ "vsva_iommufd_hwpt_invalidate_entries_total",
 		  "Invalidation entries the driver handled; divide by the "
 		  "histogram's _count for entries per call.",
+		  VSVA_COUNTER, "vm,result" },
+		{ "vsva_iommufd_hwpt_invalidate_entries_requested_total",
+		  "Invalidation entries user space asked for; more than were "
+		  "handled when the driver stopped at a bad one.",
+		  VSVA_COUNTER, "vm,result" },
+	},
+},
+[VSVA_M_VIOMMU] = {
+	.name = "iommufd_viommu", .source = VSVA_SRC_IOMMU,
+	.rungs = {
+		{ VSVA_RUNG_OWN_TP, B(BTF) | B(OWN_VIOMMU_TP),
+		  "iommufd_viommu_alloc, iommufd_vdevice_alloc, "
+		  "iommufd_viommu_invalidate_enter/_exit tracepoints (vsva "
+		  "kernel series on 7.x)", NO_AFTER,
+		  .progs = { "own_viommu_alloc", "own_vdevice_alloc",
+			     "own_viommu_invalidate_enter",
+			     "own_viommu_invalidate_exit" },
+		  .perf_events = "iommufd:iommufd_viommu_alloc,"
+				 "iommufd:iommufd_vdevice_alloc,"
+				 "iommufd:iommufd_viommu_invalidate_enter,"
+				 "iommufd:iommufd_viommu_invalidate_exit" },
+	},
+	.families = {
+		{ "vsva_iommufd_viommu_alloc_total",
+		  "iommufd vIOMMU objects allocated (IOMMU_VIOMMU_ALLOC), by "
+		  "result.",
+		  VSVA_COUNTER, "vm,result" },
+		{ "vsva_iommufd_vdevice_alloc_total",
+		  "iommufd vDEVICE objects allocated (IOMMU_VDEVICE_ALLOC), by "
+		  "result.",
+		  VSVA_COUNTER, "vm,result" },
+		{ "vsva_iommufd_viommu_invalidate_seconds",
+		  "Time of a vIOMMU cache invalidation (IOMMU_HWPT_INVALIDATE "
+		  "on a vIOMMU, in the driver).",
+		  VSVA_HISTOGRAM, "vm,result", .unit = 1e-9, .kmin = 8 },
+		{ "vsva_iommufd_viommu_invalidate_entries_total",
+		  "vIOMMU invalidation entries the driver handled.",
+		  VSVA_COUNTER, "vm,result" },
+		{ "vsva_iommufd_viommu_invalidate_entries_requested_total",
+		  "vIOMMU invalidation entries user space asked for.",
 		  VSVA_COUNTER, "vm,result" },
 	},
 },

@@ -59,6 +59,10 @@ enum vsva_feature {
 	VSVA_F_OWN_IOMMUFD_TP,	/* iommufd_hwpt_alloc/_invalidate_* */
 	VSVA_F_VMINIT_FENTRY,	/* fentry on kvm_arch_init_vm */
 	VSVA_F_VMINIT_KPROBE,	/* kprobe on it */
+	VSVA_F_OWN_PASID_REPLACE_TP, /* iommu_replace_device_pasid_* (7.x) */
+	VSVA_F_PASID_REPLACE_FENTRY, /* fentry on iommu_replace_device_pasid */
+	VSVA_F_OWN_VIOMMU_TP,	/* iommufd_viommu_alloc, _vdevice_alloc,
+				   _viommu_invalidate_* (the series on 7.x) */
 	VSVA_F_MSI_FENTRY,	/* fentry on kvm_set_msi, kvm_set_irq,
 				 * kvm_arch_set_irq_inatomic (known forms) */
 	VSVA_NFEATURES,
@@ -101,7 +105,7 @@ enum vsva_mid {
 	VSVA_M_MEMSLOT, VSVA_M_MMU_PAGES, VSVA_M_IRQ_INJECTION,
 	VSVA_M_IRQ_BYPASS, VSVA_M_BYPASS_CONNECT, VSVA_M_POSTED,
 	VSVA_M_IOMMU, VSVA_M_PASID, VSVA_M_SVA, VSVA_M_IOMMUFD,
-	VSVA_M_VM_LIFECYCLE,
+	VSVA_M_VIOMMU, VSVA_M_VM_LIFECYCLE,
 	VSVA_NMEASUREMENTS,
 };
 

@@ -7,12 +7,21 @@
 # touches the system's apt state and never builds a kernel.
 #
 #   fetch.sh [SUITE...]     default: bullseye bookworm trixie trixie-backports
+#   fetch.sh --source PKG DIR
+#                           download the newest PKG of any of those suites
+#                           (e.g. linux-source-7.3) as a .deb into DIR
 #
 # For each suite prints one line "SUITE VERSION DIR" on standard output;
 # DIR holds vmlinuz and lib/modules/VERSION (KVM modules included).
 #   VSVA_MATRIX_CACHE  cache root (default /var/cache/vsva/kernels)
 set -euo pipefail
 cache=${VSVA_MATRIX_CACHE:-/var/cache/vsva/kernels}
+source_pkg=
+if [ "${1:-}" = --source ]; then
+	[ $# -eq 3 ] || { echo "usage: fetch.sh --source PKG DIR" >&2; exit 2; }
+	source_pkg=$2 source_dir=$3
+	set --
+fi
 suites=${*:-bullseye bookworm trixie trixie-backports}
 log() { echo "matrix-fetch: $*" >&2; }
 
@@ -74,6 +83,11 @@ fetch_unpack() {
 }
 
 setup_apt
+if [ -n "$source_pkg" ]; then
+	mkdir -p "$source_dir"
+	(cd "$source_dir" && aptc download "$source_pkg" >&2)
+	exit
+fi
 for suite in $suites; do
 	pkg=$(image_pkg "$suite")
 	if [ -z "$pkg" ]; then
