@@ -153,8 +153,12 @@ check-live: all
 check-matrix: all
 	VSVA_TIERS=matrix ./tests/run.sh
 
+# make kernel [KERNEL=7.3|6.12|all]: the series on 7.3 (upstream's base)
+# and its 6.12 backport (Debian 13's kernel), built and cached
+KERNEL		?= all
 kernel:
-	./kernel/build.sh
+	@case "$(KERNEL)" in all) v="7.3 6.12" ;; *) v="$(KERNEL)" ;; esac; \
+	for k in $$v; do ./kernel/build.sh $$k || exit; done
 
 bench: all
 	./$(B)/vsva-bench cost

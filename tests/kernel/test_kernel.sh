@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Kernel tier: build the patched kernel (cached), boot it under QEMU/TCG
-# with an initramfs holding vsva, and report what the guest checked.
+# Kernel tier: build the patched kernels (the series on 7.3 and its 6.12
+# backport; cached), boot both under QEMU/TCG at once (one host thread
+# each) with an initramfs holding vsva, and report what each guest
+# checked, every line prefixed with its kernel.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 B=$TOP/build
@@ -11,24 +13,34 @@ if ! command -v qemu-system-x86_64 >/dev/null || ! command -v busybox >/dev/null
 	echo "skip - qemu-system-x86 or busybox-static not installed (make deps)"
 	exit 0
 fi
-# VSVA_KERNEL_DIR: a directory with bzImage and iommufd built elsewhere
-kout=${VSVA_KERNEL_DIR:-$("$TOP/kernel/build.sh" 2>"$TMP/build.log" | tail -1)}
-if [ ! -f "$kout/bzImage" ]; then
-	echo "not ok - kernel build failed:"
-	tail -40 "$TMP/build.log" 2>/dev/null | sed 's/^/#   /'
-	exit 0
-fi
-echo "ok - kernel built ($kout)"
+# VSVA_KERNELS: which bases (default: both)
+# VSVA_KERNEL_DIR_<base with _ for .>: a directory with bzImage and
+#   iommufd built elsewhere (e.g. VSVA_KERNEL_DIR_7_3)
+KERNELS=${VSVA_KERNELS:-7.3 6.12}
+declare -A kout
+for ver in $KERNELS; do
+	var=VSVA_KERNEL_DIR_${ver//./_}
+	t0=$(date +%s)
+	kout[$ver]=${!var:-$("$TOP/kernel/build.sh" "$ver" 2>"$TMP/build-$ver.log" | tail -1)}
+	if [ ! -f "${kout[$ver]}/bzImage" ]; then
+		echo "not ok - $ver: kernel build failed:"
+		tail -40 "$TMP/build-$ver.log" 2>/dev/null | sed 's/^/#   /'
+		unset "kout[$ver]"
+		continue
+	fi
+	echo "ok - $ver: kernel built ($(( $(date +%s) - t0 )) s here; ${kout[$ver]}: $(cat "${kout[$ver]}/build-info" 2>/dev/null))"
+done
 
-# initramfs: busybox, vsva's binaries and the libraries they need
+# initramfs: busybox, vsva's binaries and the libraries they need; the
+# selftest binary of each kernel is added per kernel below
 root=$TMP/root
 mkdir -p "$root"/{bin,lib,lib64,vsva,proc,sys,dev,tmp}
 cp "$(command -v busybox)" "$root/bin/busybox"
-cp "$B/vsvad" "$B/vsva-kvmload" "$B/vsva-perf" "$B/vsva-bench" "$kout/iommufd" \
-	"$root/vsva/"
+cp "$B/vsvad" "$B/vsva-kvmload" "$B/vsva-pasidload" "$B/vsva-perf" \
+	"$B/vsva-bench" "$root/vsva/"
 cp "$(command -v strace)" "$root/bin/strace"
 cp "$(command -v perf)" "$root/bin/perf"
-for lib in $(ldd "$B/vsvad" "$B/vsva-perf" "$B/vsva-bench" "$kout/iommufd" \
+for lib in $(ldd "$B/vsvad" "$B/vsva-perf" "$B/vsva-bench" \
 	     "$(command -v strace)" "$(command -v perf)" |
 	     awk '/=> \//{ print $3 }' | sort -u); do
 	cp -L "$lib" "$root/lib/"
@@ -36,218 +48,262 @@ done
 cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
 install -m 755 "$TOP/tests/kernel/guest-init.sh" "$root/init"
 cp "$TOP/tests/walk-rungs.sh" "$root/vsva/"
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$TMP/initrd.gz"
 
-timeout 900 qemu-system-x86_64 -machine q35 -accel tcg,thread=single \
-	-cpu max -m 2048 -smp 2 -device intel-iommu,intremap=on \
-	-kernel "$kout/bzImage" -initrd "$TMP/initrd.gz" -nographic -no-reboot \
-	-append "console=ttyS0 panic=-1 intel_iommu=off" \
-	</dev/null >"$TMP/console.log" 2>&1
-rc=$?
-[ -n "${VSVA_KEEP_CONSOLE:-}" ] && cp "$TMP/console.log" "$VSVA_KEEP_CONSOLE"
-tr -d '\r' <"$TMP/console.log" >"$TMP/console.txt"
-sed -n 's/^VSVA ok - /ok - guest: /p; s/^VSVA not ok - /not ok - guest: /p' "$TMP/console.txt"
-grep '^VSVA iommufd:' "$TMP/console.txt" | sed 's/^VSVA /# /'
-
-# KUnit results are on the console, in KTAP
-if grep -qE '^(\[ *[0-9.]+\] )?ok [0-9]+ irqbypass$' "$TMP/console.txt"; then
-	echo "ok - KUnit irqbypass suite: $(grep -E '# irqbypass: pass:' "$TMP/console.txt" | head -1 | sed 's/.*# //')"
-else
-	echo "not ok - KUnit irqbypass suite did not pass:"
-	grep -E 'irqbypass' "$TMP/console.txt" | head -20 | sed 's/^/#   /'
-fi
-# recordings made in the guest, reported on here with their own formats
-N_ALL=3 N_MEMSLOT=2	# as guest-init.sh's defaults
-# the host's report of a recording: its JSON on stdout, or "not ok"
-perf_json() { # NAME
-	sed -n "/^VSVA-PERFDATA-BEGIN $1\$/,/^VSVA-PERFDATA-END $1\$/p" \
-		"$TMP/console.txt" | sed '1d;$d' | base64 -d >"$TMP/$1.data" 2>/dev/null
-	"$B/vsva-perf" report -i "$TMP/$1.data" --json 2>"$TMP/$1.err" && return
-	echo "not ok - host report of the guest's $1 recording: $(head -3 "$TMP/$1.err")" >&2
-	return 1
-}
-
-perf_report() { # NAME KEY WANT
-	local pid json
-	pid=$(sed -n "s/^VSVA perf-json $1 .*\"pid\":\([0-9]*\).*/\1/p" "$TMP/console.txt")
-	json=$(perf_json "$1") || return
-	python3 - "$json" "$1" "$2" "$3" "$pid" <<'PY'
-import json, sys
-j, name, key, want, pid = json.loads(sys.argv[1]), *sys.argv[2:]
-vm = [v for v in j['vms'] if v['pid'] == int(pid or 0)]
-got = vm[0]['measurements'].get('kvm_memslot_zap', {}).get(key, {}).get('count') if vm else None
-ok = str(got) == want
-print(f"{'ok' if ok else 'not ok'} - host report of the guest's {name} recording: "
-      f"{key} deletions {got}" + ("" if ok else f", expected {want}"))
-k = j['recording']['kernel']
-print(f"{'ok' if 'vsva' in k or k.startswith('6.12') else 'not ok'} - "
-      f"... recorded on the guest's kernel ({k}), decoded by its formats")
-print(f"{'ok' if j['lost_events'] == 0 and vm and vm[0]['unpaired'] == 0 else 'not ok'} - "
-      f"... no lost events, every enter paired with its exit")
-PY
-}
-# the iommufd selftest's recording against strace, the trace buffer and
-# vsvad in the same guest run
-perf_report_iommufd() {
-	local json expect
-	json=$(perf_json iommufd) || return
-	expect=$(sed -n 's/^VSVA perf-expect iommufd //p' "$TMP/console.txt")
-	python3 - "$json" "$expect" <<'PY'
-import json, sys
-j = json.loads(sys.argv[1])
-want = dict(kv.split('=') for kv in sys.argv[2].split())
-def total(meas, pred, field='count'):
-    return sum(r.get(field, 0) for v in j['vms']
-               for k, r in v['measurements'].get(meas, {}).items() if pred(k, r))
-def ok_count(meas, pred):
-    return total(meas, pred) - total(meas, pred, 'errors')
-def check(what, got, exp):
-    good = str(got) == str(exp)
-    print(f"{'ok' if good else 'not ok'} - host report of the selftest recording: "
-          f"{what} {got}" + ("" if good else f", expected {exp}"))
-alloc = ok_count('iommufd_nested', lambda k, r: k.startswith('hwpt_alloc_'))
-check("HWPT allocations (ok) equal strace's successful ioctls", alloc, want['alloc_ok'])
-check("... and vsvad's", alloc, want['vsvad_alloc_ok'])
-check("nested HWPT allocations (ok) equal the trace buffer's",
-      ok_count('iommufd_nested', lambda k, r: k == 'hwpt_alloc_nested'), want['nested_ok'])
-inv = ok_count('iommufd_nested', lambda k, r: k == 'hwpt_invalidate')
-check("invalidations (ok) equal strace's successful ioctls", inv, want['inv_ok'])
-check("... and vsvad's", inv, want['vsvad_inv_ok'])
-mock = lambda op: lambda k, r: r['labels']['op'] == op and r['labels']['device'].startswith('iommufd_mock')
-att = ok_count('iommu_pasid', mock('attach'))
-check("PASID attaches (ok) on mock devices equal the trace buffer's", att, want['pasid_attach_ok'])
-check("... and vsvad's", att, want['vsvad_pasid_attach_ok'])
-check("PASID detaches on mock devices", total('iommu_pasid', mock('detach')), want['pasid_detach'])
-timed = [r for v in j['vms'] for r in v['measurements'].get('iommu_pasid', {}).values()
-         if r['count'] > r['errors']]
-check("every PASID row with a success has latencies (min <= p50 <= p99 <= max)",
-      all(0 < r['min_seconds'] <= r['p50_seconds'] <= r['p99_seconds'] <= r['max_seconds']
-          for r in timed) and bool(timed), True)
-check("no lost events, every enter paired with its exit",
-      (j['lost_events'], sum(v['unpaired'] for v in j['vms'])), (0, 0))
-PY
-}
-
-# the KUnit irqbypass suite's recording: kernel/0, 4 and 4
-perf_report_irqbypass() {
-	local json
-	json=$(perf_json irqbypass) || return
-	python3 - "$json" <<'PY'
-import json, sys
-j = json.loads(sys.argv[1])
-k = [v for v in j['vms'] if v['vm'] == 'kernel/0']
-m = k[0]['measurements'].get('irq_bypass_connect', {}) if k else {}
-# successful ones, as vsvad counts them (the suite also tries a
-# duplicate connect, which fails)
-got = tuple(m.get(x, {}).get('count', 0) - m.get(x, {}).get('errors', 0)
-            for x in ('connect', 'disconnect'))
-print(f"{'ok' if got == (4, 4) else 'not ok'} - host report of the KUnit irqbypass "
-      f"recording: kernel/0 connects, disconnects that succeeded {got}" +
-      ("" if got == (4, 4) else f"; vms: {[v['vm'] for v in j['vms']]}"))
-err = m.get('connect', {}).get('errors')
-print(f"{'ok' if err and err > 0 else 'not ok'} - ... and the suite's failing "
-      f"connect counted as an error ({err})")
-PY
-}
-
-if grep -q '^VSVA-PERFDATA-BEGIN' "$TMP/console.txt"; then
-	perf_report all_fast all_fast $N_ALL
-	perf_report memslot memslot $N_MEMSLOT
-	perf_report_irqbypass
-	perf_report_iommufd
-else
-	echo "not ok - the guest printed no recording"
-fi
-
-# vsva-bench runs made in the guest, compared here
-bench_compare() {
-	local f
-	for f in on off; do
-		sed -n "/^VSVA-BENCH-BEGIN $f\$/,/^VSVA-BENCH-END $f\$/p" \
-			"$TMP/console.txt" | sed '1d;$d' | base64 -d >"$TMP/bench-$f.json" 2>/dev/null
+initrd() { # VERSION: the initramfs with that kernel's selftest
+	local ver=$1 d=$TMP/$1
+	mkdir -p "$d"
+	cp "${kout[$ver]}/iommufd" "$root/vsva/iommufd" 2>/dev/null
+	for lib in $(ldd "${kout[$ver]}/iommufd" | awk '/=> \//{ print $3 }'); do
+		cp -L "$lib" "$root/lib/"
 	done
-	# kept for the matrix tier, which compares Debian's stock 6.12 with it
-	mkdir -p /var/cache/vsva/bench &&
-		cp "$TMP/bench-on.json" /var/cache/vsva/bench/patched-6.12.json
-	if ! "$B/vsva-bench" compare --json "$TMP/bench-off.json" "$TMP/bench-on.json" \
-		>"$TMP/bench-cmp.json" 2>"$TMP/bench-cmp.err"; then
-		echo "not ok - host compare of the guest's vsva-bench runs: $(head -2 "$TMP/bench-cmp.err")"
-		return
-	fi
-	python3 - "$TMP/bench-on.json" "$TMP/bench-off.json" "$TMP/bench-cmp.json" <<'PY'
-import json, sys
-on, off, cmp = (json.load(open(p)) for p in sys.argv[1:4])
-def check(what, got, want):
-    print(f"{'ok' if got == want else 'not ok'} - guest vsva-bench: {what} ({got})" +
-          ("" if got == want else f", expected {want}"))
-check("runs with the series' tracepoints: vsva attached, on the tracepoint rung",
-      (on['context']['vsva_attached'], on['context']['rungs'].get('kvm_memslot_zap')),
-      (True, 'tracepoint'))
-check("runs without vsva: not attached", off['context']['vsva_attached'], False)
-check("recorded on the guest's kernel", 'vsva' in on['context']['kernel'], True)
-check("each run's all_fast deletions, from vsva", [r['figures'].get(
-      'vsva_kvm_memslot_zap_total{mode=all_fast}') for r in on['runs']], [3.0] * 6)
-w = next(m for m in cmp['metrics'] if m['name'] == 'wall_seconds')
-check("compared on the host: wall time, 6 runs a side", (w['a']['n'], w['b']['n']), (6, 6))
-print(f"# TCG guest, vsva off -> on: wall {w['delta_pct']:+.1f}% "
-      f"{w['delta_ci_pct']}, p {w['p_value']:.3g}, {w['verdict']}")
-PY
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$d/initrd.gz"
+	rm -f "$root/vsva/iommufd"
 }
-# the IOMMU dashboard's queries on the guest's vsvad scrape (served as a
-# file to a real Prometheus): they must name series the guest exported
-iommu_panels() {
-	local port prom pids=()
-	mkdir -p "$TMP/scrape"
-	sed -n '/^VSVA-METRICS-BEGIN iommufd$/,/^VSVA-METRICS-END iommufd$/p' \
-		"$TMP/console.txt" | sed '1d;$d' | base64 -d >"$TMP/scrape/metrics" 2>/dev/null
-	if ! command -v prometheus >/dev/null || [ ! -s "$TMP/scrape/metrics" ]; then
-		echo "not ok - IOMMU panels: no prometheus, or no scrape from the guest"
-		return
-	fi
-	port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-	port=$(port)
-	prom=127.0.0.1:$(port)
-	(cd "$TMP/scrape" && exec python3 -m http.server --bind 127.0.0.1 "$port") \
-		>/dev/null 2>&1 &
-	pids+=($!)
-	cat >"$TMP/prom.yml" <<YML
-global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: vsva
-    static_configs:
-      - targets: ['127.0.0.1:$port']
-YML
-	prometheus --config.file="$TMP/prom.yml" --storage.tsdb.path="$TMP/tsdb" \
-		--web.listen-address="$prom" >"$TMP/prom.log" 2>&1 &
-	pids+=($!)
-	for _ in $(seq 60); do	# a few scrapes: rates need two points
-		[ "$(curl -sf "http://$prom/api/v1/query?query=count_over_time(up%5B1m%5D)" |
-			sed -nE 's/.*"value":\[[0-9.]+,"([0-9]+)"\].*/\1/p')" -ge 4 ] 2>/dev/null && break
-		sleep 0.5
-	done
-	python3 "$TOP/tests/panel-queries.py" "$prom" "$TOP/dashboards/vsva-iommu.json" \
-		--may-be-empty "SVA bind latency=no SVA-capable device in the guest" \
-		--may-be-empty "SVA bind p99 by device=no SVA-capable device in the guest" \
-		--may-be-empty "Errors by result/B=no SVA-capable device in the guest" \
-		--may-be-empty "Domain attaches and I/O page faults/B=no driver reported an I/O page fault in the run" \
-		| sed 's/^\(not \)\{0,1\}ok - /&guest scrape: /'
-	kill "${pids[@]}" 2>/dev/null
-	wait "${pids[@]}" 2>/dev/null
+
+boot() { # VERSION: the guest's console in $TMP/VERSION/console.txt
+	local ver=$1 d=$TMP/$1 rc
+	timeout 900 qemu-system-x86_64 -machine q35 -accel tcg,thread=single \
+		-cpu max -m 2048 -smp 2 -device intel-iommu,intremap=on \
+		-kernel "${kout[$ver]}/bzImage" -initrd "$d/initrd.gz" \
+		-nographic -no-reboot \
+		-append "console=ttyS0 panic=-1 intel_iommu=off" \
+		</dev/null >"$d/console.log" 2>&1
+	rc=$?
+	echo $rc >"$d/qemu.rc"
+	tr -d '\r' <"$d/console.log" >"$d/console.txt"
 }
-if grep -q '^VSVA-METRICS-BEGIN iommufd' "$TMP/console.txt"; then
-	iommu_panels
-else
-	echo "not ok - the guest printed no vsvad scrape of the iommufd run"
-fi
 
-if grep -q '^VSVA-BENCH-BEGIN' "$TMP/console.txt"; then
-	bench_compare
-else
-	echo "not ok - the guest printed no vsva-bench runs"
-fi
+# both guests at once: TCG with thread=single runs each on one host thread
+t0=$(date +%s)
+pids=()
+for ver in "${!kout[@]}"; do
+	initrd "$ver"
+done
+for ver in "${!kout[@]}"; do
+	boot "$ver" &
+	pids+=($!)
+done
+wait "${pids[@]}"
+echo "# guests ran ${!kout[*]} in $(( $(date +%s) - t0 )) s"
 
-if ! grep -q '^VSVA-DONE' "$TMP/console.txt"; then
-	echo "not ok - the guest did not finish (qemu exit $rc); console:"
-	tail -60 "$TMP/console.txt" | sed 's/^/#   /'
-fi
+# What one guest checked, and the host's reports on what it recorded.
+report() { # VERSION
+	local ver=$1
+	local TMP=$TMP/$1
+	local rc
+	rc=$(cat "$TMP/qemu.rc")
+	[ -n "${VSVA_KEEP_CONSOLE:-}" ] && cp "$TMP/console.log" "$VSVA_KEEP_CONSOLE.$ver"
+	sed -n 's/^VSVA ok - /ok - guest: /p; s/^VSVA not ok - /not ok - guest: /p' "$TMP/console.txt"
+	grep '^VSVA iommufd:' "$TMP/console.txt" | sed 's/^VSVA /# /'
+	# KUnit results are on the console, in KTAP
+	if grep -qE '^(\[ *[0-9.]+\] )?ok [0-9]+ irqbypass$' "$TMP/console.txt"; then
+		echo "ok - KUnit irqbypass suite: $(grep -E '# irqbypass: pass:' "$TMP/console.txt" | head -1 | sed 's/.*# //')"
+	else
+		echo "not ok - KUnit irqbypass suite did not pass:"
+		grep -E 'irqbypass' "$TMP/console.txt" | head -20 | sed 's/^/#   /'
+	fi
+	# recordings made in the guest, reported on here with their own formats
+	N_ALL=3 N_MEMSLOT=2	# as guest-init.sh's defaults
+	# the host's report of a recording: its JSON on stdout, or "not ok"
+	perf_json() { # NAME
+		sed -n "/^VSVA-PERFDATA-BEGIN $1\$/,/^VSVA-PERFDATA-END $1\$/p" \
+			"$TMP/console.txt" | sed '1d;$d' | base64 -d >"$TMP/$1.data" 2>/dev/null
+		"$B/vsva-perf" report -i "$TMP/$1.data" --json 2>"$TMP/$1.err" && return
+		echo "not ok - host report of the guest's $1 recording: $(head -3 "$TMP/$1.err")" >&2
+		return 1
+	}
+
+	perf_report() { # NAME KEY WANT
+		local pid json
+		pid=$(sed -n "s/^VSVA perf-json $1 .*\"pid\":\([0-9]*\).*/\1/p" "$TMP/console.txt")
+		json=$(perf_json "$1") || return
+		python3 - "$json" "$1" "$2" "$3" "$pid" <<-'PY'
+	import json, sys
+	j, name, key, want, pid = json.loads(sys.argv[1]), *sys.argv[2:]
+	vm = [v for v in j['vms'] if v['pid'] == int(pid or 0)]
+	got = vm[0]['measurements'].get('kvm_memslot_zap', {}).get(key, {}).get('count') if vm else None
+	ok = str(got) == want
+	print(f"{'ok' if ok else 'not ok'} - host report of the guest's {name} recording: "
+	      f"{key} deletions {got}" + ("" if ok else f", expected {want}"))
+	k = j['recording']['kernel']
+	print(f"{'ok' if 'vsva' in k or k.startswith('6.12') else 'not ok'} - "
+	      f"... recorded on the guest's kernel ({k}), decoded by its formats")
+	print(f"{'ok' if j['lost_events'] == 0 and vm and vm[0]['unpaired'] == 0 else 'not ok'} - "
+	      f"... no lost events, every enter paired with its exit")
+	PY
+	}
+	# the iommufd selftest's recording against strace, the trace buffer and
+	# vsvad in the same guest run
+	perf_report_iommufd() {
+		local json expect
+		json=$(perf_json iommufd) || return
+		expect=$(sed -n 's/^VSVA perf-expect iommufd //p' "$TMP/console.txt")
+		python3 - "$json" "$expect" <<-'PY'
+	import json, sys
+	j = json.loads(sys.argv[1])
+	want = dict(kv.split('=') for kv in sys.argv[2].split())
+	def total(meas, pred, field='count'):
+	    return sum(r.get(field, 0) for v in j['vms']
+	               for k, r in v['measurements'].get(meas, {}).items() if pred(k, r))
+	def ok_count(meas, pred):
+	    return total(meas, pred) - total(meas, pred, 'errors')
+	def check(what, got, exp):
+	    good = str(got) == str(exp)
+	    print(f"{'ok' if good else 'not ok'} - host report of the selftest recording: "
+	          f"{what} {got}" + ("" if good else f", expected {exp}"))
+	alloc = ok_count('iommufd_nested', lambda k, r: k.startswith('hwpt_alloc_'))
+	check("HWPT allocations (ok) equal strace's successful ioctls", alloc, want['alloc_ok'])
+	check("... and vsvad's", alloc, want['vsvad_alloc_ok'])
+	check("nested HWPT allocations (ok) equal the trace buffer's",
+	      ok_count('iommufd_nested', lambda k, r: k == 'hwpt_alloc_nested'), want['nested_ok'])
+	inv = ok_count('iommufd_nested', lambda k, r: k == 'hwpt_invalidate')
+	check("HWPT invalidations (ok) equal the trace buffer's", inv, want['inv_ok'])
+	check("... and vsvad's", inv, want['vsvad_inv_ok'])
+	mock = lambda op: lambda k, r: r['labels']['op'] == op and r['labels']['device'].startswith('iommufd_mock')
+	att = ok_count('iommu_pasid', mock('attach'))
+	check("PASID attaches (ok) on mock devices equal the trace buffer's", att, want['pasid_attach_ok'])
+	check("... and vsvad's", att, want['vsvad_pasid_attach_ok'])
+	check("PASID detaches on mock devices", total('iommu_pasid', mock('detach')), want['pasid_detach'])
+	timed = [r for v in j['vms'] for r in v['measurements'].get('iommu_pasid', {}).values()
+	         if r['count'] > r['errors']]
+	check("every PASID row with a success has latencies (min <= p50 <= p99 <= max)",
+	      all(0 < r['min_seconds'] <= r['p50_seconds'] <= r['p99_seconds'] <= r['max_seconds']
+	          for r in timed) and bool(timed), True)
+	check("no lost events, every enter paired with its exit",
+	      (j['lost_events'], sum(v['unpaired'] for v in j['vms'])), (0, 0))
+	PY
+	}
+
+	# the KUnit irqbypass suite's recording: kernel/0, as many connects and
+	# disconnects as the guest's trace buffer saw succeed
+	perf_report_irqbypass() {
+		local json want
+		json=$(perf_json irqbypass) || return
+		want=$(sed -n 's/^VSVA kunit-expect connects=\([0-9]*\) disconnects=\([0-9]*\)$/\1,\2/p' \
+			"$TMP/console.txt")
+		python3 - "$json" "$want" <<-'PY'
+	import json, sys
+	j = json.loads(sys.argv[1])
+	want = tuple(int(x) for x in sys.argv[2].split(',')) if sys.argv[2] else None
+	k = [v for v in j['vms'] if v['vm'] == 'kernel/0']
+	m = k[0]['measurements'].get('irq_bypass_connect', {}) if k else {}
+	# successful ones, as vsvad counts them (the suite also tries a
+	# connect that fails on purpose)
+	got = tuple(m.get(x, {}).get('count', 0) - m.get(x, {}).get('errors', 0)
+	            for x in ('connect', 'disconnect'))
+	good = want is not None and got == want and got[0] > 0
+	print(f"{'ok' if good else 'not ok'} - host report of the KUnit irqbypass "
+	      f"recording: kernel/0 connects, disconnects that succeeded {got}" +
+	      ("" if good else f", the trace buffer's {want}; vms: {[v['vm'] for v in j['vms']]}"))
+	err = m.get('connect', {}).get('errors')
+	print(f"{'ok' if err and err > 0 else 'not ok'} - ... and the suite's failing "
+	      f"connect counted as an error ({err})")
+	PY
+	}
+
+	if grep -q '^VSVA-PERFDATA-BEGIN' "$TMP/console.txt"; then
+		perf_report all_fast all_fast $N_ALL
+		perf_report memslot memslot $N_MEMSLOT
+		perf_report_irqbypass
+		perf_report_iommufd
+	else
+		echo "not ok - the guest printed no recording"
+	fi
+
+	# vsva-bench runs made in the guest, compared here
+	bench_compare() {
+		local f
+		for f in on off; do
+			sed -n "/^VSVA-BENCH-BEGIN $f\$/,/^VSVA-BENCH-END $f\$/p" \
+				"$TMP/console.txt" | sed '1d;$d' | base64 -d >"$TMP/bench-$f.json" 2>/dev/null
+		done
+		# kept for the matrix tier, which compares Debian's stock 6.12 with it
+		mkdir -p /var/cache/vsva/bench &&
+			cp "$TMP/bench-on.json" /var/cache/vsva/bench/patched-$ver.json
+		if ! "$B/vsva-bench" compare --json "$TMP/bench-off.json" "$TMP/bench-on.json" \
+			>"$TMP/bench-cmp.json" 2>"$TMP/bench-cmp.err"; then
+			echo "not ok - host compare of the guest's vsva-bench runs: $(head -2 "$TMP/bench-cmp.err")"
+			return
+		fi
+		python3 - "$TMP/bench-on.json" "$TMP/bench-off.json" "$TMP/bench-cmp.json" <<-'PY'
+	import json, sys
+	on, off, cmp = (json.load(open(p)) for p in sys.argv[1:4])
+	def check(what, got, want):
+	    print(f"{'ok' if got == want else 'not ok'} - guest vsva-bench: {what} ({got})" +
+	          ("" if got == want else f", expected {want}"))
+	check("runs with the series' tracepoints: vsva attached, on the tracepoint rung",
+	      (on['context']['vsva_attached'], on['context']['rungs'].get('kvm_memslot_zap')),
+	      (True, 'tracepoint'))
+	check("runs without vsva: not attached", off['context']['vsva_attached'], False)
+	check("recorded on the guest's kernel", 'vsva' in on['context']['kernel'], True)
+	check("each run's all_fast deletions, from vsva", [r['figures'].get(
+	      'vsva_kvm_memslot_zap_total{mode=all_fast}') for r in on['runs']], [3.0] * 6)
+	w = next(m for m in cmp['metrics'] if m['name'] == 'wall_seconds')
+	check("compared on the host: wall time, 6 runs a side", (w['a']['n'], w['b']['n']), (6, 6))
+	print(f"# TCG guest, vsva off -> on: wall {w['delta_pct']:+.1f}% "
+	      f"{w['delta_ci_pct']}, p {w['p_value']:.3g}, {w['verdict']}")
+	PY
+	}
+	# the IOMMU dashboard's queries on the guest's vsvad scrape (served as a
+	# file to a real Prometheus): they must name series the guest exported
+	iommu_panels() {
+		local port prom pids=()
+		mkdir -p "$TMP/scrape"
+		sed -n '/^VSVA-METRICS-BEGIN iommufd$/,/^VSVA-METRICS-END iommufd$/p' \
+			"$TMP/console.txt" | sed '1d;$d' | base64 -d >"$TMP/scrape/metrics" 2>/dev/null
+		if ! command -v prometheus >/dev/null || [ ! -s "$TMP/scrape/metrics" ]; then
+			echo "not ok - IOMMU panels: no prometheus, or no scrape from the guest"
+			return
+		fi
+		port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+		port=$(port)
+		prom=127.0.0.1:$(port)
+		(cd "$TMP/scrape" && exec python3 -m http.server --bind 127.0.0.1 "$port") \
+			>/dev/null 2>&1 &
+		pids+=($!)
+		cat >"$TMP/prom.yml" <<-YML
+	global:
+	  scrape_interval: 1s
+	scrape_configs:
+	  - job_name: vsva
+	    static_configs:
+	      - targets: ['127.0.0.1:$port']
+	YML
+		prometheus --config.file="$TMP/prom.yml" --storage.tsdb.path="$TMP/tsdb" \
+			--web.listen-address="$prom" >"$TMP/prom.log" 2>&1 &
+		pids+=($!)
+		for _ in $(seq 60); do	# a few scrapes: rates need two points
+			[ "$(curl -sf "http://$prom/api/v1/query?query=count_over_time(up%5B1m%5D)" |
+				sed -nE 's/.*"value":\[[0-9.]+,"([0-9]+)"\].*/\1/p')" -ge 4 ] 2>/dev/null && break
+			sleep 0.5
+		done
+		python3 "$TOP/tests/panel-queries.py" "$prom" "$TOP/dashboards/vsva-iommu.json" \
+			--may-be-empty "SVA bind latency=no SVA-capable device in the guest" \
+			--may-be-empty "SVA bind p99 by device=no SVA-capable device in the guest" \
+			--may-be-empty "Errors by result/B=no SVA-capable device in the guest" \
+			--may-be-empty "Domain attaches and I/O page faults/B=no driver reported an I/O page fault in the run" \
+			| sed 's/^\(not \)\{0,1\}ok - /&guest scrape: /'
+		kill "${pids[@]}" 2>/dev/null
+		wait "${pids[@]}" 2>/dev/null
+	}
+	if grep -q '^VSVA-METRICS-BEGIN iommufd' "$TMP/console.txt"; then
+		iommu_panels
+	else
+		echo "not ok - the guest printed no vsvad scrape of the iommufd run"
+	fi
+
+	if grep -q '^VSVA-BENCH-BEGIN' "$TMP/console.txt"; then
+		bench_compare
+	else
+		echo "not ok - the guest printed no vsva-bench runs"
+	fi
+
+	if ! grep -q '^VSVA-DONE' "$TMP/console.txt"; then
+		echo "not ok - the guest did not finish (qemu exit $rc); console:"
+		tail -60 "$TMP/console.txt" | sed 's/^/#   /'
+	fi
+}
+
+for ver in "${!kout[@]}"; do
+	report "$ver" | sed "s/^\(not \)\{0,1\}ok - /&$ver: /; s/^# /# $ver: /"
+done
