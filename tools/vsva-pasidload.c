@@ -513,7 +513,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			usage(stdout);
 			exit(0);
 		default:
-			usage(stderr);
+			fprintf(stderr, "Try 'vsva-pasidload --help'.\n");
 			return -1;
 		}
 	}
