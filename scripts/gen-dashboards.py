@@ -225,8 +225,9 @@ def interrupts():
 
 def iommu():
     b = Board("vsva-iommu", "vsva / IOMMU",
-              "PASID attach/detach and SVA bind latency by device, errors, "
-              "iommufd HW pagetable allocations and nested invalidations.")
+              "PASID attach/replace/detach and SVA bind latency by device, "
+              "errors, iommufd HW pagetable and vIOMMU allocations and "
+              "invalidations.")
     for metric, what in (("vsva_iommu_pasid_attach_seconds", "PASID attach"),
                          ("vsva_iommu_sva_bind_seconds", "SVA bind")):
         b.heatmap(f"{what} latency",
@@ -238,6 +239,12 @@ def iommu():
     b.panel("timeseries", "PASID detach p99 by device",
             "99th percentile of PASID detach time, per device.", "s",
             [(quantile(0.99, "vsva_iommu_pasid_detach_seconds", DEV,
+                       "device"), "{{device}}")])
+    b.panel("timeseries", "PASID replace p99 by device",
+            "99th percentile of the time to move a device PASID to another "
+            "domain (kernels with PASID replace: the series on 7.x, or "
+            "fentry on 6.14 and later).", "s",
+            [(quantile(0.99, "vsva_iommu_pasid_replace_seconds", DEV,
                        "device"), "{{device}}")])
     b.panel("timeseries", "Errors by result",
             "PASID attaches and SVA binds per second, by result.", "ops",
@@ -260,6 +267,30 @@ def iommu():
                    "result") + " / " +
               rate("vsva_iommufd_hwpt_invalidate_seconds_count", SEL,
                    "result"), "{{result}}")])
+    b.panel("timeseries", "vIOMMU and vDEVICE allocations",
+            "iommufd vIOMMU and vDEVICE objects allocated per second, by "
+            "result (the series on 7.x; 6.12 has no vIOMMU objects).", "ops",
+            [(rate("vsva_iommufd_viommu_alloc_total", SEL, "result"),
+              "vIOMMU {{result}}"),
+             (rate("vsva_iommufd_vdevice_alloc_total", SEL, "result"),
+              "vDEVICE {{result}}")])
+    b.panel("timeseries", "vIOMMU invalidation p99",
+            "99th percentile of a vIOMMU cache invalidation "
+            "(IOMMU_HWPT_INVALIDATE on a vIOMMU).", "s",
+            [(quantile(0.99, "vsva_iommufd_viommu_invalidate_seconds", SEL,
+                       "result"), "{{result}}")])
+    b.panel("timeseries", "Invalidation entries not handled",
+            "Entries user space asked for that the driver did not handle "
+            "(it stops at the first bad one), per second, nested HWPTs and "
+            "vIOMMUs.", "ops",
+            [(rate("vsva_iommufd_hwpt_invalidate_entries_requested_total",
+                   SEL, "result") + " - " +
+              rate("vsva_iommufd_hwpt_invalidate_entries_total", SEL,
+                   "result"), "HWPT {{result}}"),
+             (rate("vsva_iommufd_viommu_invalidate_entries_requested_total",
+                   SEL, "result") + " - " +
+              rate("vsva_iommufd_viommu_invalidate_entries_total", SEL,
+                   "result"), "vIOMMU {{result}}")])
     b.panel("timeseries", "Domain attaches and I/O page faults",
             "Devices attached to IOMMU domains and I/O page faults, per "
             "second.", "ops",
