@@ -58,7 +58,12 @@ source_of() {
 }
 source_of
 
-key=$(cat "$patches"/*.patch "$here/vsva.config" "$0" |
+# the series (not its cover letter), the config, this script, the source
+series=()
+for p in "$patches"/0*.patch; do
+	[ "${p##*/}" = 0000-cover-letter.patch ] || series+=("$p")
+done
+key=$(cat "${series[@]}" "$here/vsva.config" "$0" |
 	{ sha256sum; echo "$ver $srcver"; } | sha256sum | cut -c1-16)
 out=$cache_root/$key
 if [ -f "$out/bzImage" ] && [ -x "$out/iommufd" ]; then
@@ -70,13 +75,12 @@ fi
 work=$work_root/$key
 src=$work/src
 obj=$work/obj
-log "building $srcver + $(ls "$patches"/0*.patch | grep -vc 0000-cover) patches in $work"
+log "building $srcver + ${#series[@]} patches in $work"
 rm -rf "$src"
 mkdir -p "$src" "$obj/selftest"
 t0=$(date +%s)
 tar -xf "$tarball" -C "$src" --strip-components=1
-for p in "$patches"/0*.patch; do
-	case $p in */0000-cover-letter.patch) continue ;; esac
+for p in "${series[@]}"; do
 	patch -d "$src" -p1 --quiet --forward <"$p" ||
 		{ log "patch $(basename "$p") does not apply"; exit 1; }
 done

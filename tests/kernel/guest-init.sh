@@ -364,6 +364,7 @@ if [ -x /vsva/iommufd ]; then
 	echo 1 >$T/events/iommufd/enable
 	echo 1 >$T/events/iommu/iommu_attach_device_pasid_exit/enable
 	echo 1 >$T/events/iommu/iommu_detach_device_pasid_exit/enable
+	[ $BASE = 7 ] && echo 1 >$T/events/iommu/iommu_replace_device_pasid_exit/enable
 	vsvad --listen 127.0.0.1:9477 >/tmp/vsvad.log 2>&1 &
 	vpid=$!
 	sleep 3
@@ -385,7 +386,17 @@ if [ -x /vsva/iommufd ]; then
 	wait $vpid
 	grep -B6 -E '^not ok' /tmp/iommufd.log | head -60 | sed 's/^/VSVA iommufd: /'
 	echo "VSVA iommufd: $(grep -E '^# Totals' /tmp/iommufd.log)"
-	check "iommufd selftest (with PASID cases) exit status" 0 $rc
+	# Debian's 7.3.4 fails its own dmabuf cases (IOMMU_IOAS_MAP_FILE of
+	# the mock's dma-buf) with or without the series: measured on the
+	# unpatched source with this config. Any other failure fails here.
+	fails=$(sed -n 's/^not ok [0-9]* //p' /tmp/iommufd.log)
+	known='^iommufd_ioas\.[a-z_]+\.dmabuf_(simple|revoke)$'
+	if [ $BASE = 7 ] && [ "$rc" != 0 ] && [ -n "$fails" ] &&
+	   ! echo "$fails" | grep -qvE "$known"; then
+		ok "iommufd selftest: every case passes but the $(echo "$fails" | wc -l) dmabuf cases 7.3.4 fails without the series too"
+	else
+		check "iommufd selftest (with PASID cases) exit status" 0 $rc
+	fi
 	# the PASID cases: the backport's own (its patch 3), upstream's on 7.x
 	if [ $BASE = 6.12 ]; then
 		cases="iommufd_device_pasid.pasid_attach_replace_detach
