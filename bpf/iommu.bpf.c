@@ -354,6 +354,79 @@ int BPF_PROG(own_hwpt_invalidate_exit, u32 hwpt_id, u32 data_type,
 	return 0;
 }
 
+/*
+ * fentry/fexit rung of iommufd_nested, for kernels without the series:
+ * the ioctl handlers.  By then the command is in kernel memory
+ * (ucmd->cmd).  Approximate: the nested kind is read from data_type (a
+ * paging HWPT may carry driver data too), and on 6.13+ the invalidation
+ * handler also serves vIOMMUs, which its command does not tell apart.
+ */
+struct iommufd_ucmd___vsva {
+	void *cmd;
+} __attribute__((preserve_access_index));
+
+struct iommu_hwpt_alloc___vsva {
+	__u32 data_type;
+} __attribute__((preserve_access_index));
+
+struct iommu_hwpt_invalidate___vsva {
+	__u32 entry_num;
+} __attribute__((preserve_access_index));
+
+/* The entries each thread's invalidation asked for (entry_num is
+ * overwritten with those handled before the handler returns). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VSVA_MAX_IOMMU_INFLIGHT);
+	__type(key, __u32);
+	__type(value, __u32);
+} inval_requested SEC(".maps");
+
+static __always_inline __u32 inval_entry_num(struct iommufd_ucmd___vsva *u)
+{
+	struct iommu_hwpt_invalidate___vsva *cmd = BPF_CORE_READ(u, cmd);
+
+	return BPF_CORE_READ(cmd, entry_num);
+}
+
+SEC("fexit/iommufd_hwpt_alloc")
+int BPF_PROG(fexit_hwpt_alloc, struct iommufd_ucmd___vsva *ucmd, int ret)
+{
+	struct iommu_hwpt_alloc___vsva *cmd = BPF_CORE_READ(ucmd, cmd);
+	__u32 kind = BPF_CORE_READ(cmd, data_type) ? VSVA_IOMMU_HWPT_NESTED :
+						     VSVA_IOMMU_HWPT_PAGING;
+
+	if (ret)
+		kind += VSVA_IOMMU_HWPT_PAGING_FAILED - VSVA_IOMMU_HWPT_PAGING;
+	count(NULL, kind, 0);
+	return 0;
+}
+
+SEC("fentry/iommufd_hwpt_invalidate")
+int BPF_PROG(fentry_hwpt_invalidate, struct iommufd_ucmd___vsva *ucmd)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 req = inval_entry_num(ucmd);
+
+	op_begin(VSVA_IOMMU_HWPT_INVALIDATE);
+	if (bpf_map_update_elem(&inval_requested, &tid, &req, BPF_ANY))
+		drop(VSVA_IOMMU_DROP_INFLIGHT_FULL);
+	return 0;
+}
+
+SEC("fexit/iommufd_hwpt_invalidate")
+int BPF_PROG(fexit_hwpt_invalidate, struct iommufd_ucmd___vsva *ucmd, int ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 *req = bpf_map_lookup_elem(&inval_requested, &tid);
+	__u32 asked = req ? *req : 0;
+
+	bpf_map_delete_elem(&inval_requested, &tid);
+	inval_end(VSVA_IOMMU_HWPT_INVALIDATE, ret, asked,
+		  inval_entry_num(ucmd));
+	return 0;
+}
+
 /* The series on 7.x: vIOMMU and vDEVICE objects, vIOMMU invalidation. */
 static __always_inline void alloc_done(__u32 ok_kind, __u32 failed_kind,
 				       int result)

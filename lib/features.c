@@ -21,23 +21,38 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
+/* vmlinux's BTF, and the modules' whose functions vsva hooks */
+enum { KB_KVM, KB_IOMMUFD, KB_NMODS };
+
 struct kbtf {
-	struct btf *vmlinux, *kvm;	/* kvm: module BTF when KVM is a module */
+	struct btf *vmlinux;
+	struct btf *mod[KB_NMODS];	/* module BTF where it is a module */
 };
+
+/* @name of @kind in vmlinux or a module: its id, and in *@btf its BTF. */
+static int btf_lookup(const struct kbtf *kb, const char *name, int kind,
+		      const struct btf **btf)
+{
+	int id = btf__find_by_name_kind(kb->vmlinux, name, kind), i;
+
+	*btf = kb->vmlinux;
+	for (i = 0; id <= 0 && i < KB_NMODS; i++) {
+		if (!kb->mod[i])
+			continue;
+		id = btf__find_by_name_kind(kb->mod[i], name, kind);
+		*btf = kb->mod[i];
+	}
+	return id;
+}
 
 static int btf_find(const struct kbtf *kb, const char *name, int kind,
 		    int *obj_fd)
 {
-	int id;
+	const struct btf *btf;
+	int id = btf_lookup(kb, name, kind, &btf);
 
-	if (obj_fd)
-		*obj_fd = 0;
-	id = btf__find_by_name_kind(kb->vmlinux, name, kind);
-	if (id > 0 || !kb->kvm)
-		return id;
-	id = btf__find_by_name_kind(kb->kvm, name, kind);
-	if (id > 0 && obj_fd)
-		*obj_fd = -1;	/* caller must use the module's BTF fd */
+	if (obj_fd)	/* -1: the caller must use the module's BTF fd */
+		*obj_fd = id > 0 && btf != kb->vmlinux ? -1 : 0;
 	return id;
 }
 
@@ -101,6 +116,7 @@ struct det {
 	struct vsva_features *f;
 	struct kbtf kb;
 	bool kvm_no_btf;	/* KVM is a module without BTF (Linux < 5.11) */
+	int fentry_err;		/* the trial fentry attach: 0 or -errno */
 };
 
 static bool is_kvm_dev(const char *path)
@@ -131,14 +147,10 @@ static bool btf_has_all(const struct kbtf *kb, ...)
  */
 static int btf_nargs(const struct kbtf *kb, const char *name, int kind)
 {
-	const struct btf *btf = kb->vmlinux;
+	const struct btf *btf;
 	const struct btf_type *t;
-	int id = btf__find_by_name_kind(btf, name, kind);
+	int id = btf_lookup(kb, name, kind, &btf);
 
-	if (id <= 0 && kb->kvm) {
-		btf = kb->kvm;
-		id = btf__find_by_name_kind(btf, name, kind);
-	}
 	if (id <= 0)
 		return 0;
 	t = btf__type_by_id(btf, id);			/* typedef or func */
@@ -293,6 +305,7 @@ static void kvm_btf_features(struct det *d)
 	/* fentry is allowed or not kernel-wide: one trial answers for all */
 	err = fentry_try(kb, flush_fn ? "kvm_arch_flush_shadow_memslot" :
 			 "vfs_read");
+	d->fentry_err = err;
 	if (!flush_fn)
 		vsva_feat(f, VSVA_F_FLUSH_FENTRY, false, d->kvm_no_btf ?
 		     "no fentry: %s" : "kvm_arch_flush_shadow_memslot is not "
@@ -324,6 +337,23 @@ static void kvm_btf_features(struct det *d)
 	else
 		vsva_feat(f, VSVA_F_PASID_REPLACE_FENTRY, !err, "fentry "
 		     "refused: %s", strerror(-err));
+}
+
+/* The iommufd ioctl handlers for HWPT allocation and invalidation, in
+ * vmlinux or iommufd.ko (Linux 6.2+), for stock kernels' fentry rung. */
+static void iommufd_fentry(struct det *d)
+{
+	struct vsva_features *f = d->f;
+
+	if (btf_nargs(&d->kb, "iommufd_hwpt_alloc", BTF_KIND_FUNC) != 1 ||
+	    btf_nargs(&d->kb, "iommufd_hwpt_invalidate", BTF_KIND_FUNC) != 1)
+		vsva_feat(f, VSVA_F_IOMMUFD_FENTRY, false, "%s",
+		     vsva_exists("/sys/module/iommufd") ? "iommufd_hwpt_alloc"
+		     "/_invalidate(ucmd) are not in BTF (Linux 6.8+)" : "no "
+		     "iommufd (CONFIG_IOMMUFD off, or iommufd.ko not loaded)");
+	else
+		vsva_feat(f, VSVA_F_IOMMUFD_FENTRY, !d->fentry_err,
+		     "fentry refused: %s", strerror(-d->fentry_err));
 }
 
 /* IOMMU, iommufd and irqbypass tracepoints (vmlinux). */
@@ -361,9 +391,8 @@ static void iommu_btf_features(struct det *d)
 	vsva_feat(f, VSVA_F_OWN_IOMMUFD_TP, btf_has_all(kb,
 	     "btf_trace_iommufd_hwpt_alloc",
 	     "btf_trace_iommufd_hwpt_invalidate_enter",
-	     "btf_trace_iommufd_hwpt_invalidate_exit", NULL), "needs the "
-	     "vsva series' iommufd tracepoints (the HWPT ioctl handlers "
-	     "decode their arguments from user memory)");
+	     "btf_trace_iommufd_hwpt_invalidate_exit", NULL), "no own "
+	     "tracepoint (kernel without the vsva series)");
 	vsva_feat(f, VSVA_F_OWN_VIOMMU_TP, btf_has_all(kb,
 	     "btf_trace_iommufd_viommu_alloc",
 	     "btf_trace_iommufd_vdevice_alloc",
@@ -371,6 +400,7 @@ static void iommu_btf_features(struct det *d)
 	     "btf_trace_iommufd_viommu_invalidate_exit", NULL), "needs the "
 	     "vsva series' iommufd vIOMMU tracepoints (the series on 7.x; "
 	     "6.12 has no vIOMMU objects)");
+	iommufd_fentry(d);
 }
 
 /* No BTF: every feature read from BTF is missing for that reason. */
@@ -383,7 +413,7 @@ static void no_btf(struct vsva_features *f)
 		VSVA_F_OWN_PASID_TP, VSVA_F_PASID_FENTRY, VSVA_F_OWN_SVA_TP,
 		VSVA_F_OWN_IOMMUFD_TP, VSVA_F_VMINIT_FENTRY, VSVA_F_MSI_FENTRY,
 		VSVA_F_OWN_PASID_REPLACE_TP, VSVA_F_PASID_REPLACE_FENTRY,
-		VSVA_F_OWN_VIOMMU_TP,
+		VSVA_F_OWN_VIOMMU_TP, VSVA_F_IOMMUFD_FENTRY,
 	};
 	size_t i;
 
@@ -420,14 +450,18 @@ void vsva_features_detect(struct vsva_features *f, bool may_mount_tracefs)
 	}
 	vsva_feat(f, VSVA_F_BTF, true, NULL);
 	if (vsva_exists("/sys/kernel/btf/kvm"))
-		d.kb.kvm = btf__load_module_btf("kvm", d.kb.vmlinux);
+		d.kb.mod[KB_KVM] = btf__load_module_btf("kvm", d.kb.vmlinux);
 	else if (vsva_exists("/sys/module/kvm/initstate"))
 		d.kvm_no_btf = true;	/* a module, and no module BTF */
+	if (vsva_exists("/sys/kernel/btf/iommufd"))
+		d.kb.mod[KB_IOMMUFD] = btf__load_module_btf("iommufd",
+							    d.kb.vmlinux);
 	/* bpf_mem_alloc (6.1) lifted the preallocation rule for tracing */
 	f->prealloc = btf__find_by_name_kind(d.kb.vmlinux, "bpf_mem_alloc",
 					     BTF_KIND_STRUCT) <= 0;
 	kvm_btf_features(&d);
 	iommu_btf_features(&d);
-	btf__free(d.kb.kvm);
+	btf__free(d.kb.mod[KB_KVM]);
+	btf__free(d.kb.mod[KB_IOMMUFD]);
 	btf__free(d.kb.vmlinux);
 }

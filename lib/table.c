@@ -333,6 +333,14 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 		  .perf_events = "iommufd:iommufd_hwpt_alloc,"
 				 "iommufd:iommufd_hwpt_invalidate_enter,"
 				 "iommufd:iommufd_hwpt_invalidate_exit" },
+		{ VSVA_RUNG_FENTRY, B(BTF) | B(IOMMUFD_FENTRY),
+		  "approximate: fentry/fexit on the ioctl handlers "
+		  "iommufd_hwpt_alloc and iommufd_hwpt_invalidate (the whole "
+		  "handler is timed; nested is told by the data type, and on "
+		  "6.13+ vIOMMU invalidations count as HWPT ones)",
+		  .approximate = true, NO_AFTER,
+		  .progs = { "fexit_hwpt_alloc", "fentry_hwpt_invalidate",
+			     "fexit_hwpt_invalidate" } },
 	},
 	.families = {
 		{ "vsva_iommufd_hwpt_alloc_total",

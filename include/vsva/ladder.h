@@ -63,6 +63,7 @@ enum vsva_feature {
 	VSVA_F_PASID_REPLACE_FENTRY, /* fentry on iommu_replace_device_pasid */
 	VSVA_F_OWN_VIOMMU_TP,	/* iommufd_viommu_alloc, _vdevice_alloc,
 				   _viommu_invalidate_* (the series on 7.x) */
+	VSVA_F_IOMMUFD_FENTRY,	/* fentry on iommufd_hwpt_alloc/_invalidate */
 	VSVA_F_MSI_FENTRY,	/* fentry on kvm_set_msi, kvm_set_irq,
 				 * kvm_arch_set_irq_inatomic (known forms) */
 	VSVA_NFEATURES,

@@ -328,11 +328,22 @@ pasid_workload() { # RUNG [vsvad args]
 		check "$rung: iommufd_device_detach events with a PASID" "$d" \
 			"$(grep -cE ' iommufd_device_detach: .* pasid=[1-9][0-9]* ' $T/trace)"
 	fi
-	[ "$rung" = tracepoint ] || return
-	check "generator: vsva's paging HWPT allocations" "$(jok hwpt_alloc_paging)" \
+	check "$rung: vsva's paging HWPT allocations = the generator's" "$(jok hwpt_alloc_paging)" \
 		"$(msum /tmp/pl.metrics vsva_iommufd_hwpt_alloc_total 'kind="paging",result="ok"')"
-	check "generator: vsva's nested HWPT allocations" "$(jok hwpt_alloc_nested)" \
+	check "$rung: vsva's nested HWPT allocations = the generator's" "$(jok hwpt_alloc_nested)" \
 		"$(msum /tmp/pl.metrics vsva_iommufd_hwpt_alloc_total 'kind="nested",result="ok"')"
+	if [ "$rung" = fentry ]; then
+		# the handler serves both targets: HWPT and vIOMMU together
+		case $(grep '^vsva_probe_info{measurement="iommufd_nested"' /tmp/pl.metrics) in
+		*'rung="fentry",approximate="true"'*) ok "fentry: iommufd_nested on the fentry rung, approximate" ;;
+		*) not_ok "fentry: iommufd_nested not on the fentry rung: $(grep iommufd_nested /tmp/vsvad.log)" ;;
+		esac
+		set -- $(jinv hwpt) $(jinv viommu)
+		check "fentry: vsva's invalidations, entries requested, handled (HWPT + vIOMMU)" \
+			"$(($1 + ${4:-0})) $(($2 + ${5:-0})) $(($3 + ${6:-0}))" \
+			"$(msum /tmp/pl.metrics vsva_iommufd_hwpt_invalidate_seconds_count 'result="ok"') $(msum /tmp/pl.metrics vsva_iommufd_hwpt_invalidate_entries_requested_total 'result="ok"') $(msum /tmp/pl.metrics vsva_iommufd_hwpt_invalidate_entries_total 'result="ok"')"
+		return
+	fi
 	set -- $(jinv hwpt)
 	check "generator: vsva's HWPT invalidations, entries requested, handled" \
 		"$1 $2 $3" "$(msum /tmp/pl.metrics vsva_iommufd_hwpt_invalidate_seconds_count 'result="ok"') $(msum /tmp/pl.metrics vsva_iommufd_hwpt_invalidate_entries_requested_total 'result="ok"') $(msum /tmp/pl.metrics vsva_iommufd_hwpt_invalidate_entries_total 'result="ok"')"
@@ -347,7 +358,7 @@ pasid_workload() { # RUNG [vsvad args]
 }
 if [ -c /dev/iommu ]; then
 	pasid_workload tracepoint
-	pasid_workload fentry --rung iommu_pasid=fentry
+	pasid_workload fentry --rung iommu_pasid=fentry --rung iommufd_nested=fentry
 else
 	not_ok "no /dev/iommu in the guest"
 fi
