@@ -29,7 +29,7 @@ ENGINE_SRCS	:= $(wildcard lib/*.c)
 ENGINE_OBJS	:= $(patsubst lib/%.c,$(B)/lib/%.o,$(ENGINE_SRCS))
 DAEMON_SRCS	:= daemon/http.c daemon/server.c daemon/webconfig.c
 DAEMON_OBJS	:= $(patsubst daemon/%.c,$(B)/daemon/%.o,$(DAEMON_SRCS))
-DAEMON_LIBS	:= -lmicrohttpd -lyaml -lcrypt -lz
+DAEMON_LIBS	:= -lmicrohttpd -lyaml -lcrypt -lgnutls -lz
 LIB		:= $(B)/libvsva.a
 BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-pasidload \
 		   $(B)/vsva-bench $(B)/vsva-top \

@@ -224,7 +224,8 @@ int BPF_PROG(own_pasid_detach_exit, struct device *dev, u32 pasid,
 	return 0;
 }
 
-/* 6.14+ (the series on 7.x): a PASID moved to another domain. */
+/* The series on 7.x (6.12 has no PASID replace): a PASID moved to
+ * another domain. */
 SEC("tp_btf/iommu_replace_device_pasid_enter")
 int BPF_PROG(own_pasid_replace_enter)
 {

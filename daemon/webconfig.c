@@ -12,6 +12,8 @@
  */
 #define _GNU_SOURCE
 #include <crypt.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -222,6 +224,25 @@ static int parse_top(struct wc_parser *wp, struct vsva_webconfig *wc)
 	}
 }
 
+/* A bcrypt hash's cost ("$2y$10$..."), or 0 for anything else. */
+static int hash_cost(const char *h)
+{
+	if (strlen(h) < 7 || h[0] != '$' || h[1] != '2' || h[3] != '$' ||
+	    h[6] != '$' || h[4] < '0' || h[4] > '9' || h[5] < '0' || h[5] > '9')
+		return 0;
+	return (h[4] - '0') * 10 + (h[5] - '0');
+}
+
+static int dearest_user(const struct vsva_webconfig *wc)
+{
+	int i, best = 0;
+
+	for (i = 1; i < wc->nusers; i++)
+		if (hash_cost(wc->hash[i]) > hash_cost(wc->hash[best]))
+			best = i;
+	return best;
+}
+
 int vsva_webconfig_load(const char *path, struct vsva_webconfig *wc,
 			char *err, size_t len)
 {
@@ -232,9 +253,15 @@ int vsva_webconfig_load(const char *path, struct vsva_webconfig *wc,
 	memset(wc, 0, sizeof(*wc));
 	wc->user = calloc(WC_MAX_USERS, sizeof(*wc->user));
 	wc->hash = calloc(WC_MAX_USERS, sizeof(*wc->hash));
-	wc->cached = calloc(WC_MAX_USERS, sizeof(*wc->cached));
+	wc->good = calloc(WC_MAX_USERS, sizeof(*wc->good));
+	wc->has_good = calloc(WC_MAX_USERS, sizeof(*wc->has_good));
+	if (gnutls_rnd(GNUTLS_RND_KEY, wc->key, sizeof(wc->key))) {
+		snprintf(err, len, "%s: no random key for the credential cache",
+			 path);
+		goto fail;
+	}
 	text = read_file(path, err, len);
-	if (!wc->user || !wc->hash || !wc->cached || !text)
+	if (!wc->user || !wc->hash || !wc->good || !wc->has_good || !text)
 		goto fail;
 	yaml_parser_initialize(&wp.p);
 	yaml_parser_set_input_string(&wp.p, (unsigned char *)text,
@@ -244,6 +271,7 @@ int vsva_webconfig_load(const char *path, struct vsva_webconfig *wc,
 	free(text);
 	if (rc)
 		goto fail;
+	wc->dearest = dearest_user(wc);
 	if (!wc->cert_pem != !wc->key_pem) {
 		snprintf(err, len, "%s: tls_server_config needs both cert_file "
 			 "and key_file", path);
@@ -265,29 +293,65 @@ static bool same(const char *a, const char *b)
 	return !d;
 }
 
+/* HMAC(key, user NUL password) into @mac; 0, or -1. */
+static int credential_mac(const struct vsva_webconfig *wc, const char *user,
+			  const char *pass, unsigned char *mac)
+{
+	size_t lu = strlen(user) + 1, lp = strlen(pass);
+	char *buf = malloc(lu + lp);
+	int rc;
+
+	if (!buf)
+		return -1;
+	memcpy(buf, user, lu);
+	memcpy(buf + lu, pass, lp);
+	rc = gnutls_hmac_fast(GNUTLS_MAC_SHA256, wc->key, sizeof(wc->key),
+			      buf, lu + lp, mac);
+	gnutls_memset(buf, 0, lu + lp);
+	free(buf);
+	return rc ? -1 : 0;
+}
+
+static int find_user(const struct vsva_webconfig *wc, const char *user)
+{
+	int i;
+
+	for (i = 0; i < wc->nusers; i++)
+		if (!strcmp(wc->user[i], user))
+			return i;
+	return -1;
+}
+
+/*
+ * A user's last good password is remembered as a keyed hash, so a scrape
+ * with it costs no bcrypt.  Anything else costs one bcrypt, an unknown user
+ * too (against the costliest user's hash, and refused): how long a refusal
+ * takes does not tell which users exist.
+ */
 bool vsva_webconfig_check(struct vsva_webconfig *wc, const char *user,
 			  const char *pass)
 {
+	unsigned char mac[VSVA_WC_MAC_LEN];
 	struct crypt_data cd = { 0 };
-	const char *h;
+	const char *h, *target;
+	bool have_mac, ok;
 	int i;
 
-	if (!user || !pass)
+	if (!user || !pass || !wc->nusers)
 		return false;
-	for (i = 0; i < wc->nusers; i++) {
-		if (strcmp(wc->user[i], user))
-			continue;
-		/* bcrypt is slow by design: remember the last good password */
-		if (wc->cached[i] && same(wc->cached[i], pass))
-			return true;
-		h = crypt_r(pass, wc->hash[i], &cd);
-		if (!h || !same(h, wc->hash[i]))
-			return false;
-		free(wc->cached[i]);
-		wc->cached[i] = strdup(pass);
+	i = find_user(wc, user);
+	have_mac = !credential_mac(wc, user, pass, mac);
+	if (i >= 0 && have_mac && wc->has_good[i] &&
+	    !gnutls_memcmp(mac, wc->good[i], sizeof(mac)))
 		return true;
+	target = wc->hash[i >= 0 ? i : wc->dearest];
+	h = crypt_r(pass, target, &cd);
+	ok = i >= 0 && h && same(h, target);
+	if (ok && have_mac) {
+		memcpy(wc->good[i], mac, sizeof(mac));
+		wc->has_good[i] = true;
 	}
-	return false;
+	return ok;
 }
 
 void vsva_webconfig_free(struct vsva_webconfig *wc)
@@ -297,11 +361,11 @@ void vsva_webconfig_free(struct vsva_webconfig *wc)
 	for (i = 0; i < wc->nusers; i++) {
 		free(wc->user[i]);
 		free(wc->hash[i]);
-		free(wc->cached ? wc->cached[i] : NULL);
 	}
 	free(wc->user);
 	free(wc->hash);
-	free(wc->cached);
+	free(wc->good);
+	free(wc->has_good);
 	free(wc->cert_pem);
 	free(wc->key_pem);
 	memset(wc, 0, sizeof(*wc));

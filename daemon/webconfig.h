@@ -8,10 +8,18 @@
 
 /* ---- web configuration (TLS, basic auth), exporter-toolkit format ---- */
 
+#define VSVA_WC_MAC_LEN	32	/* HMAC-SHA-256 */
+
 struct vsva_webconfig {
 	char *cert_pem, *key_pem;	/* NULL: no TLS */
 	int nusers;			/* 0: no authentication */
-	char **user, **hash, **cached;
+	char **user, **hash;
+	/* each user's last good password, as HMAC(key, user NUL password):
+	 * never the plaintext; the key is random per load */
+	unsigned char (*good)[VSVA_WC_MAC_LEN];
+	bool *has_good;
+	unsigned char key[VSVA_WC_MAC_LEN];
+	int dearest;			/* the user whose hash costs most */
 };
 
 int vsva_webconfig_load(const char *path, struct vsva_webconfig *wc,

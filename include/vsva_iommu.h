@@ -20,7 +20,7 @@ enum vsva_iommu_op {
 	VSVA_IOMMU_SVA_BIND,
 	VSVA_IOMMU_SVA_UNBIND,
 	VSVA_IOMMU_HWPT_INVALIDATE,	/* per VM: the ioctl caller */
-	VSVA_IOMMU_PASID_REPLACE,	/* 6.14+ */
+	VSVA_IOMMU_PASID_REPLACE,	/* kernels with PASID replace */
 	VSVA_IOMMU_VIOMMU_INVALIDATE,	/* per VM; 6.13+ */
 	VSVA_IOMMU_OPS,
 };

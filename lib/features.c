@@ -329,7 +329,7 @@ static void kvm_btf_features(struct det *d)
 	else
 		vsva_feat(f, VSVA_F_PASID_FENTRY, !err, "fentry refused: %s",
 		     strerror(-err));
-	/* (domain, dev, pasid, handle); iommufd's PASID replace, 6.14+ */
+	/* (domain, dev, pasid, handle): iommufd's PASID replace (not in 6.12) */
 	if (btf_nargs(kb, "iommu_replace_device_pasid", BTF_KIND_FUNC) != 4)
 		vsva_feat(f, VSVA_F_PASID_REPLACE_FENTRY, false, "no "
 		     "iommu_replace_device_pasid with 4 arguments in BTF (the "
@@ -340,7 +340,7 @@ static void kvm_btf_features(struct det *d)
 }
 
 /* The iommufd ioctl handlers for HWPT allocation and invalidation, in
- * vmlinux or iommufd.ko (Linux 6.2+), for stock kernels' fentry rung. */
+ * vmlinux or iommufd.ko (Linux 6.8+), for stock kernels' fentry rung. */
 static void iommufd_fentry(struct det *d)
 {
 	struct vsva_features *f = d->f;

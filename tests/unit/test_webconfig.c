@@ -78,6 +78,25 @@ static void test_full(void **st)
 	assert_false(vsva_webconfig_check(&wc, "carol", "s3cret"));
 	assert_false(vsva_webconfig_check(&wc, NULL, NULL));
 	assert_true(vsva_webconfig_check(&wc, "bob", "s3cret"));
+	/* the cache holds no plaintext, only keyed hashes */
+	assert_true(wc.has_good[0] && wc.has_good[1]);
+	assert_memory_not_equal(wc.good[0], wc.good[1], VSVA_WC_MAC_LEN);
+	vsva_webconfig_free(&wc);
+}
+
+/* Unknown users are checked against the costliest hash, not refused at
+ * once; that is the user a refusal's time is compared with. */
+static void test_dearest(void **st)
+{
+	struct vsva_webconfig wc;
+	char err[512];
+
+	assert_int_equal(load("basic_auth_users:\n"
+			      "  a: $2y$04$0123456789012345678901uVbXjJSlqjKnnAqvEdsDRTpRafKOPzu\n"
+			      "  b: $2y$12$0123456789012345678901uVbXjJSlqjKnnAqvEdsDRTpRafKOPzu\n"
+			      "  c: $2y$07$0123456789012345678901uVbXjJSlqjKnnAqvEdsDRTpRafKOPzu\n",
+			      &wc, err), 0);
+	assert_int_equal(wc.dearest, 1);
 	vsva_webconfig_free(&wc);
 }
 
@@ -124,6 +143,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_dearest),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_missing_file),
 	};
