@@ -297,10 +297,9 @@ fail:
 struct MHD_Daemon *vsvad_http_start(struct vsvad *d, int fd,
 				    unsigned int conns, unsigned int per_ip)
 {
-	/* TLS 1.2 and 1.3 only, as exporter-toolkit's default (RFC 8996
-	 * deprecates 1.0 and 1.1); GnuTLS's priority syntax */
-	static const char priorities[] =
-		"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
+	/* the web config's versions (default TLS 1.2 and 1.3, as
+	 * exporter-toolkit's; RFC 8996 deprecates 1.0 and 1.1) */
+	static char priorities[128];
 	struct MHD_OptionItem tls[4], no_tls[1] = { { MHD_OPTION_END, 0, NULL } };
 	struct MHD_Daemon *httpd;
 
@@ -308,8 +307,10 @@ struct MHD_Daemon *vsvad_http_start(struct vsvad *d, int fd,
 					  d->wc.key_pem };
 	tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
 					  d->wc.cert_pem };
+	if (vsva_webconfig_priorities(&d->wc, priorities, sizeof(priorities)))
+		return NULL;
 	tls[2] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
-					  (void *)priorities };
+					  priorities };
 	tls[3] = no_tls[0];
 	/* epoll: no FD_SETSIZE ceiling; slow clients cost a descriptor */
 	httpd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |

@@ -56,7 +56,10 @@ static void usage(FILE *f)
 "                          when the port is reachable beyond loopback)\n"
 "      --web-config FILE   TLS and basic auth, in the format of Prometheus\n"
 "                          exporters: tls_server_config {cert_file,\n"
-"                          key_file}, basic_auth_users {user: bcrypt}\n"
+"                          key_file, min_version, max_version},\n"
+"                          basic_auth_users {user: bcrypt}\n"
+"      --check-web-config FILE  validate FILE, print what it enforces and\n"
+"                          exit (0 usable, 2 not); loads nothing\n"
 "  -u, --user NAME         run as NAME once the probes are attached (all\n"
 "                          capabilities but CAP_BPF are dropped anyway)\n"
 "  -v, --verbose           libbpf debug output\n"
@@ -74,6 +77,7 @@ struct opts {
 	const char *listen;
 	const char *user;
 	const char *web_config;
+	bool check_web_config;		/* validate it and exit */
 	unsigned int max_conns, max_per_ip;
 	bool probe;
 	struct vsva_engine_opts eng;
@@ -99,6 +103,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "probe", no_argument, NULL, 'p' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "web-config", required_argument, NULL, 'w' },
+		{ "check-web-config", required_argument, NULL, 'W' },
 		{ "max-connections", required_argument, NULL, 'C' },
 		{ "max-per-ip", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -136,7 +141,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->user = optarg;
 			break;
 		case 'w':
+		case 'W':
 			o->web_config = optarg;
+			o->check_web_config = c == 'W';
 			break;
 		case 'C':
 		case 'P':
@@ -241,6 +248,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vsvad: --web-config: %s\n", err);
 		return EXIT_USAGE;
 	}
+	vsva_webconfig_describe(&d.wc, err, sizeof(err));
+	if (o.check_web_config) {
+		printf("%s: usable: %s\n", o.web_config, err);
+		vsva_webconfig_free(&d.wc);
+		return 0;
+	}
+	fprintf(stderr, "vsvad: web: %s\n", err);
 	if (d.wc.cert_pem && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 		fprintf(stderr, "vsvad: this libmicrohttpd has no TLS\n");
 		rc = EXIT_USAGE;

@@ -5,6 +5,8 @@
  *   tls_server_config:
  *     cert_file: server.crt        # relative to this file
  *     key_file: server.key
+ *     min_version: TLS12           # TLS10..TLS13; default TLS12
+ *     max_version: TLS13           # default TLS13
  *   basic_auth_users:
  *     alice: $2y$10$...            # bcrypt, e.g. htpasswd -nbB alice pw
  *
@@ -146,15 +148,39 @@ static int each_pair(struct wc_parser *wp, const char *section,
 	}
 }
 
+/* min_version/max_version: exporter-toolkit's TLS10..TLS13 */
+static int tls_version(struct wc_parser *wp, const char *k, const char *v,
+		       int *dst)
+{
+	if (strlen(v) == 5 && !strncmp(v, "TLS1", 4) && v[4] >= '0' &&
+	    v[4] <= '3') {
+		*dst = 10 + v[4] - '0';
+		return 0;
+	}
+	snprintf(wp->err, wp->len, "%s: tls_server_config: %s '%s': expected "
+		 "TLS10, TLS11, TLS12 or TLS13", wp->path, k, v);
+	return -1;
+}
+
 static int tls_pair(struct wc_parser *wp, char *k, char *v, void *arg)
 {
 	struct vsva_webconfig *wc = arg;
 	char **dst = !strcmp(k, "cert_file") ? &wc->cert_pem :
 		     !strcmp(k, "key_file") ? &wc->key_pem : NULL;
+	int *ver = !strcmp(k, "min_version") ? &wc->min_tls :
+		   !strcmp(k, "max_version") ? &wc->max_tls : NULL;
 
+	if (ver) {
+		if (tls_version(wp, k, v, ver))
+			return -1;
+		free(k);
+		free(v);
+		return 0;
+	}
 	if (!dst) {
 		snprintf(wp->err, wp->len, "%s: tls_server_config: unknown "
-			 "key '%s' (cert_file, key_file)", wp->path, k);
+			 "key '%s' (cert_file, key_file, min_version, "
+			 "max_version)", wp->path, k);
 		return -1;
 	}
 	free(*dst);
@@ -251,6 +277,8 @@ int vsva_webconfig_load(const char *path, struct vsva_webconfig *wc,
 	int rc;
 
 	memset(wc, 0, sizeof(*wc));
+	wc->min_tls = 12;	/* exporter-toolkit's defaults; RFC 8996 */
+	wc->max_tls = 13;
 	wc->user = calloc(WC_MAX_USERS, sizeof(*wc->user));
 	wc->hash = calloc(WC_MAX_USERS, sizeof(*wc->hash));
 	wc->good = calloc(WC_MAX_USERS, sizeof(*wc->good));
@@ -275,6 +303,12 @@ int vsva_webconfig_load(const char *path, struct vsva_webconfig *wc,
 	if (!wc->cert_pem != !wc->key_pem) {
 		snprintf(err, len, "%s: tls_server_config needs both cert_file "
 			 "and key_file", path);
+		goto fail;
+	}
+	if (wc->min_tls > wc->max_tls) {
+		snprintf(err, len, "%s: tls_server_config: min_version TLS%d "
+			 "is above max_version TLS%d", path, wc->min_tls,
+			 wc->max_tls);
 		goto fail;
 	}
 	return 0;
@@ -369,4 +403,36 @@ void vsva_webconfig_free(struct vsva_webconfig *wc)
 	free(wc->cert_pem);
 	free(wc->key_pem);
 	memset(wc, 0, sizeof(*wc));
+}
+
+/* The GnuTLS priority string of the configured versions; 0, or -1. */
+int vsva_webconfig_priorities(const struct vsva_webconfig *wc, char *buf,
+			      size_t len)
+{
+	size_t n = snprintf(buf, len, "NORMAL:-VERS-ALL");
+	int v;
+
+	for (v = wc->max_tls; v >= wc->min_tls && n < len; v--)
+		n += snprintf(buf + n, len - n, ":+VERS-TLS1.%d", v - 10);
+	return n < len ? 0 : -1;
+}
+
+/* What is enforced, in one line: TLS versions, users. */
+void vsva_webconfig_describe(const struct vsva_webconfig *wc, char *buf,
+			     size_t len)
+{
+	int n;
+
+	if (wc->cert_pem)
+		n = snprintf(buf, len, "TLS 1.%d to 1.%d, no client "
+			     "certificates", wc->min_tls - 10, wc->max_tls - 10);
+	else
+		n = snprintf(buf, len, "no TLS (plain HTTP)");
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (wc->nusers)
+		snprintf(buf + n, len - n, "; basic auth, %d user%s",
+			 wc->nusers, wc->nusers == 1 ? "" : "s");
+	else
+		snprintf(buf + n, len - n, "; no authentication");
 }

@@ -20,6 +20,7 @@ struct vsva_webconfig {
 	bool *has_good;
 	unsigned char key[VSVA_WC_MAC_LEN];
 	int dearest;			/* the user whose hash costs most */
+	int min_tls, max_tls;		/* 10..13: TLS 1.0..1.3 */
 };
 
 int vsva_webconfig_load(const char *path, struct vsva_webconfig *wc,
@@ -27,5 +28,9 @@ int vsva_webconfig_load(const char *path, struct vsva_webconfig *wc,
 bool vsva_webconfig_check(struct vsva_webconfig *wc, const char *user,
 			  const char *pass);
 void vsva_webconfig_free(struct vsva_webconfig *wc);
+int vsva_webconfig_priorities(const struct vsva_webconfig *wc, char *buf,
+			      size_t len);
+void vsva_webconfig_describe(const struct vsva_webconfig *wc, char *buf,
+			     size_t len);
 
 #endif /* VSVA_WEBCONFIG_H */

@@ -80,8 +80,32 @@ check "TLS 1.0 refused" refused "$(proto -tls1)"
 check "TLS 1.1 refused" refused "$(proto -tls1_1)"
 check "TLS 1.2 accepted" TLSv1.2 "$(proto -tls1_2)"
 check "TLS 1.3 accepted" TLSv1.3 "$(proto -tls1_3)"
+check_match "the start-up line says what is enforced" \
+	'vsvad: web: TLS 1.2 to 1.3, no client certificates; basic auth, 1 user' "$(cat vsvad.log)"
 kill "$VSVAD_PID"
 wait "$VSVAD_PID" 2>/dev/null
+
+# min_version: TLS13 refuses 1.2
+sed 's/^  key_file: server.key$/&\n  min_version: TLS13/' web.yml >web13.yml
+out=$("$B/vsvad" --check-web-config "$TMP/web13.yml")
+check "--check-web-config: a usable file, exit 0" 0 $?
+check_match "... and what it enforces" 'web13.yml: usable: TLS 1.3 to 1.3' "$out"
+ADDR=127.0.0.1:$(free_port)
+"$B/vsvad" --listen "$ADDR" --web-config "$TMP/web13.yml" >vsvad13.log 2>&1 &
+VSVAD_PID=$!
+PIDS+=("$VSVAD_PID")
+for _ in $(seq 100); do
+	curl -s -o /dev/null --cacert server.crt "https://$ADDR/" && break
+	sleep 0.1
+done
+check "min_version TLS13: TLS 1.2 refused" refused "$(proto -tls1_2)"
+check "min_version TLS13: TLS 1.3 accepted" TLSv1.3 "$(proto -tls1_3)"
+kill "$VSVAD_PID"
+wait "$VSVAD_PID" 2>/dev/null
+printf 'tls_server_config:\n  min_version: TLS13\n  max_version: TLS12\n' >inverted.yml
+out=$("$B/vsvad" --check-web-config "$TMP/inverted.yml" 2>&1)
+check "--check-web-config: min above max, exit 2" 2 $?
+check_match "... and says so" 'min_version TLS13 is above max_version TLS12' "$out"
 
 # A refusal takes as long for an unknown user as for a real user's wrong
 # password: both cost a bcrypt (at the costliest user's cost, 10 here;

@@ -100,6 +100,27 @@ static void test_dearest(void **st)
 	vsva_webconfig_free(&wc);
 }
 
+/* TLS versions: exporter-toolkit's names, defaults 1.2..1.3, into GnuTLS
+ * priority strings */
+static void test_versions(void **st)
+{
+	struct vsva_webconfig wc;
+	char err[512], prio[128];
+
+	assert_int_equal(load("basic_auth_users: {}\n", &wc, err), 0);
+	assert_int_equal(vsva_webconfig_priorities(&wc, prio, sizeof(prio)), 0);
+	assert_string_equal(prio, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2");
+	vsva_webconfig_free(&wc);
+	assert_int_equal(load("tls_server_config:\n  min_version: TLS10\n"
+			      "  max_version: TLS11\n", &wc, err), 0);
+	assert_int_equal(vsva_webconfig_priorities(&wc, prio, sizeof(prio)), 0);
+	assert_string_equal(prio, "NORMAL:-VERS-ALL:+VERS-TLS1.1:+VERS-TLS1.0");
+	vsva_webconfig_free(&wc);
+	assert_int_equal(load("tls_server_config:\n  min_version: TLS14\n",
+			      &wc, err), -1);
+	assert_non_null(strstr(err, "expected TLS10, TLS11, TLS12 or TLS13"));
+}
+
 static void test_errors(void **st)
 {
 	static const struct { const char *text, *want; } cases[] = {
@@ -144,6 +165,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_dearest),
+		cmocka_unit_test(test_versions),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_missing_file),
 	};
