@@ -103,6 +103,61 @@ static void prog_metrics(struct vsvad *d, struct vsva_snapshot *s)
 	}
 }
 
+/* Requests answered so far, by status (the scrape being served is not
+ * among them yet), credentials refused, and connections accepted: the
+ * requests libmicrohttpd itself refuses (414, 431, bad syntax) reach no
+ * handler and have no count of their own. */
+static void http_metrics(struct vsvad *d, struct vsva_snapshot *s)
+{
+	struct vsva_family *f = vsva_snap_family(s, "vsva_http_requests_total",
+		"HTTP requests vsvad answered, by status code.", VSVA_COUNTER);
+	unsigned long long n;
+	char code[8];
+	int i;
+
+	for (i = 100; i < VSVAD_HTTP_CODES; i++) {
+		n = __atomic_load_n(&d->http_requests[i], __ATOMIC_RELAXED);
+		if (!n)
+			continue;
+		snprintf(code, sizeof(code), "%d", i);
+		vsva_family_add(f, n, "code", code, NULL);
+	}
+	vsva_family_add(vsva_snap_family(s, "vsva_http_connections_total",
+			"TCP connections accepted; each carries one or more "
+			"requests, or none that reached vsvad (refused by the "
+			"HTTP library: 414, 431, bad syntax, timeout).",
+			VSVA_COUNTER),
+			__atomic_load_n(&d->connections, __ATOMIC_RELAXED), NULL);
+	vsva_family_add(vsva_snap_family(s, "vsva_http_auth_failures_total",
+			"Requests refused for missing or wrong basic auth "
+			"credentials.", VSVA_COUNTER),
+			__atomic_load_n(&d->auth_failures, __ATOMIC_RELAXED),
+			NULL);
+}
+
+/* MHD_OPTION_NOTIFY_COMPLETED: count the request by the status sent. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **state,
+			 enum MHD_RequestTerminationCode toe)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+	struct vsvad *d = cls;
+
+	if (ci && ci->http_status >= 100 && ci->http_status < VSVAD_HTTP_CODES)
+		__atomic_add_fetch(&d->http_requests[ci->http_status], 1,
+				   __ATOMIC_RELAXED);
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: count accepted connections. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **state,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct vsvad *d = cls;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		__atomic_add_fetch(&d->connections, 1, __ATOMIC_RELAXED);
+}
+
 static void self_metrics(struct vsva_snapshot *s, double t0)
 {
 	vsva_family_add(vsva_snap_family(s, "vsva_build_info",
@@ -189,6 +244,7 @@ static enum MHD_Result serve_metrics(struct vsvad *d, struct MHD_Connection *c)
 	prog_metrics(d, &s);
 	pthread_mutex_unlock(&d->lock);
 	self_metrics(&s, t0);
+	http_metrics(d, &s);
 	if (!rc && !vsva_snap_incomplete(&s))
 		vsva_expo_write(&b, &s);
 	vsva_snap_free(&s);
@@ -217,6 +273,7 @@ static bool authorized(struct vsvad *d, struct MHD_Connection *c,
 	MHD_free(pass);
 	if (ok)
 		return true;
+	__atomic_add_fetch(&d->auth_failures, 1, __ATOMIC_RELAXED);
 	r = MHD_create_response_from_buffer(sizeof(msg) - 1, (void *)msg,
 					    MHD_RESPMEM_PERSISTENT);
 	*ret = r ? MHD_queue_basic_auth_fail_response(c, "vsvad", r) : MHD_NO;
@@ -322,6 +379,8 @@ struct MHD_Daemon *vsvad_http_start(struct vsvad *d, int fd,
 				 MHD_OPTION_CONNECTION_LIMIT, conns,
 				 MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
 				 MHD_OPTION_CONNECTION_TIMEOUT, HTTP_TIMEOUT_S,
+				 MHD_OPTION_NOTIFY_COMPLETED, on_completed, d,
+				 MHD_OPTION_NOTIFY_CONNECTION, on_connection, d,
 				 MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 				 (size_t)HTTP_CONN_MEMORY,
 				 MHD_OPTION_END);

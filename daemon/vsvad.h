@@ -13,9 +13,15 @@ enum {
 	EXIT_LISTEN = 4,
 };
 
+#define VSVAD_HTTP_CODES	600	/* status codes counted: 0..599 */
+
 struct vsvad {
 	struct vsva_engine *engine;
 	struct vsva_webconfig wc;	/* TLS and users, from --web-config */
+	/* requests answered, by status code; refused credentials */
+	unsigned long long http_requests[VSVAD_HTTP_CODES];
+	unsigned long long auth_failures;
+	unsigned long long connections;	/* accepted */
 	int stats_fd;		/* BPF_ENABLE_STATS while vsvad runs, or -1 */
 	pthread_mutex_t lock;	/* engine: scrapes vs. the GC tick */
 };

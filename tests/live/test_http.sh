@@ -88,5 +88,22 @@ if [ "$fds" -lt 100 ]; then
 else
 	not_ok "$fds descriptors open after the clients left"
 fi
+# vsvad counts what it answered, by status, and the connections it took
+hm() { curl -s "$URL" | awk -v n="$1" '$1 == n { print $2 }'; }
+c200=$(hm 'vsva_http_requests_total{code="200"}') c404=$(hm 'vsva_http_requests_total{code="404"}')
+c405=$(hm 'vsva_http_requests_total{code="405"}') conns=$(hm vsva_http_connections_total)
+base=${URL%/metrics}
+for i in 1 2 3; do curl -s -o /dev/null "$base/nosuch$i"; done
+curl -s -o /dev/null -X DELETE "$URL"
+curl -s -o /dev/null "$base/$(head -c 40000 /dev/zero | tr '\0' a)"	# 414, by the library
+check "vsva_http_requests_total: 3 more 404s" 3 "$(( $(hm 'vsva_http_requests_total{code="404"}') - ${c404:-0} ))"
+check "... 1 more 405" 1 "$(( $(hm 'vsva_http_requests_total{code="405"}') - ${c405:-0} ))"
+# a request counts once answered: the scrape that read c200, the 3 that
+# read the other baselines and the 2 checks above, not this one
+check "... 6 more 200s: the 6 scrapes since c200 was read" 6 \
+	"$(( $(hm 'vsva_http_requests_total{code="200"}') - ${c200:-0} ))"
+# a connection counts once accepted: 5 requests and 4 scrapes since
+check "vsva_http_connections_total: 9 connections since, the 414's too" 9 \
+	"$(( $(hm vsva_http_connections_total) - conns ))"
 stop_vsvad
 check "vsvad exits 0 after all that" 0 $?

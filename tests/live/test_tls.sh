@@ -126,6 +126,12 @@ median() { # USER:PASS: the median time of 20 refused requests, in ms
 		curl -s -o /dev/null -w '%{time_total}\n' -u "$1" "http://$TADDR/metrics"
 	done | sort -n | awk '{ t[NR] = $1 * 1000 } END { printf "%.1f", (t[10] + t[11]) / 2 }'
 }
+tmetric() { # NAME: its value in a scrape with alice's right password
+	curl -s -u alice:right "http://$TADDR/metrics" |
+		awk -v n="$1" '$1 == n { print $2 }'
+}
+fail0=$(tmetric vsva_http_auth_failures_total)
+r401_0=$(tmetric 'vsva_http_requests_total{code="401"}')
 real_ms=$(median 'alice:wrong')
 unknown_ms=$(median 'mallory:wrong')
 ratio=$(awk -v a="$real_ms" -v b="$unknown_ms" 'BEGIN { r = a > b ? a / b : b / a; printf "%.2f", r }')
@@ -136,6 +142,10 @@ check "... and both were refused" "401 401" \
 	"$(curl -s -o /dev/null -w '%{http_code}' -u alice:wrong "http://$TADDR/metrics") $(curl -s -o /dev/null -w '%{http_code}' -u mallory:wrong "http://$TADDR/metrics")"
 check "the right password still works" 200 \
 	"$(curl -s -o /dev/null -w '%{http_code}' -u alice:right "http://$TADDR/metrics")"
+check "vsva_http_auth_failures_total counted the 42 refusals" 42 \
+	"$(( $(tmetric vsva_http_auth_failures_total) - fail0 ))"
+check 'vsva_http_requests_total{code="401"} counted them too' 42 \
+	"$(( $(tmetric 'vsva_http_requests_total{code="401"}') - ${r401_0:-0} ))"
 kill "$TPID"
 wait "$TPID" 2>/dev/null
 
