@@ -27,9 +27,9 @@ SKELS		:= $(patsubst bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRCS))
 # lib/: the library every program links; daemon/: vsvad's own code
 ENGINE_SRCS	:= $(wildcard lib/*.c)
 ENGINE_OBJS	:= $(patsubst lib/%.c,$(B)/lib/%.o,$(ENGINE_SRCS))
-DAEMON_SRCS	:= daemon/http.c daemon/server.c daemon/webconfig.c
+DAEMON_SRCS	:= daemon/auth.c daemon/http.c daemon/server.c daemon/webconfig.c
 DAEMON_OBJS	:= $(patsubst daemon/%.c,$(B)/daemon/%.o,$(DAEMON_SRCS))
-DAEMON_LIBS	:= -lmicrohttpd -lyaml -lcrypt -lgnutls -lz
+DAEMON_LIBS	:= -lmicrohttpd -lyaml -lcrypt -lgnutls -lz -lm -lpthread
 LIB		:= $(B)/libvsva.a
 BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-pasidload \
 		   $(B)/vsva-bench $(B)/vsva-top \

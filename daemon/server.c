@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include "vsva/engine.h"
 #include "vsva/expo.h"
+#include "auth.h"
 #include "http.h"
 #include "vsvad.h"
 
@@ -143,6 +144,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state,
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
 	struct vsvad *d = cls;
 
+	if (*state) {		/* resumed, but the client went away */
+		vsvad_auth_forget(*state);
+		*state = NULL;
+	}
 	if (ci && ci->http_status >= 100 && ci->http_status < VSVAD_HTTP_CODES)
 		__atomic_add_fetch(&d->http_requests[ci->http_status], 1,
 				   __ATOMIC_RELAXED);
@@ -256,29 +261,68 @@ static enum MHD_Result serve_metrics(struct vsvad *d, struct MHD_Connection *c)
 	return reply_metrics(c, b.p, b.len);
 }
 
-/* Basic auth against --web-config's users; false: 401 queued. */
-static bool authorized(struct vsvad *d, struct MHD_Connection *c,
-		       enum MHD_Result *ret)
+/* 401 (asking for basic auth), 429 or 503 with Retry-After. */
+static enum MHD_Result refuse(struct vsvad *d, struct MHD_Connection *c,
+			      enum auth_verdict v, unsigned int retry_s)
 {
-	static const char msg[] = "authentication required\n";
+	static const char need[] = "authentication required\n";
+	static const char limited[] = "too many failed attempts\n";
+	static const char busy[] = "busy checking credentials\n";
+	const char *msg = v == AUTH_LIMITED ? limited : v == AUTH_BUSY ? busy :
+			  need;
 	struct MHD_Response *r;
-	char *user, *pass = NULL;
-	bool ok;
+	enum MHD_Result ret;
+	char after[16];
+
+	r = MHD_create_response_from_buffer(strlen(msg), (void *)msg,
+					    MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	if (v == AUTH_DENIED) {
+		__atomic_add_fetch(&d->auth_failures, 1, __ATOMIC_RELAXED);
+		ret = MHD_queue_basic_auth_fail_response(c, "vsvad", r);
+	} else {
+		snprintf(after, sizeof(after), "%u", retry_s ? retry_s : 1);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, after);
+		ret = MHD_queue_response(c, v == AUTH_LIMITED ?
+					 MHD_HTTP_TOO_MANY_REQUESTS :
+					 MHD_HTTP_SERVICE_UNAVAILABLE, r);
+	}
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/*
+ * Basic auth against --web-config's users.  True: go on.  False: *@ret is
+ * the answer, or the connection is suspended until a bcrypt worker has
+ * checked the password (then this runs again with the job in *@state).
+ */
+static bool authorized(struct vsvad *d, struct MHD_Connection *c,
+		       void **state, enum MHD_Result *ret)
+{
+	struct auth_job *job = *state;
+	unsigned int retry_s = 0;
+	enum auth_verdict v;
 
 	if (!d->wc.nusers)
 		return true;
-	user = MHD_basic_auth_get_username_password(c, &pass);
-	ok = vsva_webconfig_check(&d->wc, user, pass);
-	MHD_free(user);
-	MHD_free(pass);
-	if (ok)
-		return true;
-	__atomic_add_fetch(&d->auth_failures, 1, __ATOMIC_RELAXED);
-	r = MHD_create_response_from_buffer(sizeof(msg) - 1, (void *)msg,
-					    MHD_RESPMEM_PERSISTENT);
-	*ret = r ? MHD_queue_basic_auth_fail_response(c, "vsvad", r) : MHD_NO;
-	if (r)
-		MHD_destroy_response(r);
+	if (job) {		/* resumed: the worker's verdict */
+		*state = NULL;
+		if (vsvad_auth_end(job))
+			return true;
+		v = AUTH_DENIED;
+	} else {
+		v = vsvad_auth_begin(d->auth, c, &job, &retry_s);
+		if (v == AUTH_OK)
+			return true;
+		if (v == AUTH_PENDING) {
+			*state = job;
+			MHD_suspend_connection(c);
+			*ret = MHD_YES;
+			return false;
+		}
+	}
+	*ret = refuse(d, c, v, retry_s);
 	return false;
 }
 
@@ -289,7 +333,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 {
 	enum MHD_Result ret;
 
-	if (!authorized(cls, c, &ret))
+	if (!authorized(cls, c, state, &ret))
 		return ret;
 	switch (vsva_http_route(method, url)) {
 	case VSVA_ROUTE_METRICS:
@@ -370,8 +414,11 @@ struct MHD_Daemon *vsvad_http_start(struct vsvad *d, int fd,
 					  priorities };
 	tls[3] = no_tls[0];
 	/* epoll: no FD_SETSIZE ceiling; slow clients cost a descriptor */
+	if (d->wc.nusers && vsvad_auth_start(&d->auth, &d->wc))
+		return NULL;
 	httpd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 				 MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+				 MHD_ALLOW_SUSPEND_RESUME |
 				 (d->wc.cert_pem ? MHD_USE_TLS : 0), 0, NULL,
 				 NULL, handle, d,
 				 MHD_OPTION_ARRAY, d->wc.cert_pem ? tls : no_tls,
@@ -384,5 +431,9 @@ struct MHD_Daemon *vsvad_http_start(struct vsvad *d, int fd,
 				 MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 				 (size_t)HTTP_CONN_MEMORY,
 				 MHD_OPTION_END);
+	if (!httpd) {
+		vsvad_auth_stop(d->auth);
+		d->auth = NULL;
+	}
 	return httpd;
 }

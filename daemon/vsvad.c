@@ -19,6 +19,7 @@
 #include "vsva/engine.h"
 #include "vsva/opts.h"
 #include "vsva/privs.h"
+#include "auth.h"
 #include "vsvad.h"
 
 #define DEFAULT_LISTEN	"127.0.0.1:9477"
@@ -298,6 +299,8 @@ int main(int argc, char **argv)
 		d.wc.nusers ? " (basic auth)" : "");
 	serve_until_signal(&d);
 	fprintf(stderr, "vsvad: exiting\n");
+	/* the workers resume what they hold before the server stops */
+	vsvad_auth_stop(d.auth);
 	MHD_stop_daemon(httpd);
 	rc = 0;
 close_engine:

@@ -22,11 +22,13 @@ struct vsvad {
 	unsigned long long http_requests[VSVAD_HTTP_CODES];
 	unsigned long long auth_failures;
 	unsigned long long connections;	/* accepted */
+	struct vsvad_auth *auth;	/* bcrypt workers, with users */
 	int stats_fd;		/* BPF_ENABLE_STATS while vsvad runs, or -1 */
 	pthread_mutex_t lock;	/* engine: scrapes vs. the GC tick */
 };
 
 struct MHD_Daemon;
+struct vsvad_auth;
 
 /* ADDR:PORT or [ADDR6]:PORT -> a listening socket, or -EXIT_* with a
  * message on stderr. */

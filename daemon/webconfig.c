@@ -277,6 +277,7 @@ int vsva_webconfig_load(const char *path, struct vsva_webconfig *wc,
 	int rc;
 
 	memset(wc, 0, sizeof(*wc));
+	pthread_mutex_init(&wc->good_lock, NULL);
 	wc->min_tls = 12;	/* exporter-toolkit's defaults; RFC 8996 */
 	wc->max_tls = 13;
 	wc->user = calloc(WC_MAX_USERS, sizeof(*wc->user));
@@ -362,30 +363,53 @@ static int find_user(const struct vsva_webconfig *wc, const char *user)
  * too (against the costliest user's hash, and refused): how long a refusal
  * takes does not tell which users exist.
  */
-bool vsva_webconfig_check(struct vsva_webconfig *wc, const char *user,
-			  const char *pass)
+bool vsva_webconfig_cached(struct vsva_webconfig *wc, const char *user,
+			   const char *pass)
 {
 	unsigned char mac[VSVA_WC_MAC_LEN];
-	struct crypt_data cd = { 0 };
-	const char *h, *target;
-	bool have_mac, ok;
+	bool ok;
 	int i;
 
 	if (!user || !pass || !wc->nusers)
 		return false;
 	i = find_user(wc, user);
-	have_mac = !credential_mac(wc, user, pass, mac);
-	if (i >= 0 && have_mac && wc->has_good[i] &&
-	    !gnutls_memcmp(mac, wc->good[i], sizeof(mac)))
-		return true;
+	if (i < 0 || credential_mac(wc, user, pass, mac))
+		return false;
+	pthread_mutex_lock(&wc->good_lock);
+	ok = wc->has_good[i] && !gnutls_memcmp(mac, wc->good[i], sizeof(mac));
+	pthread_mutex_unlock(&wc->good_lock);
+	return ok;
+}
+
+bool vsva_webconfig_verify(struct vsva_webconfig *wc, const char *user,
+			   const char *pass)
+{
+	unsigned char mac[VSVA_WC_MAC_LEN];
+	struct crypt_data cd = { 0 };
+	const char *h, *target;
+	bool ok;
+	int i;
+
+	if (!user || !pass || !wc->nusers)
+		return false;
+	i = find_user(wc, user);
 	target = wc->hash[i >= 0 ? i : wc->dearest];
 	h = crypt_r(pass, target, &cd);
 	ok = i >= 0 && h && same(h, target);
-	if (ok && have_mac) {
+	if (ok && !credential_mac(wc, user, pass, mac)) {
+		pthread_mutex_lock(&wc->good_lock);
 		memcpy(wc->good[i], mac, sizeof(mac));
 		wc->has_good[i] = true;
+		pthread_mutex_unlock(&wc->good_lock);
 	}
 	return ok;
+}
+
+bool vsva_webconfig_check(struct vsva_webconfig *wc, const char *user,
+			  const char *pass)
+{
+	return vsva_webconfig_cached(wc, user, pass) ||
+	       vsva_webconfig_verify(wc, user, pass);
 }
 
 void vsva_webconfig_free(struct vsva_webconfig *wc)

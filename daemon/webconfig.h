@@ -3,6 +3,7 @@
 #ifndef VSVA_WEBCONFIG_H
 #define VSVA_WEBCONFIG_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -18,6 +19,7 @@ struct vsva_webconfig {
 	 * never the plaintext; the key is random per load */
 	unsigned char (*good)[VSVA_WC_MAC_LEN];
 	bool *has_good;
+	pthread_mutex_t good_lock;	/* good[]: bcrypt workers write it */
 	unsigned char key[VSVA_WC_MAC_LEN];
 	int dearest;			/* the user whose hash costs most */
 	int min_tls, max_tls;		/* 10..13: TLS 1.0..1.3 */
@@ -25,6 +27,13 @@ struct vsva_webconfig {
 
 int vsva_webconfig_load(const char *path, struct vsva_webconfig *wc,
 			char *err, size_t len);
+/* The user's last good password: true without bcrypt. */
+bool vsva_webconfig_cached(struct vsva_webconfig *wc, const char *user,
+			   const char *pass);
+/* One bcrypt (an unknown user's too); remembers a good password. */
+bool vsva_webconfig_verify(struct vsva_webconfig *wc, const char *user,
+			   const char *pass);
+/* Either of the two. */
 bool vsva_webconfig_check(struct vsva_webconfig *wc, const char *user,
 			  const char *pass);
 void vsva_webconfig_free(struct vsva_webconfig *wc);
