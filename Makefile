@@ -40,7 +40,7 @@ UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 .PHONY: kernel all deps man programs deb install uninstall check check-unit \
 	check-static check-live check-kernel check-matrix bench vmlinux clean
-FUZZERS		:= $(B)/fuzz_http $(B)/fuzz_perfdata
+FUZZERS		:= $(B)/fuzz_http $(B)/fuzz_perfdata $(B)/fuzz_webconfig
 
 all: $(BINS) $(UNIT_TESTS) $(FUZZERS) $(MANPAGES)
 
@@ -118,6 +118,11 @@ $(B)/fuzz_http: tests/fuzz/fuzz_http.c daemon/http.c lib/metrics.c lib/expo.c \
 		$(HEADERS) | $(B)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Idaemon \
 		$(filter %.c,$^) -o $@ -lm
+
+$(B)/fuzz_webconfig: tests/fuzz/fuzz_webconfig.c daemon/webconfig.c \
+		daemon/webconfig.h | $(B)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Idaemon \
+		$(filter %.c,$^) -o $@ -lyaml -lcrypt -lgnutls -lpthread
 
 $(B)/fuzz_perfdata: tests/fuzz/fuzz_perfdata.c lib/perfdata.c \
 		$(PERF_REPORT) $(HEADERS) | $(B)

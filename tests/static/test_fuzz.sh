@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Fuzz, for a bounded time each (ASan+UBSan): HTTP routing and the
 # exposition writer (fuzz_http); vsva-perf's tracing-data parser and its
-# report engine on arbitrary records (fuzz_perfdata).
+# report engine on arbitrary records (fuzz_perfdata); the --web-config
+# parser (fuzz_webconfig).
 cd "$(dirname "$0")/../.." || exit 1
 secs=${VSVA_FUZZ_SECONDS:-30}
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
-mkdir "$corpus/fuzz_http" "$corpus/fuzz_perfdata"
+mkdir "$corpus/fuzz_http" "$corpus/fuzz_perfdata" "$corpus/fuzz_webconfig"
+printf 'tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  min_version: TLS12\nbasic_auth_users:\n  u: $2y$04$0123456789012345678901uVbXjJSlqjKnnAqvEdsDRTpRafKOPzu\n' \
+	>"$corpus/fuzz_webconfig/full"
+printf 'basic_auth_users: {}\n' >"$corpus/fuzz_webconfig/empty"
 printf 'GET\n/metrics' >"$corpus/fuzz_http/get"
 printf 'HEAD\n/' >"$corpus/fuzz_http/head"
 printf 'POST\n/metrics\\"\n' >"$corpus/fuzz_http/post"
@@ -16,7 +20,7 @@ printf '\000\027\010Dtracing0.6\000\000\010\000\020\000\000header_page\000' \
 printf '\001\002\002\000\010\000\000\000\000\003\001\001\001\000\000\001\000\000\000\000\000\000\000' \
 	>"$corpus/fuzz_perfdata/records"
 [ -f tests/fuzz/perfdata.seed ] && cp tests/fuzz/perfdata.seed "$corpus/fuzz_perfdata/"
-for f in fuzz_http fuzz_perfdata; do
+for f in fuzz_http fuzz_perfdata fuzz_webconfig; do
 	if [ ! -x "build/$f" ]; then
 		echo "not ok - build/$f not built (make; needs libclang-rt-14-dev)"
 		continue
