@@ -36,8 +36,19 @@ static const char landing[] =
 	"IRQ bypass measurements.</p>\n"
 	"<p><a href=\"/metrics\">Metrics</a></p>\n</body></html>\n";
 
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status,
-			     const char *type, char *body, size_t len,
+/* http_server_config.headers, on every response */
+static void add_headers(struct vsvad *d, struct MHD_Response *r)
+{
+	int i;
+
+	for (i = 0; i < d->wc.nheaders; i++)
+		MHD_add_response_header(r, d->wc.header[i].name,
+					d->wc.header[i].value);
+}
+
+static enum MHD_Result reply(struct vsvad *d, struct MHD_Connection *c,
+			     unsigned int status, const char *type,
+			     char *body, size_t len,
 			     enum MHD_ResponseMemoryMode mode)
 {
 	struct MHD_Response *r;
@@ -49,6 +60,7 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status,
 			free(body);
 		return MHD_NO;
 	}
+	add_headers(d, r);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
@@ -57,10 +69,10 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status,
 	return ret;
 }
 
-static enum MHD_Result reply_text(struct MHD_Connection *c,
+static enum MHD_Result reply_text(struct vsvad *d, struct MHD_Connection *c,
 				  unsigned int status, const char *msg)
 {
-	return reply(c, status, "text/plain; charset=utf-8", (char *)msg,
+	return reply(d, c, status, "text/plain; charset=utf-8", (char *)msg,
 		     strlen(msg), MHD_RESPMEM_PERSISTENT);
 }
 
@@ -207,7 +219,8 @@ static bool wants_gzip(struct MHD_Connection *c)
 	return ae && strstr(ae, "gzip");
 }
 
-static enum MHD_Result reply_metrics(struct MHD_Connection *c, char *body,
+static enum MHD_Result reply_metrics(struct vsvad *d, struct MHD_Connection *c,
+				     char *body,
 				     size_t len)
 {
 	static const char type[] = "text/plain; version=0.0.4; charset=utf-8";
@@ -226,6 +239,7 @@ static enum MHD_Result reply_metrics(struct MHD_Connection *c, char *body,
 		free(body);
 		return MHD_NO;
 	}
+	add_headers(d, r);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY,
 				MHD_HTTP_HEADER_ACCEPT_ENCODING);
@@ -255,10 +269,10 @@ static enum MHD_Result serve_metrics(struct vsvad *d, struct MHD_Connection *c)
 	vsva_snap_free(&s);
 	if (rc || b.oom || !b.p) {
 		vsva_buf_free(&b);
-		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		return reply_text(d, c, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				  "vsvad: out of memory building metrics\n");
 	}
-	return reply_metrics(c, b.p, b.len);
+	return reply_metrics(d, c, b.p, b.len);
 }
 
 /* 401 (asking for basic auth), 429 or 503 with Retry-After. */
@@ -278,6 +292,7 @@ static enum MHD_Result refuse(struct vsvad *d, struct MHD_Connection *c,
 					    MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
+	add_headers(d, r);
 	if (v == AUTH_DENIED) {
 		__atomic_add_fetch(&d->auth_failures, 1, __ATOMIC_RELAXED);
 		ret = MHD_queue_basic_auth_fail_response(c, "vsvad", r);
@@ -339,14 +354,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 	case VSVA_ROUTE_METRICS:
 		return serve_metrics(cls, c);
 	case VSVA_ROUTE_LANDING:
-		return reply(c, MHD_HTTP_OK, "text/html; charset=utf-8",
+		return reply(cls, c, MHD_HTTP_OK, "text/html; charset=utf-8",
 			     (char *)landing, sizeof(landing) - 1,
 			     MHD_RESPMEM_PERSISTENT);
 	case VSVA_ROUTE_BAD_METHOD:
-		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+		return reply_text(cls, c, MHD_HTTP_METHOD_NOT_ALLOWED,
 				  "method not allowed\n");
 	default:
-		return reply_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+		return reply_text(cls, c, MHD_HTTP_NOT_FOUND, "not found\n");
 	}
 }
 

@@ -9,6 +9,9 @@
  *     max_version: TLS13           # default TLS13
  *   basic_auth_users:
  *     alice: $2y$10$...            # bcrypt, e.g. htpasswd -nbB alice pw
+ *   http_server_config:
+ *     headers:                     # the five exporter-toolkit allows
+ *       X-Frame-Options: deny
  *
  * Parsed with libyaml; passwords checked with libcrypt's bcrypt.
  */
@@ -212,6 +215,90 @@ static int user_pair(struct wc_parser *wp, char *k, char *v, void *arg)
 	return 0;
 }
 
+/* The headers exporter-toolkit lets a web config set, and the values it
+ * allows where the header is an enumeration (NULL: any). */
+static const struct { const char *name, *values[3]; } allowed_headers[] = {
+	{ "Strict-Transport-Security", { NULL } },
+	{ "X-Content-Type-Options", { "nosniff", NULL } },
+	{ "X-Frame-Options", { "deny", "sameorigin", NULL } },
+	{ "X-XSS-Protection", { NULL } },
+	{ "Content-Security-Policy", { NULL } },
+};
+
+static int header_pair(struct wc_parser *wp, char *k, char *v, void *arg)
+{
+	struct vsva_webconfig *wc = arg;
+	size_t i, j;
+
+	for (i = 0; i < sizeof(allowed_headers) / sizeof(allowed_headers[0]); i++)
+		if (!strcmp(k, allowed_headers[i].name))
+			break;
+	if (i == sizeof(allowed_headers) / sizeof(allowed_headers[0])) {
+		snprintf(wp->err, wp->len, "%s: http_server_config: header "
+			 "'%s' can not be configured (Strict-Transport-Security, "
+			 "X-Content-Type-Options, X-Frame-Options, "
+			 "X-XSS-Protection, Content-Security-Policy)", wp->path, k);
+		return -1;
+	}
+	for (j = 0; allowed_headers[i].values[j]; j++)
+		if (!strcmp(v, allowed_headers[i].values[j]))
+			break;
+	if (allowed_headers[i].values[0] && !allowed_headers[i].values[j]) {
+		snprintf(wp->err, wp->len, "%s: http_server_config: %s '%s': "
+			 "expected %s%s%s", wp->path, k, v,
+			 allowed_headers[i].values[0],
+			 allowed_headers[i].values[1] ? " or " : "",
+			 allowed_headers[i].values[1] ?
+			 allowed_headers[i].values[1] : "");
+		return -1;
+	}
+	if (strpbrk(v, "\r\n") || wc->nheaders == VSVA_WC_MAX_HEADERS) {
+		snprintf(wp->err, wp->len, "%s: http_server_config: header "
+			 "'%s': a line break, or given twice", wp->path, k);
+		return -1;
+	}
+	wc->header[wc->nheaders].name = k;
+	wc->header[wc->nheaders++].value = v;
+	return 0;
+}
+
+/* http_server_config: headers (a mapping); http2 is accepted and has no
+ * effect: vsvad speaks HTTP/1.1. */
+static int http_section(struct wc_parser *wp, struct vsva_webconfig *wc)
+{
+	yaml_event_t ev;
+	char *key, *v;
+	int rc;
+
+	for (;;) {
+		if (!yaml_parser_parse(&wp->p, &ev))
+			return expect(wp, YAML_NO_EVENT, "valid YAML");
+		if (ev.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&ev);
+			return 0;
+		}
+		key = ev.type == YAML_SCALAR_EVENT ?
+		      strdup((char *)ev.data.scalar.value) : NULL;
+		yaml_event_delete(&ev);
+		if (key && !strcmp(key, "headers")) {
+			rc = expect(wp, YAML_MAPPING_START_EVENT, "a mapping") ||
+			     each_pair(wp, "headers", header_pair, wc);
+		} else if (key && !strcmp(key, "http2")) {
+			v = next_scalar(wp, "http2");
+			rc = !v;
+			free(v);
+		} else {
+			snprintf(wp->err, wp->len, "%s: http_server_config: "
+				 "unknown key '%s' (headers, http2)", wp->path,
+				 key ? key : "?");
+			rc = -1;
+		}
+		free(key);
+		if (rc)
+			return -1;
+	}
+}
+
 static int parse_top(struct wc_parser *wp, struct vsva_webconfig *wc)
 {
 	char *key;
@@ -234,16 +321,22 @@ static int parse_top(struct wc_parser *wp, struct vsva_webconfig *wc)
 		      strdup((char *)ev.data.scalar.value) : NULL;
 		yaml_event_delete(&ev);
 		if (!key || (strcmp(key, "tls_server_config") &&
-			     strcmp(key, "basic_auth_users"))) {
+			     strcmp(key, "basic_auth_users") &&
+			     strcmp(key, "http_server_config"))) {
 			snprintf(wp->err, wp->len, "%s: unknown key '%s' "
-				 "(tls_server_config, basic_auth_users)",
-				 wp->path, key ? key : "?");
+				 "(tls_server_config, basic_auth_users, "
+				 "http_server_config)", wp->path,
+				 key ? key : "?");
 			free(key);
 			return -1;
 		}
-		rc = expect(wp, YAML_MAPPING_START_EVENT, "a mapping") ||
-		     each_pair(wp, key, strcmp(key, "tls_server_config") ?
-			       user_pair : tls_pair, wc);
+		if (!strcmp(key, "http_server_config"))
+			rc = expect(wp, YAML_MAPPING_START_EVENT, "a mapping") ||
+			     http_section(wp, wc);
+		else
+			rc = expect(wp, YAML_MAPPING_START_EVENT, "a mapping") ||
+			     each_pair(wp, key, strcmp(key, "tls_server_config") ?
+				       user_pair : tls_pair, wc);
 		free(key);
 		if (rc)
 			return -1;
@@ -419,6 +512,10 @@ void vsva_webconfig_free(struct vsva_webconfig *wc)
 	for (i = 0; i < wc->nusers; i++) {
 		free(wc->user[i]);
 		free(wc->hash[i]);
+	}
+	for (i = 0; i < wc->nheaders; i++) {
+		free(wc->header[i].name);
+		free(wc->header[i].value);
 	}
 	free(wc->user);
 	free(wc->hash);

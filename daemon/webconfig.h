@@ -10,6 +10,7 @@
 /* ---- web configuration (TLS, basic auth), exporter-toolkit format ---- */
 
 #define VSVA_WC_MAC_LEN	32	/* HMAC-SHA-256 */
+#define VSVA_WC_MAX_HEADERS	5
 
 struct vsva_webconfig {
 	char *cert_pem, *key_pem;	/* NULL: no TLS */
@@ -23,6 +24,9 @@ struct vsva_webconfig {
 	unsigned char key[VSVA_WC_MAC_LEN];
 	int dearest;			/* the user whose hash costs most */
 	int min_tls, max_tls;		/* 10..13: TLS 1.0..1.3 */
+	/* http_server_config.headers: the ones exporter-toolkit allows */
+	struct { char *name, *value; } header[VSVA_WC_MAX_HEADERS];
+	int nheaders;
 };
 
 int vsva_webconfig_load(const char *path, struct vsva_webconfig *wc,

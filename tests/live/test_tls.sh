@@ -112,7 +112,8 @@ check_match "... and says so" 'min_version TLS13 is above max_version TLS12' "$o
 # before, an unknown user was refused at once: 0.2 ms against 51 ms).
 # Plain HTTP, so that the handshake adds no noise.
 slow=$(htpasswd -nbB -C 10 alice 'right' | cut -d: -f2)
-printf 'basic_auth_users:\n  scraper: %s\n  alice: %s\n' "$hash" "$slow" >timing.yml
+printf 'basic_auth_users:\n  scraper: %s\n  alice: %s\nhttp_server_config:\n  headers:\n    X-Frame-Options: deny\n    X-Content-Type-Options: nosniff\n' \
+	"$hash" "$slow" >timing.yml
 TADDR=127.0.0.1:$(free_port)
 "$B/vsvad" --listen "$TADDR" --web-config "$TMP/timing.yml" >timing.log 2>&1 &
 TPID=$!
@@ -172,6 +173,17 @@ n401=$(cat flood/*.code | grep -c '^401$') n429=$(cat flood/*.code | grep -c '^4
 	ok "the flooding address: $n401 refused after a bcrypt, $n429 got 429 (budget 10, then 1/s)" ||
 	not_ok "the flooding address: $n401 401s and $n429 429s of 60"
 check_match "429 says when to retry" 'Retry-After: [0-9]+' "$(grep -h -A9 '^HTTP/1.1 429' flood/*.h | head -10 | tr -d '\r')"
+for what in "200:-u alice:right" "401:-u alice:wrong --interface 127.0.4.1" "404:-u alice:right"; do
+	code=${what%%:*} args=${what#*:}
+	url=http://$TADDR/metrics
+	[ "$code" = 404 ] && url=http://$TADDR/nosuch
+	# shellcheck disable=SC2086
+	check_match "http_server_config headers on a $code" \
+		'X-Frame-Options: deny.*X-Content-Type-Options: nosniff|X-Content-Type-Options: nosniff.*X-Frame-Options: deny' \
+		"$(curl -s -o /dev/null -D - $args "$url" | tr -d '\r' | tr '\n' ' ')"
+done
+check_match "... and on a 429" 'X-Frame-Options: deny' \
+	"$(grep -h -A9 '^HTTP/1.1 429' flood/*.h | head -10 | tr -d '\r' | tr '\n' ' ')"
 check "another address is not limited" 401 \
 	"$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.3.2 -u alice:wrong "http://$TADDR/metrics")"
 kill "$TPID"

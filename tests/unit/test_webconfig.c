@@ -100,6 +100,22 @@ static void test_dearest(void **st)
 	vsva_webconfig_free(&wc);
 }
 
+/* http_server_config.headers: exporter-toolkit's five, kept in order */
+static void test_headers(void **st)
+{
+	struct vsva_webconfig wc;
+	char err[512];
+
+	assert_int_equal(load("http_server_config:\n  http2: false\n"
+			      "  headers:\n    X-Frame-Options: sameorigin\n"
+			      "    Strict-Transport-Security: max-age=31536000\n",
+			      &wc, err), 0);
+	assert_int_equal(wc.nheaders, 2);
+	assert_string_equal(wc.header[0].name, "X-Frame-Options");
+	assert_string_equal(wc.header[1].value, "max-age=31536000");
+	vsva_webconfig_free(&wc);
+}
+
 /* TLS versions: exporter-toolkit's names, defaults 1.2..1.3, into GnuTLS
  * priority strings */
 static void test_versions(void **st)
@@ -130,7 +146,14 @@ static void test_errors(void **st)
 		  "server.key\n", "cannot read" },
 		{ "tls_server_config:\n  ca_file: x\n", "unknown key 'ca_file'" },
 		{ "basic_auth_users:\n  alice: plaintext\n", "bcrypt" },
-		{ "http_server_config: {}\n", "unknown key 'http_server_config'" },
+		{ "rate_limit: {}\n", "unknown key 'rate_limit'" },
+		{ "http_server_config:\n  headers:\n    Server: x\n",
+		  "header 'Server' can not be configured" },
+		{ "http_server_config:\n  headers:\n    X-Frame-Options: foo\n",
+		  "X-Frame-Options 'foo': expected deny or sameorigin" },
+		{ "http_server_config:\n  headers:\n    X-Content-Type-Options: "
+		  "NoSniff\n", "expected nosniff" },
+		{ "http_server_config:\n  gzip: true\n", "unknown key 'gzip'" },
 		{ "basic_auth_users: [a, b]\n", "expected a mapping" },
 		{ "basic_auth_users:\n  alice: [x]\n", "must be a string" },
 		{ "basic_auth_users:\n  alice: \"unterminated\n", "line" },
@@ -166,6 +189,7 @@ int main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_dearest),
 		cmocka_unit_test(test_versions),
+		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_missing_file),
 	};
