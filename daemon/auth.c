@@ -29,6 +29,7 @@ struct bucket {
 
 struct vsvad_auth {
 	struct vsva_webconfig *wc;
+	pthread_rwlock_t *wc_lock;
 	pthread_t workers[AUTH_WORKERS];
 	int nworkers;
 	pthread_mutex_t lock;
@@ -127,12 +128,15 @@ static void *worker(void *arg)
 			a->tail = NULL;
 		a->queued--;
 		pthread_mutex_unlock(&a->lock);
+		pthread_rwlock_rdlock(a->wc_lock);
 		job->ok = vsva_webconfig_verify(a->wc, job->user, job->pass);
+		pthread_rwlock_unlock(a->wc_lock);
 		MHD_resume_connection(job->c);
 	}
 }
 
-int vsvad_auth_start(struct vsvad_auth **out, struct vsva_webconfig *wc)
+int vsvad_auth_start(struct vsvad_auth **out, struct vsva_webconfig *wc,
+		     pthread_rwlock_t *lock)
 {
 	struct vsvad_auth *a = calloc(1, sizeof(*a));
 	int rc = 0;
@@ -140,6 +144,7 @@ int vsvad_auth_start(struct vsvad_auth **out, struct vsva_webconfig *wc)
 	if (!a)
 		return -ENOMEM;
 	a->wc = wc;
+	a->wc_lock = lock;
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->more, NULL);
 	while (a->nworkers < AUTH_WORKERS && !rc) {
@@ -208,6 +213,7 @@ enum auth_verdict vsvad_auth_begin(struct vsvad_auth *a,
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	struct auth_job *job = calloc(1, sizeof(*job));
 	struct bucket *b;
+	bool ok;
 
 	if (!job)
 		return AUTH_BUSY;
@@ -218,7 +224,10 @@ enum auth_verdict vsvad_auth_begin(struct vsvad_auth *a,
 		job_free(job);
 		return AUTH_DENIED;
 	}
-	if (vsva_webconfig_cached(a->wc, job->user, job->pass)) {
+	pthread_rwlock_rdlock(a->wc_lock);
+	ok = vsva_webconfig_cached(a->wc, job->user, job->pass);
+	pthread_rwlock_unlock(a->wc_lock);
+	if (ok) {
 		job_free(job);
 		return AUTH_OK;
 	}

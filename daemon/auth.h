@@ -8,6 +8,7 @@
 #ifndef VSVAD_AUTH_H
 #define VSVAD_AUTH_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <sys/socket.h>
 
@@ -39,7 +40,9 @@ struct auth_job {
 	struct auth_job *next;
 };
 
-int vsvad_auth_start(struct vsvad_auth **a, struct vsva_webconfig *wc);
+/* @wc is read under @lock's read side (a reload writes it). */
+int vsvad_auth_start(struct vsvad_auth **a, struct vsva_webconfig *wc,
+		     pthread_rwlock_t *lock);
 /* Finish the queued checks (their connections resume) and stop. */
 void vsvad_auth_stop(struct vsvad_auth *a);
 

@@ -41,9 +41,34 @@ static void add_headers(struct vsvad *d, struct MHD_Response *r)
 {
 	int i;
 
+	pthread_rwlock_rdlock(&d->wc_lock);
 	for (i = 0; i < d->wc.nheaders; i++)
 		MHD_add_response_header(r, d->wc.header[i].name,
 					d->wc.header[i].value);
+	pthread_rwlock_unlock(&d->wc_lock);
+}
+
+/*
+ * The certificate handshakes present: the web config's, replaced by a
+ * reload.  GnuTLS's retrieve callback takes no argument of ours, hence
+ * the file-scope pointer; credentials a reload retires are kept until
+ * exit (a handshake may hold them).
+ */
+static struct vsva_tls_cred *tls_cred;
+
+static int retrieve_cert(gnutls_session_t s, const gnutls_datum_t *req_ca,
+			 int nreqs, const gnutls_pk_algorithm_t *algos,
+			 int nalgos, gnutls_pcert_st **pcert,
+			 unsigned int *npcert, gnutls_privkey_t *key)
+{
+	struct vsva_tls_cred *c = __atomic_load_n(&tls_cred, __ATOMIC_ACQUIRE);
+
+	if (!c)
+		return -1;
+	*pcert = c->pcert;
+	*npcert = c->npcert;
+	*key = c->key;
+	return 0;
 }
 
 static enum MHD_Result reply(struct vsvad *d, struct MHD_Connection *c,
@@ -141,6 +166,15 @@ static void http_metrics(struct vsvad *d, struct vsva_snapshot *s)
 			"HTTP library: 414, 431, bad syntax, timeout).",
 			VSVA_COUNTER),
 			__atomic_load_n(&d->connections, __ATOMIC_RELAXED), NULL);
+	f = vsva_snap_family(s, "vsva_web_config_reloads_total",
+		"--web-config reloads (SIGHUP), by result; a failed one keeps "
+		"the config in use and logs why.", VSVA_COUNTER);
+	vsva_family_add(f, d->reloads[0], "result", "ok", NULL);
+	vsva_family_add(f, d->reloads[1], "result", "error", NULL);
+	vsva_family_add(vsva_snap_family(s,
+			"vsva_web_config_last_reload_successful",
+			"1 if the last --web-config reload (or the start) "
+			"succeeded.", VSVA_GAUGE), d->last_reload_ok, NULL);
 	vsva_family_add(vsva_snap_family(s, "vsva_http_auth_failures_total",
 			"Requests refused for missing or wrong basic auth "
 			"credentials.", VSVA_COUNTER),
@@ -319,7 +353,10 @@ static bool authorized(struct vsvad *d, struct MHD_Connection *c,
 	unsigned int retry_s = 0;
 	enum auth_verdict v;
 
-	if (!d->wc.nusers)
+	pthread_rwlock_rdlock(&d->wc_lock);
+	v = d->wc.nusers ? AUTH_DENIED : AUTH_OK;
+	pthread_rwlock_unlock(&d->wc_lock);
+	if (v == AUTH_OK && !job)
 		return true;
 	if (job) {		/* resumed: the worker's verdict */
 		*state = NULL;
@@ -416,20 +453,21 @@ struct MHD_Daemon *vsvad_http_start(struct vsvad *d, int fd,
 	/* the web config's versions (default TLS 1.2 and 1.3, as
 	 * exporter-toolkit's; RFC 8996 deprecates 1.0 and 1.1) */
 	static char priorities[128];
-	struct MHD_OptionItem tls[4], no_tls[1] = { { MHD_OPTION_END, 0, NULL } };
+	struct MHD_OptionItem tls[3], no_tls[1] = { { MHD_OPTION_END, 0, NULL } };
 	struct MHD_Daemon *httpd;
 
-	tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
-					  d->wc.key_pem };
-	tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
-					  d->wc.cert_pem };
+	/* the certificate comes from a callback, so that a reload can
+	 * replace it without a restart */
+	__atomic_store_n(&tls_cred, d->wc.cred, __ATOMIC_RELEASE);
+	tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_CERT_CALLBACK, 0,
+					  (void *)retrieve_cert };
 	if (vsva_webconfig_priorities(&d->wc, priorities, sizeof(priorities)))
 		return NULL;
-	tls[2] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
+	tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
 					  priorities };
-	tls[3] = no_tls[0];
+	tls[2] = no_tls[0];
 	/* epoll: no FD_SETSIZE ceiling; slow clients cost a descriptor */
-	if (d->wc.nusers && vsvad_auth_start(&d->auth, &d->wc))
+	if (vsvad_auth_start(&d->auth, &d->wc, &d->wc_lock))
 		return NULL;
 	httpd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 				 MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
@@ -451,4 +489,37 @@ struct MHD_Daemon *vsvad_http_start(struct vsvad *d, int fd,
 		d->auth = NULL;
 	}
 	return httpd;
+}
+
+void vsvad_reload_web_config(struct vsvad *d, const char *path)
+{
+	struct vsva_webconfig next;
+	char err[512];
+	int rc;
+
+	if (!path) {
+		fprintf(stderr, "vsvad: SIGHUP: no --web-config to read again\n");
+		return;
+	}
+	rc = vsva_webconfig_load(path, &next, err, sizeof(err));
+	if (!rc) {
+		pthread_rwlock_wrlock(&d->wc_lock);
+		rc = vsva_webconfig_swap(&d->wc, &next, err, sizeof(err));
+		if (!rc)
+			__atomic_store_n(&tls_cred, d->wc.cred,
+					 __ATOMIC_RELEASE);
+		pthread_rwlock_unlock(&d->wc_lock);
+		vsva_webconfig_free(&next);
+	}
+	d->last_reload_ok = !rc;
+	__atomic_add_fetch(&d->reloads[!!rc], 1, __ATOMIC_RELAXED);
+	if (rc) {
+		fprintf(stderr, "vsvad: web config not reloaded, the old one "
+			"stays: %s\n", err);
+		return;
+	}
+	pthread_rwlock_rdlock(&d->wc_lock);
+	vsva_webconfig_describe(&d->wc, err, sizeof(err));
+	pthread_rwlock_unlock(&d->wc_lock);
+	fprintf(stderr, "vsvad: web config reloaded: %s\n", err);
 }

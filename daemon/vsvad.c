@@ -27,11 +27,14 @@
 #define DEFAULT_MAX_CONNS	2048
 #define DEFAULT_MAX_PER_IP	1024
 
-static volatile sig_atomic_t exiting;
+static volatile sig_atomic_t exiting, reload;
 
 static void on_signal(int sig)
 {
-	exiting = 1;
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		exiting = 1;
 }
 
 static void usage(FILE *f)
@@ -69,6 +72,8 @@ static void usage(FILE *f)
 "\n"
 "Needs root, or CAP_BPF and CAP_PERFMON, and a kernel with BTF. Each\n"
 "measurement's probe, or why it is unavailable, is in vsva_probe_info.\n"
+"SIGHUP reads --web-config again (users, headers, the certificate); a\n"
+"file that cannot be used keeps the old config and says why.\n"
 "Exit status: 0 stopped by SIGINT/SIGTERM, 1 BPF or HTTP failure,\n"
 "2 usage error, 3 insufficient privileges, 4 cannot listen.\n",
 		DEFAULT_RETAIN, DEFAULT_MAX_CONNS, DEFAULT_MAX_PER_IP);
@@ -212,12 +217,16 @@ static void raise_fd_limit(unsigned int conns)
 			(unsigned long long)rl.rlim_cur, conns);
 }
 
-static void serve_until_signal(struct vsvad *d)
+static void serve_until_signal(struct vsvad *d, const char *web_config)
 {
 	struct timespec tick = { .tv_sec = 1 };
 
 	while (!exiting) {
-		nanosleep(&tick, NULL);
+		nanosleep(&tick, NULL);	/* a signal cuts it short */
+		if (reload) {
+			reload = 0;
+			vsvad_reload_web_config(d, web_config);
+		}
 		pthread_mutex_lock(&d->lock);
 		vsva_engine_gc(d->engine);
 		pthread_mutex_unlock(&d->lock);
@@ -230,7 +239,9 @@ int main(int argc, char **argv)
 			  .eng.retention_s = DEFAULT_RETAIN,
 			  .max_conns = DEFAULT_MAX_CONNS,
 			  .max_per_ip = DEFAULT_MAX_PER_IP };
-	struct vsvad d = { .lock = PTHREAD_MUTEX_INITIALIZER, .stats_fd = -1 };
+	struct vsvad d = { .lock = PTHREAD_MUTEX_INITIALIZER, .stats_fd = -1,
+			   .wc_lock = PTHREAD_RWLOCK_INITIALIZER,
+			   .last_reload_ok = true };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct MHD_Daemon *httpd;
 	char err[512];
@@ -274,6 +285,7 @@ int main(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (vsva_engine_open(&d.engine, &o.eng, err, sizeof(err))) {
 		fprintf(stderr, "vsvad: %s\n", err);
@@ -297,7 +309,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "vsvad: serving %s://%s/metrics%s\n",
 		d.wc.cert_pem ? "https" : "http", o.listen,
 		d.wc.nusers ? " (basic auth)" : "");
-	serve_until_signal(&d);
+	serve_until_signal(&d, o.web_config);
 	fprintf(stderr, "vsvad: exiting\n");
 	/* the workers resume what they hold before the server stops */
 	vsvad_auth_stop(d.auth);

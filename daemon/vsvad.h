@@ -4,6 +4,7 @@
 #define VSVAD_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include "webconfig.h"
 
 enum {
@@ -22,7 +23,10 @@ struct vsvad {
 	unsigned long long http_requests[VSVAD_HTTP_CODES];
 	unsigned long long auth_failures;
 	unsigned long long connections;	/* accepted */
-	struct vsvad_auth *auth;	/* bcrypt workers, with users */
+	struct vsvad_auth *auth;	/* bcrypt workers */
+	pthread_rwlock_t wc_lock;	/* wc: a SIGHUP reload swaps it */
+	unsigned long long reloads[2];	/* web config reloads: ok, failed */
+	bool last_reload_ok;
 	int stats_fd;		/* BPF_ENABLE_STATS while vsvad runs, or -1 */
 	pthread_mutex_t lock;	/* engine: scrapes vs. the GC tick */
 };
@@ -37,5 +41,7 @@ int vsvad_listen(const char *spec);
 struct MHD_Daemon *vsvad_http_start(struct vsvad *d, int fd,
 				    unsigned int conns, unsigned int per_ip);
 double vsvad_mono_s(void);
+/* SIGHUP: read @path again; keep the old config if it cannot be used. */
+void vsvad_reload_web_config(struct vsvad *d, const char *path);
 
 #endif /* VSVAD_H */

@@ -343,6 +343,91 @@ static int parse_top(struct wc_parser *wp, struct vsva_webconfig *wc)
 	}
 }
 
+static void cred_free(struct vsva_tls_cred *c)
+{
+	struct vsva_tls_cred *older;
+	unsigned int i;
+
+	for (; c; c = older) {
+		older = c->older;
+		for (i = 0; c->pcert && i < c->npcert; i++)
+			gnutls_pcert_deinit(&c->pcert[i]);
+		free(c->pcert);
+		if (c->key)
+			gnutls_privkey_deinit(c->key);
+		free(c);
+	}
+}
+
+/* The key is the certificate's: their public halves are the same. */
+static bool key_matches(struct vsva_tls_cred *c)
+{
+	gnutls_datum_t a = { 0 }, b = { 0 };
+	gnutls_pubkey_t pub = NULL;
+	bool same_key = false;
+
+	if (gnutls_pubkey_init(&pub) ||
+	    gnutls_pubkey_import_privkey(pub, c->key, 0, 0) ||
+	    gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_DER, &a) ||
+	    gnutls_pubkey_export2(c->pcert[0].pubkey, GNUTLS_X509_FMT_DER, &b))
+		goto out;
+	same_key = a.size == b.size && !memcmp(a.data, b.data, a.size);
+out:
+	gnutls_free(a.data);
+	gnutls_free(b.data);
+	if (pub)
+		gnutls_pubkey_deinit(pub);
+	return same_key;
+}
+
+/* cert_pem and key_pem for GnuTLS: a file that is not a certificate
+ * chain or a key, or a key of another certificate, is refused here, not
+ * at the first handshake. */
+static int parse_cred(struct vsva_webconfig *wc, const char *path,
+		      char *err, size_t len)
+{
+	gnutls_datum_t cert = { (unsigned char *)wc->cert_pem,
+				strlen(wc->cert_pem) };
+	gnutls_datum_t key = { (unsigned char *)wc->key_pem,
+			       strlen(wc->key_pem) };
+	struct vsva_tls_cred *c = calloc(1, sizeof(*c));
+	int rc = GNUTLS_E_MEMORY_ERROR;
+
+	if (!c || !(c->pcert = calloc(16, sizeof(*c->pcert))))
+		goto fail;
+	c->npcert = 16;
+	rc = gnutls_pcert_list_import_x509_raw(c->pcert, &c->npcert, &cert,
+					       GNUTLS_X509_FMT_PEM, 0);
+	if (rc < 0) {
+		c->npcert = 0;
+		snprintf(err, len, "%s: cert_file: %s", path,
+			 gnutls_strerror(rc));
+		goto free_cred;
+	}
+	rc = gnutls_privkey_init(&c->key);
+	if (!rc)
+		rc = gnutls_privkey_import_x509_raw(c->key, &key,
+						    GNUTLS_X509_FMT_PEM,
+						    NULL, 0);
+	if (rc < 0) {
+		snprintf(err, len, "%s: key_file: %s", path,
+			 gnutls_strerror(rc));
+		goto free_cred;
+	}
+	if (!key_matches(c)) {
+		snprintf(err, len, "%s: key_file is not the key of cert_file",
+			 path);
+		goto free_cred;
+	}
+	wc->cred = c;
+	return 0;
+fail:
+	snprintf(err, len, "%s: out of memory", path);
+free_cred:
+	cred_free(c);
+	return -1;
+}
+
 /* A bcrypt hash's cost ("$2y$10$..."), or 0 for anything else. */
 static int hash_cost(const char *h)
 {
@@ -399,6 +484,8 @@ int vsva_webconfig_load(const char *path, struct vsva_webconfig *wc,
 			 "and key_file", path);
 		goto fail;
 	}
+	if (wc->cert_pem && parse_cred(wc, path, err, len))
+		goto fail;
 	if (wc->min_tls > wc->max_tls) {
 		snprintf(err, len, "%s: tls_server_config: min_version TLS%d "
 			 "is above max_version TLS%d", path, wc->min_tls,
@@ -523,6 +610,7 @@ void vsva_webconfig_free(struct vsva_webconfig *wc)
 	free(wc->has_good);
 	free(wc->cert_pem);
 	free(wc->key_pem);
+	cred_free(wc->cred);
 	memset(wc, 0, sizeof(*wc));
 }
 
@@ -556,4 +644,40 @@ void vsva_webconfig_describe(const struct vsva_webconfig *wc, char *buf,
 			 wc->nusers, wc->nusers == 1 ? "" : "s");
 	else
 		snprintf(buf + n, len - n, "; no authentication");
+}
+
+#define SWAP(a, b) do { __typeof__(a) t_ = (a); (a) = (b); (b) = t_; } while (0)
+
+int vsva_webconfig_swap(struct vsva_webconfig *wc,
+			struct vsva_webconfig *next, char *err, size_t len)
+{
+	if (!wc->cert_pem != !next->cert_pem) {
+		snprintf(err, len, "turning TLS %s needs a restart",
+			 next->cert_pem ? "on" : "off");
+		return -1;
+	}
+	if (wc->min_tls != next->min_tls || wc->max_tls != next->max_tls) {
+		snprintf(err, len, "changing the TLS versions needs a restart");
+		return -1;
+	}
+	SWAP(wc->cert_pem, next->cert_pem);
+	SWAP(wc->key_pem, next->key_pem);
+	if (next->cred) {
+		next->cred->older = wc->cred;
+		wc->cred = next->cred;
+		next->cred = NULL;
+	}
+	SWAP(wc->nusers, next->nusers);
+	SWAP(wc->user, next->user);
+	SWAP(wc->hash, next->hash);
+	SWAP(wc->good, next->good);
+	SWAP(wc->has_good, next->has_good);
+	SWAP(wc->dearest, next->dearest);
+	memcpy(wc->key, next->key, sizeof(wc->key));
+	SWAP(wc->nheaders, next->nheaders);
+	for (int i = 0; i < VSVA_WC_MAX_HEADERS; i++) {
+		SWAP(wc->header[i].name, next->header[i].name);
+		SWAP(wc->header[i].value, next->header[i].value);
+	}
+	return 0;
 }

@@ -6,14 +6,24 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <gnutls/abstract.h>
 
 /* ---- web configuration (TLS, basic auth), exporter-toolkit format ---- */
 
 #define VSVA_WC_MAC_LEN	32	/* HMAC-SHA-256 */
 #define VSVA_WC_MAX_HEADERS	5
 
+/* A certificate chain and its key, parsed for GnuTLS. */
+struct vsva_tls_cred {
+	gnutls_pcert_st *pcert;
+	unsigned int npcert;
+	gnutls_privkey_t key;
+	struct vsva_tls_cred *older;	/* retired by a reload */
+};
+
 struct vsva_webconfig {
 	char *cert_pem, *key_pem;	/* NULL: no TLS */
+	struct vsva_tls_cred *cred;	/* the two, parsed */
 	int nusers;			/* 0: no authentication */
 	char **user, **hash;
 	/* each user's last good password, as HMAC(key, user NUL password):
@@ -41,6 +51,13 @@ bool vsva_webconfig_verify(struct vsva_webconfig *wc, const char *user,
 bool vsva_webconfig_check(struct vsva_webconfig *wc, const char *user,
 			  const char *pass);
 void vsva_webconfig_free(struct vsva_webconfig *wc);
+/* A reload: move what may change at run time (users, headers, the
+ * certificate) from @next into @wc, and @wc's old into @next for the
+ * caller to free; -1 with the reason if @next changes what needs a
+ * restart (TLS on or off, TLS versions).  An old certificate is kept
+ * until @wc is freed: a handshake may still be using it. */
+int vsva_webconfig_swap(struct vsva_webconfig *wc,
+			struct vsva_webconfig *next, char *err, size_t len);
 int vsva_webconfig_priorities(const struct vsva_webconfig *wc, char *buf,
 			      size_t len);
 void vsva_webconfig_describe(const struct vsva_webconfig *wc, char *buf,

@@ -189,6 +189,63 @@ check "another address is not limited" 401 \
 kill "$TPID"
 wait "$TPID" 2>/dev/null
 
+# Rotation: replace the certificate files, SIGHUP, and the next handshake
+# presents the new certificate, while a scrape loop across the reload sees
+# no error; a file that cannot be used keeps the old config
+openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
+	-subj /CN=vsva-test-ca 2>/dev/null
+for n in a b; do
+	openssl req -newkey rsa:2048 -nodes -keyout "$n.key" -out "$n.csr" \
+		-subj /CN=127.0.0.1 2>/dev/null
+	openssl x509 -req -in "$n.csr" -CA ca.crt -CAkey ca.key -CAcreateserial \
+		-days 2 -out "$n.crt" -extfile <(printf 'subjectAltName=IP:127.0.0.1') 2>/dev/null
+done
+fp() { openssl x509 -noout -fingerprint -sha256 -in "$1" | cut -d= -f2; }
+served_fp() {
+	echo | openssl s_client -connect "$RADDR" 2>/dev/null |
+		openssl x509 -noout -fingerprint -sha256 2>/dev/null | cut -d= -f2
+}
+cp a.crt rot.crt && cp a.key rot.key
+printf 'tls_server_config:\n  cert_file: rot.crt\n  key_file: rot.key\nbasic_auth_users:\n  scraper: %s\n' \
+	"$hash" >rot.yml
+RADDR=127.0.0.1:$(free_port)
+"$B/vsvad" --listen "$RADDR" --web-config "$TMP/rot.yml" >rot.log 2>&1 &
+RPID=$!
+PIDS+=("$RPID")
+for _ in $(seq 100); do
+	curl -s -o /dev/null --cacert ca.crt "https://$RADDR/" && break
+	sleep 0.1
+done
+check "the first certificate is served" "$(fp a.crt)" "$(served_fp)"
+(for _ in $(seq 60); do
+	curl -s -o /dev/null -w '%{http_code}\n' --cacert ca.crt \
+		-u 'scraper:s3cret pass' "https://$RADDR/metrics"
+	sleep 0.05
+done) >rot.codes &
+LOOP=$!
+sleep 0.5
+cp b.crt rot.crt && cp b.key rot.key
+kill -HUP "$RPID"
+sleep 1.5
+check "after SIGHUP the new certificate is served" "$(fp b.crt)" "$(served_fp)"
+check_match "... and the log says so" 'web config reloaded: TLS 1.2 to 1.3' "$(cat rot.log)"
+cp a.key rot.key	# another certificate's key
+kill -HUP "$RPID"
+sleep 1.5
+check "a key that is not the certificate's: the certificate stays" "$(fp b.crt)" "$(served_fp)"
+check_match "... the log says why" 'web config not reloaded, the old one stays: .*key_file is not the key of cert_file' "$(cat rot.log)"
+rmetric() {
+	curl -s --cacert ca.crt -u 'scraper:s3cret pass' "https://$RADDR/metrics" |
+		awk -v n="$1" '$1 == n { print $2 }'
+}
+check "... and the metrics say so" "1 1 0" \
+	"$(rmetric 'vsva_web_config_reloads_total{result="ok"}') $(rmetric 'vsva_web_config_reloads_total{result="error"}') $(rmetric vsva_web_config_last_reload_successful)"
+wait "$LOOP"
+check "the scrape loop across both reloads: every scrape 200" "60 of 60" \
+	"$(grep -c '^200$' rot.codes) of $(grep -c . rot.codes)"
+kill "$RPID"
+wait "$RPID" 2>/dev/null
+
 printf 'basic_auth_users:\n  scraper: plaintext\n' >bad.yml
 out=$("$B/vsvad" --listen "127.0.0.1:$(free_port)" --web-config "$TMP/bad.yml" 2>&1)
 check "a plaintext password in web-config: exit status 2" 2 $?

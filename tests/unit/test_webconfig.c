@@ -42,9 +42,18 @@ static int setup(void **st)
 	char salt[64];
 	struct crypt_data cd = { 0 };
 
+	char cmd[512];
+
 	assert_non_null(mkdtemp(dir));
-	put("server.crt", "-----BEGIN CERTIFICATE-----\nx\n");
-	put("server.key", "-----BEGIN PRIVATE KEY-----\ny\n");
+	/* a real pair: the loader parses them for GnuTLS */
+	snprintf(cmd, sizeof(cmd), "cd %s && openssl req -x509 -newkey ec "
+		 "-pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "
+		 "server.key -out server.crt -days 1 -subj /CN=t 2>/dev/null && "
+		 "openssl genpkey -algorithm ec -pkeyopt "
+		 "ec_paramgen_curve:prime256v1 -out other.key 2>/dev/null",
+		 dir);
+	assert_int_equal(system(cmd), 0);
+	put("fake.crt", "-----BEGIN CERTIFICATE-----\nx\n");
 	assert_non_null(crypt_gensalt_rn("$2b$", 4, NULL, 0, salt,
 					 sizeof(salt)));
 	snprintf(hash, sizeof(hash), "%s", crypt_r("s3cret", salt, &cd));
@@ -116,6 +125,46 @@ static void test_headers(void **st)
 	vsva_webconfig_free(&wc);
 }
 
+/* A reload swaps users, headers and the certificate; the old certificate
+ * stays until the end; TLS on/off and versions need a restart. */
+static void test_swap(void **st)
+{
+	struct vsva_webconfig wc, next;
+	char err[512], text[512];
+	struct vsva_tls_cred *first;
+
+	snprintf(text, sizeof(text), "tls_server_config:\n  cert_file: "
+		 "server.crt\n  key_file: server.key\nbasic_auth_users:\n"
+		 "  alice: %s\n", hash);
+	assert_int_equal(load(text, &wc, err), 0);
+	first = wc.cred;
+	snprintf(text, sizeof(text), "tls_server_config:\n  cert_file: "
+		 "server.crt\n  key_file: server.key\nbasic_auth_users:\n"
+		 "  bob: %s\nhttp_server_config:\n  headers:\n"
+		 "    X-Frame-Options: deny\n", hash);
+	assert_int_equal(load(text, &next, err), 0);
+	assert_int_equal(vsva_webconfig_swap(&wc, &next, err, sizeof(err)), 0);
+	assert_string_equal(wc.user[0], "bob");
+	assert_string_equal(next.user[0], "alice");
+	assert_int_equal(wc.nheaders, 1);
+	assert_ptr_equal(wc.cred->older, first);
+	assert_null(next.cred);
+	assert_true(vsva_webconfig_check(&wc, "bob", "s3cret"));
+	assert_false(vsva_webconfig_check(&wc, "alice", "s3cret"));
+	vsva_webconfig_free(&next);
+	assert_int_equal(load("tls_server_config:\n  cert_file: server.crt\n"
+			      "  key_file: server.key\n  min_version: TLS13\n",
+			      &next, err), 0);
+	assert_int_equal(vsva_webconfig_swap(&wc, &next, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "TLS versions needs a restart"));
+	vsva_webconfig_free(&next);
+	assert_int_equal(load("basic_auth_users: {}\n", &next, err), 0);
+	assert_int_equal(vsva_webconfig_swap(&wc, &next, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "turning TLS off needs a restart"));
+	vsva_webconfig_free(&next);
+	vsva_webconfig_free(&wc);
+}
+
 /* TLS versions: exporter-toolkit's names, defaults 1.2..1.3, into GnuTLS
  * priority strings */
 static void test_versions(void **st)
@@ -145,6 +194,12 @@ static void test_errors(void **st)
 		{ "tls_server_config:\n  cert_file: nope.crt\n  key_file: "
 		  "server.key\n", "cannot read" },
 		{ "tls_server_config:\n  ca_file: x\n", "unknown key 'ca_file'" },
+		{ "tls_server_config:\n  cert_file: fake.crt\n  key_file: "
+		  "server.key\n", "cert_file: " },
+		{ "tls_server_config:\n  cert_file: server.crt\n  key_file: "
+		  "server.crt\n", "key_file: " },
+		{ "tls_server_config:\n  cert_file: server.crt\n  key_file: "
+		  "other.key\n", "key_file is not the key of cert_file" },
 		{ "basic_auth_users:\n  alice: plaintext\n", "bcrypt" },
 		{ "rate_limit: {}\n", "unknown key 'rate_limit'" },
 		{ "http_server_config:\n  headers:\n    Server: x\n",
@@ -190,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_dearest),
 		cmocka_unit_test(test_versions),
 		cmocka_unit_test(test_headers),
+		cmocka_unit_test(test_swap),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_missing_file),
 	};
