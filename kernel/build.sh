@@ -43,7 +43,8 @@ source_of() {
 		return
 	fi
 	mkdir -p "$src_root"
-	deb=$(ls "$src_root"/linux-source-"$ver"_*.deb 2>/dev/null | tail -1)
+	# (no match is no error: set -e and pipefail would end the script)
+	deb=$(ls "$src_root"/linux-source-"$ver"_*.deb 2>/dev/null | tail -1 || true)
 	if [ -z "$deb" ]; then
 		log "fetching linux-source-$ver (trixie-backports)"
 		"$here/../tests/matrix/fetch.sh" --source "linux-source-$ver" "$src_root" >&2
