@@ -243,7 +243,8 @@ def iommu():
     b.panel("timeseries", "PASID replace p99 by device",
             "99th percentile of the time to move a device PASID to another "
             "domain (kernels with PASID replace: the series on 7.x, or "
-            "fentry on 6.14 and later).", "s",
+            "fentry where iommu_replace_device_pasid exists; not 6.12).",
+            "s",
             [(quantile(0.99, "vsva_iommu_pasid_replace_seconds", DEV,
                        "device"), "{{device}}")])
     b.panel("timeseries", "Errors by result",
