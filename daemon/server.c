@@ -55,6 +55,32 @@ static void add_headers(struct vsvad *d, struct MHD_Response *r)
  * exit (a handshake may hold them).
  */
 static struct vsva_tls_cred *tls_cred;
+static enum vsva_client_auth tls_client_auth;	/* fixed at start */
+
+/* What this session asks of the client, per client_auth_type: set while
+ * the server's certificate is chosen, before it asks for the client's.
+ * Verification is GnuTLS's, against client_ca_file (MHD's trust list). */
+static void ask_client_cert(gnutls_session_t s)
+{
+	switch (tls_client_auth) {
+	case VSVA_NO_CLIENT_CERT:
+		return;
+	case VSVA_REQUEST_CLIENT_CERT:
+		gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUEST);
+		return;
+	case VSVA_REQUIRE_ANY_CLIENT_CERT:
+		gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUIRE);
+		return;
+	case VSVA_VERIFY_CLIENT_CERT_IF_GIVEN:
+		gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUEST);
+		gnutls_session_set_verify_cert(s, NULL, 0);
+		return;
+	case VSVA_REQUIRE_AND_VERIFY_CLIENT_CERT:
+		gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUIRE);
+		gnutls_session_set_verify_cert(s, NULL, 0);
+		return;
+	}
+}
 
 static int retrieve_cert(gnutls_session_t s, const gnutls_datum_t *req_ca,
 			 int nreqs, const gnutls_pk_algorithm_t *algos,
@@ -65,6 +91,7 @@ static int retrieve_cert(gnutls_session_t s, const gnutls_datum_t *req_ca,
 
 	if (!c)
 		return -1;
+	ask_client_cert(s);
 	*pcert = c->pcert;
 	*npcert = c->npcert;
 	*key = c->key;
@@ -453,7 +480,7 @@ struct MHD_Daemon *vsvad_http_start(struct vsvad *d, int fd,
 	/* the web config's versions (default TLS 1.2 and 1.3, as
 	 * exporter-toolkit's; RFC 8996 deprecates 1.0 and 1.1) */
 	static char priorities[128];
-	struct MHD_OptionItem tls[3], no_tls[1] = { { MHD_OPTION_END, 0, NULL } };
+	struct MHD_OptionItem tls[4], no_tls[1] = { { MHD_OPTION_END, 0, NULL } };
 	struct MHD_Daemon *httpd;
 
 	/* the certificate comes from a callback, so that a reload can
@@ -466,6 +493,12 @@ struct MHD_Daemon *vsvad_http_start(struct vsvad *d, int fd,
 	tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0,
 					  priorities };
 	tls[2] = no_tls[0];
+	tls_client_auth = d->wc.client_auth;
+	if (d->wc.client_ca_pem) {
+		tls[2] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0,
+						  d->wc.client_ca_pem };
+		tls[3] = no_tls[0];
+	}
 	/* epoll: no FD_SETSIZE ceiling; slow clients cost a descriptor */
 	if (vsvad_auth_start(&d->auth, &d->wc, &d->wc_lock))
 		return NULL;

@@ -165,11 +165,49 @@ static int tls_version(struct wc_parser *wp, const char *k, const char *v,
 	return -1;
 }
 
+static const char *const client_auth_names[] = {
+	[VSVA_NO_CLIENT_CERT] = "NoClientCert",
+	[VSVA_REQUEST_CLIENT_CERT] = "RequestClientCert",
+	[VSVA_REQUIRE_ANY_CLIENT_CERT] = "RequireAnyClientCert",
+	[VSVA_VERIFY_CLIENT_CERT_IF_GIVEN] = "VerifyClientCertIfGiven",
+	[VSVA_REQUIRE_AND_VERIFY_CLIENT_CERT] = "RequireAndVerifyClientCert",
+};
+
+static int client_auth_type(struct wc_parser *wp, const char *v,
+			    enum vsva_client_auth *dst)
+{
+	size_t i;
+
+	if (!strcmp(v, "RequireClientCert")) {	/* the toolkit's old name */
+		*dst = VSVA_REQUIRE_ANY_CLIENT_CERT;
+		return 0;
+	}
+	for (i = 0; i < sizeof(client_auth_names) / sizeof(*client_auth_names); i++)
+		if (!strcmp(v, client_auth_names[i])) {
+			*dst = i;
+			return 0;
+		}
+	snprintf(wp->err, wp->len, "%s: tls_server_config: client_auth_type "
+		 "'%s': expected NoClientCert, RequestClientCert, "
+		 "RequireAnyClientCert, VerifyClientCertIfGiven or "
+		 "RequireAndVerifyClientCert", wp->path, v);
+	return -1;
+}
+
 static int tls_pair(struct wc_parser *wp, char *k, char *v, void *arg)
 {
 	struct vsva_webconfig *wc = arg;
 	char **dst = !strcmp(k, "cert_file") ? &wc->cert_pem :
-		     !strcmp(k, "key_file") ? &wc->key_pem : NULL;
+		     !strcmp(k, "key_file") ? &wc->key_pem :
+		     !strcmp(k, "client_ca_file") ? &wc->client_ca_pem : NULL;
+
+	if (!strcmp(k, "client_auth_type")) {
+		if (client_auth_type(wp, v, &wc->client_auth))
+			return -1;
+		free(k);
+		free(v);
+		return 0;
+	}
 	int *ver = !strcmp(k, "min_version") ? &wc->min_tls :
 		   !strcmp(k, "max_version") ? &wc->max_tls : NULL;
 
@@ -183,7 +221,8 @@ static int tls_pair(struct wc_parser *wp, char *k, char *v, void *arg)
 	if (!dst) {
 		snprintf(wp->err, wp->len, "%s: tls_server_config: unknown "
 			 "key '%s' (cert_file, key_file, min_version, "
-			 "max_version)", wp->path, k);
+			 "max_version, client_auth_type, client_ca_file)",
+			 wp->path, k);
 		return -1;
 	}
 	free(*dst);
@@ -428,6 +467,29 @@ free_cred:
 	return -1;
 }
 
+/* The toolkit's rules: a client CA needs a policy that asks for client
+ * certificates, a policy that verifies needs a CA, and both need TLS. */
+static int check_client_auth(const struct vsva_webconfig *wc,
+			     const char *path, char *err, size_t len)
+{
+	bool verify = wc->client_auth == VSVA_VERIFY_CLIENT_CERT_IF_GIVEN ||
+		      wc->client_auth == VSVA_REQUIRE_AND_VERIFY_CLIENT_CERT;
+
+	if ((wc->client_ca_pem || wc->client_auth) && !wc->cert_pem)
+		snprintf(err, len, "%s: client certificates need TLS "
+			 "(cert_file, key_file)", path);
+	else if (wc->client_ca_pem && !wc->client_auth)
+		snprintf(err, len, "%s: client_ca_file is set without a "
+			 "client_auth_type that asks for certificates", path);
+	else if (verify && !wc->client_ca_pem)
+		snprintf(err, len, "%s: client_auth_type %s needs "
+			 "client_ca_file", path,
+			 client_auth_names[wc->client_auth]);
+	else
+		return 0;
+	return -1;
+}
+
 /* A bcrypt hash's cost ("$2y$10$..."), or 0 for anything else. */
 static int hash_cost(const char *h)
 {
@@ -485,6 +547,8 @@ int vsva_webconfig_load(const char *path, struct vsva_webconfig *wc,
 		goto fail;
 	}
 	if (wc->cert_pem && parse_cred(wc, path, err, len))
+		goto fail;
+	if (check_client_auth(wc, path, err, len))
 		goto fail;
 	if (wc->min_tls > wc->max_tls) {
 		snprintf(err, len, "%s: tls_server_config: min_version TLS%d "
@@ -610,6 +674,7 @@ void vsva_webconfig_free(struct vsva_webconfig *wc)
 	free(wc->has_good);
 	free(wc->cert_pem);
 	free(wc->key_pem);
+	free(wc->client_ca_pem);
 	cred_free(wc->cred);
 	memset(wc, 0, sizeof(*wc));
 }
@@ -633,8 +698,9 @@ void vsva_webconfig_describe(const struct vsva_webconfig *wc, char *buf,
 	int n;
 
 	if (wc->cert_pem)
-		n = snprintf(buf, len, "TLS 1.%d to 1.%d, no client "
-			     "certificates", wc->min_tls - 10, wc->max_tls - 10);
+		n = snprintf(buf, len, "TLS 1.%d to 1.%d, client certificates: "
+			     "%s", wc->min_tls - 10, wc->max_tls - 10,
+			     client_auth_names[wc->client_auth]);
 	else
 		n = snprintf(buf, len, "no TLS (plain HTTP)");
 	if (n < 0 || (size_t)n >= len)
@@ -658,6 +724,14 @@ int vsva_webconfig_swap(struct vsva_webconfig *wc,
 	}
 	if (wc->min_tls != next->min_tls || wc->max_tls != next->max_tls) {
 		snprintf(err, len, "changing the TLS versions needs a restart");
+		return -1;
+	}
+	if (wc->client_auth != next->client_auth ||
+	    !wc->client_ca_pem != !next->client_ca_pem ||
+	    (wc->client_ca_pem && strcmp(wc->client_ca_pem,
+					 next->client_ca_pem))) {
+		snprintf(err, len, "changing client_auth_type or the client CA "
+			 "needs a restart");
 		return -1;
 	}
 	SWAP(wc->cert_pem, next->cert_pem);

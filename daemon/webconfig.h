@@ -21,8 +21,19 @@ struct vsva_tls_cred {
 	struct vsva_tls_cred *older;	/* retired by a reload */
 };
 
+/* tls_server_config.client_auth_type, exporter-toolkit's values */
+enum vsva_client_auth {
+	VSVA_NO_CLIENT_CERT = 0,
+	VSVA_REQUEST_CLIENT_CERT,
+	VSVA_REQUIRE_ANY_CLIENT_CERT,
+	VSVA_VERIFY_CLIENT_CERT_IF_GIVEN,
+	VSVA_REQUIRE_AND_VERIFY_CLIENT_CERT,
+};
+
 struct vsva_webconfig {
 	char *cert_pem, *key_pem;	/* NULL: no TLS */
+	char *client_ca_pem;		/* client_ca_file, or NULL */
+	enum vsva_client_auth client_auth;
 	struct vsva_tls_cred *cred;	/* the two, parsed */
 	int nusers;			/* 0: no authentication */
 	char **user, **hash;

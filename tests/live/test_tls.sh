@@ -81,7 +81,7 @@ check "TLS 1.1 refused" refused "$(proto -tls1_1)"
 check "TLS 1.2 accepted" TLSv1.2 "$(proto -tls1_2)"
 check "TLS 1.3 accepted" TLSv1.3 "$(proto -tls1_3)"
 check_match "the start-up line says what is enforced" \
-	'vsvad: web: TLS 1.2 to 1.3, no client certificates; basic auth, 1 user' "$(cat vsvad.log)"
+	'vsvad: web: TLS 1.2 to 1.3, client certificates: NoClientCert; basic auth, 1 user' "$(cat vsvad.log)"
 kill "$VSVAD_PID"
 wait "$VSVAD_PID" 2>/dev/null
 
@@ -245,6 +245,64 @@ check "the scrape loop across both reloads: every scrape 200" "60 of 60" \
 	"$(grep -c '^200$' rot.codes) of $(grep -c . rot.codes)"
 kill "$RPID"
 wait "$RPID" 2>/dev/null
+
+# Mutual TLS: client_auth_type RequireAndVerifyClientCert with
+# client_ca_file; a real Prometheus scrapes with its client certificate
+openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr \
+	-subj /CN=prometheus 2>/dev/null
+openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+	-days 2 -out client.crt 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout rogue.key -out rogue.crt \
+	-days 2 -subj /CN=rogue 2>/dev/null
+printf 'tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n' >mtls.yml
+MADDR=127.0.0.1:$(free_port)
+"$B/vsvad" --listen "$MADDR" --web-config "$TMP/mtls.yml" >mtls.log 2>&1 &
+MPID=$!
+PIDS+=("$MPID")
+mcode() { curl -s -o /dev/null -w '%{http_code}' --cacert ca.crt "$@" "https://$MADDR/metrics"; }
+for _ in $(seq 100); do
+	[ "$(mcode --cert client.crt --key client.key)" = 200 ] && break
+	sleep 0.1
+done
+check_match "the start-up line names the client certificate policy" \
+	'client certificates: RequireAndVerifyClientCert' "$(cat mtls.log)"
+check "mTLS: no client certificate, no answer" 000 "$(mcode)"
+check "mTLS: a certificate the CA did not sign, no answer" 000 \
+	"$(mcode --cert rogue.crt --key rogue.key)"
+check "mTLS: the CA's client certificate, 200" 200 "$(mcode --cert client.crt --key client.key)"
+curl -s -o /dev/null --tlsv1.2 --tls-max 1.2 --cacert ca.crt "https://$MADDR/metrics"
+check "mTLS over TLS 1.2 without a certificate: the handshake fails (curl 35)" 35 $?
+MPROM=127.0.0.1:$(free_port)
+cat >mprom.yml <<YML
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: vsva
+    scheme: https
+    tls_config:
+      ca_file: $TMP/ca.crt
+      cert_file: $TMP/client.crt
+      key_file: $TMP/client.key
+    static_configs:
+      - targets: ['$MADDR']
+YML
+prometheus --config.file=mprom.yml --storage.tsdb.path=mtsdb \
+	--web.listen-address="$MPROM" >mprom.log 2>&1 &
+PIDS+=($!)
+up=none
+for _ in $(seq 120); do
+	up=$(curl -sf --data-urlencode 'query=up{job="vsva"}' "http://$MPROM/api/v1/query" |
+		sed -nE 's/.*"value":\[[0-9.]+,"([^"]+)"\].*/\1/p')
+	[ "$up" = 1 ] && break
+	sleep 0.5
+done
+check "Prometheus scrapes with its client certificate (up)" 1 "$up"
+kill "$MPID"
+wait "$MPID" 2>/dev/null
+printf 'tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: RequireAndVerifyClientCert\n' >noca.yml
+out=$("$B/vsvad" --check-web-config "$TMP/noca.yml" 2>&1)
+check "RequireAndVerifyClientCert without client_ca_file: exit 2" 2 $?
+check_match "... and says so" 'needs client_ca_file' "$out"
 
 printf 'basic_auth_users:\n  scraper: plaintext\n' >bad.yml
 out=$("$B/vsvad" --listen "127.0.0.1:$(free_port)" --web-config "$TMP/bad.yml" 2>&1)

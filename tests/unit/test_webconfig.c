@@ -181,6 +181,11 @@ static void test_versions(void **st)
 	assert_int_equal(vsva_webconfig_priorities(&wc, prio, sizeof(prio)), 0);
 	assert_string_equal(prio, "NORMAL:-VERS-ALL:+VERS-TLS1.1:+VERS-TLS1.0");
 	vsva_webconfig_free(&wc);
+	assert_int_equal(load("tls_server_config:\n  cert_file: server.crt\n"
+			      "  key_file: server.key\n  client_auth_type: "
+			      "RequireClientCert\n", &wc, err), 0);
+	assert_int_equal(wc.client_auth, VSVA_REQUIRE_ANY_CLIENT_CERT);
+	vsva_webconfig_free(&wc);
 	assert_int_equal(load("tls_server_config:\n  min_version: TLS14\n",
 			      &wc, err), -1);
 	assert_non_null(strstr(err, "expected TLS10, TLS11, TLS12 or TLS13"));
@@ -200,6 +205,17 @@ static void test_errors(void **st)
 		  "server.crt\n", "key_file: " },
 		{ "tls_server_config:\n  cert_file: server.crt\n  key_file: "
 		  "other.key\n", "key_file is not the key of cert_file" },
+		{ "tls_server_config:\n  cert_file: server.crt\n  key_file: "
+		  "server.key\n  client_auth_type: Always\n",
+		  "client_auth_type 'Always': expected" },
+		{ "tls_server_config:\n  cert_file: server.crt\n  key_file: "
+		  "server.key\n  client_ca_file: server.crt\n",
+		  "client_ca_file is set without a client_auth_type" },
+		{ "tls_server_config:\n  cert_file: server.crt\n  key_file: "
+		  "server.key\n  client_auth_type: VerifyClientCertIfGiven\n",
+		  "needs client_ca_file" },
+		{ "tls_server_config:\n  client_auth_type: RequireAnyClientCert\n",
+		  "client certificates need TLS" },
 		{ "basic_auth_users:\n  alice: plaintext\n", "bcrypt" },
 		{ "rate_limit: {}\n", "unknown key 'rate_limit'" },
 		{ "http_server_config:\n  headers:\n    Server: x\n",
