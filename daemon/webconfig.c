@@ -301,12 +301,18 @@ static int header_pair(struct wc_parser *wp, char *k, char *v, void *arg)
 	return 0;
 }
 
-/* http_server_config: headers (a mapping); http2 is accepted and has no
- * effect: vsvad speaks HTTP/1.1. */
-static int http_section(struct wc_parser *wp, struct vsva_webconfig *wc)
+/*
+ * Walk a mapping whose values are sections: @each parses the value of each
+ * key ("?" for a key that is not a string).  The mapping's start has been
+ * consumed.
+ */
+static int each_section(struct wc_parser *wp,
+			int (*each)(struct wc_parser *, const char *,
+				    struct vsva_webconfig *),
+			struct vsva_webconfig *wc)
 {
 	yaml_event_t ev;
-	char *key, *v;
+	char *key;
 	int rc;
 
 	for (;;) {
@@ -319,67 +325,59 @@ static int http_section(struct wc_parser *wp, struct vsva_webconfig *wc)
 		key = ev.type == YAML_SCALAR_EVENT ?
 		      strdup((char *)ev.data.scalar.value) : NULL;
 		yaml_event_delete(&ev);
-		if (key && !strcmp(key, "headers")) {
-			rc = expect(wp, YAML_MAPPING_START_EVENT, "a mapping") ||
-			     each_pair(wp, "headers", header_pair, wc);
-		} else if (key && !strcmp(key, "http2")) {
-			v = next_scalar(wp, "http2");
-			rc = !v;
-			free(v);
-		} else {
-			snprintf(wp->err, wp->len, "%s: http_server_config: "
-				 "unknown key '%s' (headers, http2)", wp->path,
-				 key ? key : "?");
-			rc = -1;
-		}
+		rc = each(wp, key ? key : "?", wc);
 		free(key);
 		if (rc)
 			return -1;
 	}
 }
 
+/* http_server_config: headers (a mapping); http2 is accepted and has no
+ * effect: vsvad speaks HTTP/1.1. */
+static int http_key(struct wc_parser *wp, const char *key,
+		    struct vsva_webconfig *wc)
+{
+	char *v;
+
+	if (!strcmp(key, "headers"))
+		return expect(wp, YAML_MAPPING_START_EVENT, "a mapping") ||
+		       each_pair(wp, "headers", header_pair, wc) ? -1 : 0;
+	if (!strcmp(key, "http2")) {
+		v = next_scalar(wp, "http2");
+		free(v);
+		return v ? 0 : -1;
+	}
+	snprintf(wp->err, wp->len, "%s: http_server_config: unknown key '%s' "
+		 "(headers, http2)", wp->path, key);
+	return -1;
+}
+
+static int top_key(struct wc_parser *wp, const char *key,
+		   struct vsva_webconfig *wc)
+{
+	bool tls = !strcmp(key, "tls_server_config");
+
+	if (!tls && strcmp(key, "basic_auth_users") &&
+	    strcmp(key, "http_server_config")) {
+		snprintf(wp->err, wp->len, "%s: unknown key '%s' "
+			 "(tls_server_config, basic_auth_users, "
+			 "http_server_config)", wp->path, key);
+		return -1;
+	}
+	if (expect(wp, YAML_MAPPING_START_EVENT, "a mapping"))
+		return -1;
+	if (!strcmp(key, "http_server_config"))
+		return each_section(wp, http_key, wc);
+	return each_pair(wp, key, tls ? tls_pair : user_pair, wc);
+}
+
 static int parse_top(struct wc_parser *wp, struct vsva_webconfig *wc)
 {
-	char *key;
-	int rc;
-
 	if (expect(wp, YAML_STREAM_START_EVENT, "a YAML stream") ||
 	    expect(wp, YAML_DOCUMENT_START_EVENT, "a document") ||
 	    expect(wp, YAML_MAPPING_START_EVENT, "a mapping at the top"))
 		return -1;
-	for (;;) {
-		yaml_event_t ev;
-
-		if (!yaml_parser_parse(&wp->p, &ev))
-			return expect(wp, YAML_NO_EVENT, "valid YAML");
-		if (ev.type == YAML_MAPPING_END_EVENT) {
-			yaml_event_delete(&ev);
-			return 0;
-		}
-		key = ev.type == YAML_SCALAR_EVENT ?
-		      strdup((char *)ev.data.scalar.value) : NULL;
-		yaml_event_delete(&ev);
-		if (!key || (strcmp(key, "tls_server_config") &&
-			     strcmp(key, "basic_auth_users") &&
-			     strcmp(key, "http_server_config"))) {
-			snprintf(wp->err, wp->len, "%s: unknown key '%s' "
-				 "(tls_server_config, basic_auth_users, "
-				 "http_server_config)", wp->path,
-				 key ? key : "?");
-			free(key);
-			return -1;
-		}
-		if (!strcmp(key, "http_server_config"))
-			rc = expect(wp, YAML_MAPPING_START_EVENT, "a mapping") ||
-			     http_section(wp, wc);
-		else
-			rc = expect(wp, YAML_MAPPING_START_EVENT, "a mapping") ||
-			     each_pair(wp, key, strcmp(key, "tls_server_config") ?
-				       user_pair : tls_pair, wc);
-		free(key);
-		if (rc)
-			return -1;
-	}
+	return each_section(wp, top_key, wc);
 }
 
 static void cred_free(struct vsva_tls_cred *c)

@@ -83,18 +83,7 @@ stop_vsvad() {
 memslot_rung() { # RUNG [vsvad args]
 	rung=$1
 	shift
-	vsvad --listen 127.0.0.1:9477 "$@" >/tmp/vsvad.log 2>&1 &
-	pid=$!
-	i=0
-	until wget -qO /dev/null http://127.0.0.1:9477/metrics; do
-		i=$((i + 1))
-		if [ $i -gt 100 ]; then
-			not_ok "vsvad ($rung) did not start: $(cat /tmp/vsvad.log)"
-			kill $pid
-			return
-		fi
-		sleep 0.2
-	done
+	start_vsvad "$@" || return
 	line=$(wget -qO- http://127.0.0.1:9477/metrics |
 		grep '^vsva_probe_info{measurement="kvm_memslot_zap"')
 	case $line in
@@ -112,8 +101,7 @@ memslot_rung() { # RUNG [vsvad args]
 		check "$rung: $mode histogram count" $n \
 			"$(metric vsva_kvm_memslot_zap_seconds_count "$vm")"
 	done
-	kill $pid
-	wait $pid
+	stop_vsvad
 	check "$rung: vsvad exits 0" 0 $?
 }
 # 3. interrupts: the series' rungs; irqfd MSI injections exact; the
@@ -162,14 +150,7 @@ attribution_checks() {
 }
 
 irq_checks() {
-	vsvad --listen 127.0.0.1:9477 >/tmp/vsvad.log 2>&1 &
-	pid=$!
-	i=0
-	until wget -qO /dev/null http://127.0.0.1:9477/metrics; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && { not_ok "vsvad did not start"; kill $pid; return; }
-		sleep 0.2
-	done
+	start_vsvad || return
 	for m in kvm_irq_bypass irq_bypass_connect; do
 		line=$(wget -qO- http://127.0.0.1:9477/metrics |
 			grep "^vsva_probe_info{measurement=\"$m\"")
@@ -205,8 +186,7 @@ irq_checks() {
 		"$(metric vsva_irq_bypass_disconnects_total 'vm="kernel/0",irq="42"')"
 	check "KUnit irqbypass: nothing left connected" 0 \
 		"$(metric vsva_irq_bypass_connected 'vm="kernel/0"')"
-	kill $pid
-	wait $pid
+	stop_vsvad
 }
 
 # 4. vsva-perf record here, on the series' tracepoints; the host reports

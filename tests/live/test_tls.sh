@@ -37,37 +37,35 @@ check_match "401 asks for Basic auth" 'WWW-Authenticate: Basic realm="vsvad"' \
 check "plain HTTP to the TLS port gets no answer" 000 \
 	"$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$ADDR/metrics")"
 
-PROM=127.0.0.1:$(free_port)
-cat >prometheus.yml <<YML
-global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: vsva
-    scheme: https
-    tls_config:
+# A real Prometheus scraping TARGET over https with JOB (YAML lines of the
+# job: tls_config, basic_auth); UP is up{job="vsva"} once it is 1, or what
+# it last was (Prometheus starts slowly on a loaded 2-vCPU machine: up to
+# 60 s)
+prom_up() { # NAME TARGET JOB
+	local prom=127.0.0.1:$(free_port)
+
+	printf 'global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: vsva\n    scheme: https\n%s    static_configs:\n      - targets: [%s]\n' \
+		"$3" "'$2'" >"$1.yml"
+	prometheus --config.file="$1.yml" --storage.tsdb.path="$1.tsdb" \
+		--web.listen-address="$prom" >"$1.log" 2>&1 &
+	PIDS+=($!)
+	UP=none
+	for _ in $(seq 120); do
+		UP=$(curl -sf --data-urlencode 'query=up{job="vsva"}' "http://$prom/api/v1/query" |
+			sed -nE 's/.*"value":\[[0-9.]+,"([^"]+)"\].*/\1/p')
+		[ "$UP" = 1 ] && return
+		sleep 0.5
+	done
+	echo "#   targets: $(curl -sf "http://$prom/api/v1/targets" | head -c 600)"
+	tail -5 "$1.log" | sed 's/^/#   /'
+}
+prom_up prom-auth "$ADDR" "    tls_config:
       ca_file: $TMP/server.crt
     basic_auth:
       username: scraper
       password: 's3cret pass'
-    static_configs:
-      - targets: ['$ADDR']
-YML
-prometheus --config.file=prometheus.yml --storage.tsdb.path=tsdb \
-	--web.listen-address="$PROM" >prometheus.log 2>&1 &
-PIDS+=($!)
-up=none
-# Prometheus starts slowly on a loaded 2-vCPU machine: up to 60 s
-for _ in $(seq 120); do
-	up=$(curl -sf --data-urlencode 'query=up{job="vsva"}' "http://$PROM/api/v1/query" |
-		sed -nE 's/.*"value":\[[0-9.]+,"([^"]+)"\].*/\1/p')
-	[ "$up" = 1 ] && break
-	sleep 0.5
-done
-check "Prometheus scrapes through TLS and basic auth (up)" 1 "$up"
-if [ "$up" != 1 ]; then
-	echo "#   targets: $(curl -sf "http://$PROM/api/v1/targets" | head -c 600)"
-	tail -5 prometheus.log | sed 's/^/#   /'
-fi
+"
+check "Prometheus scrapes through TLS and basic auth (up)" 1 "$UP"
 
 # TLS 1.0 and 1.1 refused (RFC 8996; exporter-toolkit's default minimum is
 # 1.2), 1.2 and 1.3 accepted; the client is allowed every version
@@ -272,31 +270,12 @@ check "mTLS: a certificate the CA did not sign, no answer" 000 \
 check "mTLS: the CA's client certificate, 200" 200 "$(mcode --cert client.crt --key client.key)"
 curl -s -o /dev/null --tlsv1.2 --tls-max 1.2 --cacert ca.crt "https://$MADDR/metrics"
 check "mTLS over TLS 1.2 without a certificate: the handshake fails (curl 35)" 35 $?
-MPROM=127.0.0.1:$(free_port)
-cat >mprom.yml <<YML
-global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: vsva
-    scheme: https
-    tls_config:
+prom_up prom-mtls "$MADDR" "    tls_config:
       ca_file: $TMP/ca.crt
       cert_file: $TMP/client.crt
       key_file: $TMP/client.key
-    static_configs:
-      - targets: ['$MADDR']
-YML
-prometheus --config.file=mprom.yml --storage.tsdb.path=mtsdb \
-	--web.listen-address="$MPROM" >mprom.log 2>&1 &
-PIDS+=($!)
-up=none
-for _ in $(seq 120); do
-	up=$(curl -sf --data-urlencode 'query=up{job="vsva"}' "http://$MPROM/api/v1/query" |
-		sed -nE 's/.*"value":\[[0-9.]+,"([^"]+)"\].*/\1/p')
-	[ "$up" = 1 ] && break
-	sleep 0.5
-done
-check "Prometheus scrapes with its client certificate (up)" 1 "$up"
+"
+check "Prometheus scrapes with its client certificate (up)" 1 "$UP"
 kill "$MPID"
 wait "$MPID" 2>/dev/null
 printf 'tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: RequireAndVerifyClientCert\n' >noca.yml
