@@ -19,14 +19,23 @@ basic_auth_users:
   scraper: $hash
 YML
 
-ADDR=127.0.0.1:$(free_port)
-"$B/vsvad" --listen "$ADDR" --web-config "$TMP/web.yml" >vsvad.log 2>&1 &
-VSVAD_PID=$!
-PIDS+=("$VSVAD_PID")
-for _ in $(seq 100); do
-	curl -s -o /dev/null --cacert server.crt "https://$ADDR/" && break
-	sleep 0.1
-done
+# vsvad on a free port with the web config CONF (its log in LOG), once a
+# curl with ARGS gets any answer from SCHEME://ADDR/; sets SADDR and SPID
+serve() { # CONF LOG SCHEME ARGS...
+	local conf=$1 log=$2 scheme=$3 i
+
+	shift 3
+	SADDR=127.0.0.1:$(free_port)
+	"$B/vsvad" --listen "$SADDR" --web-config "$TMP/$conf" >"$log" 2>&1 &
+	SPID=$!
+	PIDS+=("$SPID")
+	for ((i = 0; i < 100; i++)); do
+		curl -s -o /dev/null "$@" "$scheme://$SADDR/" && return
+		sleep 0.1
+	done
+}
+serve web.yml vsvad.log https --cacert server.crt
+ADDR=$SADDR VSVAD_PID=$SPID
 code() { curl -s -o /dev/null -w '%{http_code}' --cacert server.crt "$@"; }
 check "TLS without credentials: 401" 401 "$(code "https://$ADDR/metrics")"
 check "TLS, wrong password: 401" 401 "$(code -u 'scraper:wrong' "https://$ADDR/metrics")"
@@ -88,14 +97,8 @@ sed 's/^  key_file: server.key$/&\n  min_version: TLS13/' web.yml >web13.yml
 out=$("$B/vsvad" --check-web-config "$TMP/web13.yml")
 check "--check-web-config: a usable file, exit 0" 0 $?
 check_match "... and what it enforces" 'web13.yml: usable: TLS 1.3 to 1.3' "$out"
-ADDR=127.0.0.1:$(free_port)
-"$B/vsvad" --listen "$ADDR" --web-config "$TMP/web13.yml" >vsvad13.log 2>&1 &
-VSVAD_PID=$!
-PIDS+=("$VSVAD_PID")
-for _ in $(seq 100); do
-	curl -s -o /dev/null --cacert server.crt "https://$ADDR/" && break
-	sleep 0.1
-done
+serve web13.yml vsvad13.log https --cacert server.crt
+ADDR=$SADDR VSVAD_PID=$SPID
 check "min_version TLS13: TLS 1.2 refused" refused "$(proto -tls1_2)"
 check "min_version TLS13: TLS 1.3 accepted" TLSv1.3 "$(proto -tls1_3)"
 kill "$VSVAD_PID"
@@ -112,14 +115,8 @@ check_match "... and says so" 'min_version TLS13 is above max_version TLS12' "$o
 slow=$(htpasswd -nbB -C 10 alice 'right' | cut -d: -f2)
 printf 'basic_auth_users:\n  scraper: %s\n  alice: %s\nhttp_server_config:\n  headers:\n    X-Frame-Options: deny\n    X-Content-Type-Options: nosniff\n' \
 	"$hash" "$slow" >timing.yml
-TADDR=127.0.0.1:$(free_port)
-"$B/vsvad" --listen "$TADDR" --web-config "$TMP/timing.yml" >timing.log 2>&1 &
-TPID=$!
-PIDS+=("$TPID")
-for _ in $(seq 100); do
-	curl -s -o /dev/null "http://$TADDR/" && break
-	sleep 0.1
-done
+serve timing.yml timing.log http
+TADDR=$SADDR TPID=$SPID
 median() { # USER:PASS NET: the median time of 20 refused requests, in
 	# ms, each from its own loopback address (NET.1 ... NET.20), so that
 	# none of them meets the limit on failed attempts per address
@@ -206,14 +203,8 @@ served_fp() {
 cp a.crt rot.crt && cp a.key rot.key
 printf 'tls_server_config:\n  cert_file: rot.crt\n  key_file: rot.key\nbasic_auth_users:\n  scraper: %s\n' \
 	"$hash" >rot.yml
-RADDR=127.0.0.1:$(free_port)
-"$B/vsvad" --listen "$RADDR" --web-config "$TMP/rot.yml" >rot.log 2>&1 &
-RPID=$!
-PIDS+=("$RPID")
-for _ in $(seq 100); do
-	curl -s -o /dev/null --cacert ca.crt "https://$RADDR/" && break
-	sleep 0.1
-done
+serve rot.yml rot.log https --cacert ca.crt
+RADDR=$SADDR RPID=$SPID
 check "the first certificate is served" "$(fp a.crt)" "$(served_fp)"
 (for _ in $(seq 60); do
 	curl -s -o /dev/null -w '%{http_code}\n' --cacert ca.crt \
@@ -253,15 +244,9 @@ openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
 openssl req -x509 -newkey rsa:2048 -nodes -keyout rogue.key -out rogue.crt \
 	-days 2 -subj /CN=rogue 2>/dev/null
 printf 'tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n' >mtls.yml
-MADDR=127.0.0.1:$(free_port)
-"$B/vsvad" --listen "$MADDR" --web-config "$TMP/mtls.yml" >mtls.log 2>&1 &
-MPID=$!
-PIDS+=("$MPID")
+serve mtls.yml mtls.log https --cacert ca.crt --cert client.crt --key client.key
+MADDR=$SADDR MPID=$SPID
 mcode() { curl -s -o /dev/null -w '%{http_code}' --cacert ca.crt "$@" "https://$MADDR/metrics"; }
-for _ in $(seq 100); do
-	[ "$(mcode --cert client.crt --key client.key)" = 200 ] && break
-	sleep 0.1
-done
 check_match "the start-up line names the client certificate policy" \
 	'client certificates: RequireAndVerifyClientCert' "$(cat mtls.log)"
 check "mTLS: no client certificate, no answer" 000 "$(mcode)"
