@@ -27,7 +27,8 @@ SKELS		:= $(patsubst bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRCS))
 # lib/: the library every program links; daemon/: vsvad's own code
 ENGINE_SRCS	:= $(wildcard lib/*.c)
 ENGINE_OBJS	:= $(patsubst lib/%.c,$(B)/lib/%.o,$(ENGINE_SRCS))
-DAEMON_SRCS	:= daemon/auth.c daemon/http.c daemon/server.c daemon/webconfig.c
+DAEMON_SRCS	:= daemon/auth.c daemon/http.c daemon/server.c daemon/webconfig.c \
+		   daemon/webtls.c
 DAEMON_OBJS	:= $(patsubst daemon/%.c,$(B)/daemon/%.o,$(DAEMON_SRCS))
 DAEMON_LIBS	:= -lmicrohttpd -lyaml -lcrypt -lgnutls -lz -lm -lpthread
 LIB		:= $(B)/libvsva.a
@@ -119,7 +120,7 @@ $(B)/fuzz_http: tests/fuzz/fuzz_http.c daemon/http.c lib/metrics.c lib/expo.c \
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Idaemon \
 		$(filter %.c,$^) -o $@ -lm
 
-$(B)/fuzz_webconfig: tests/fuzz/fuzz_webconfig.c daemon/webconfig.c \
+$(B)/fuzz_webconfig: tests/fuzz/fuzz_webconfig.c daemon/webconfig.c daemon/webtls.c \
 		daemon/webconfig.h | $(B)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Idaemon \
 		$(filter %.c,$^) -o $@ -lyaml -lcrypt -lgnutls -lpthread

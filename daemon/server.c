@@ -56,6 +56,32 @@ static void add_headers(struct vsvad *d, struct MHD_Response *r)
  */
 static struct vsva_tls_cred *tls_cred;
 static enum vsva_client_auth tls_client_auth;	/* fixed at start */
+static struct vsvad *tls_daemon;		/* client_allowed_sans */
+
+/* client_allowed_sans: the client's certificate names one of them (read
+ * under the lock: a reload may change the list).  A session's verify
+ * function replaces GnuTLS's own check of the chain, so it is made here
+ * where the policy asks for it. */
+static int check_client_sans(gnutls_session_t s)
+{
+	const gnutls_datum_t *peers;
+	unsigned int n = 0, status = 0;
+	bool ok;
+
+	if (tls_client_auth == VSVA_REQUIRE_AND_VERIFY_CLIENT_CERT &&
+	    (gnutls_certificate_verify_peers2(s, &status) || status))
+		return GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR;
+	peers = gnutls_certificate_get_peers(s, &n);
+	pthread_rwlock_rdlock(&tls_daemon->wc_lock);
+	ok = !tls_daemon->wc.nsans ||
+	     (peers && n && vsva_webconfig_san_allowed(&tls_daemon->wc,
+						       &peers[0]));
+	pthread_rwlock_unlock(&tls_daemon->wc_lock);
+	if (!ok)
+		__atomic_add_fetch(&tls_daemon->san_refusals, 1,
+				   __ATOMIC_RELAXED);
+	return ok ? 0 : GNUTLS_E_CERTIFICATE_ERROR;
+}
 
 /* What this session asks of the client, per client_auth_type: set while
  * the server's certificate is chosen, before it asks for the client's.
@@ -70,6 +96,7 @@ static void ask_client_cert(gnutls_session_t s)
 		return;
 	case VSVA_REQUIRE_ANY_CLIENT_CERT:
 		gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUIRE);
+		gnutls_session_set_verify_function(s, check_client_sans);
 		return;
 	case VSVA_VERIFY_CLIENT_CERT_IF_GIVEN:
 		gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUEST);
@@ -77,7 +104,7 @@ static void ask_client_cert(gnutls_session_t s)
 		return;
 	case VSVA_REQUIRE_AND_VERIFY_CLIENT_CERT:
 		gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUIRE);
-		gnutls_session_set_verify_cert(s, NULL, 0);
+		gnutls_session_set_verify_function(s, check_client_sans);
 		return;
 	}
 }
@@ -194,8 +221,9 @@ static void http_metrics(struct vsvad *d, struct vsva_snapshot *s)
 			VSVA_COUNTER),
 			__atomic_load_n(&d->connections, __ATOMIC_RELAXED), NULL);
 	f = vsva_snap_family(s, "vsva_web_config_reloads_total",
-		"--web-config reloads (SIGHUP), by result; a failed one keeps "
-		"the config in use and logs why.", VSVA_COUNTER);
+		"--web-config reloads (SIGHUP, or its files changed), by "
+		"result; a failed one keeps the config in use and logs why.",
+		VSVA_COUNTER);
 	vsva_family_add(f, d->reloads[0], "result", "ok", NULL);
 	vsva_family_add(f, d->reloads[1], "result", "error", NULL);
 	vsva_family_add(vsva_snap_family(s,
@@ -206,6 +234,12 @@ static void http_metrics(struct vsvad *d, struct vsva_snapshot *s)
 			"Requests refused for missing or wrong basic auth "
 			"credentials.", VSVA_COUNTER),
 			__atomic_load_n(&d->auth_failures, __ATOMIC_RELAXED),
+			NULL);
+	vsva_family_add(vsva_snap_family(s,
+			"vsva_tls_client_san_refusals_total",
+			"TLS handshakes refused because the client certificate "
+			"names none of client_allowed_sans.", VSVA_COUNTER),
+			__atomic_load_n(&d->san_refusals, __ATOMIC_RELAXED),
 			NULL);
 }
 
@@ -478,8 +512,9 @@ struct MHD_Daemon *vsvad_http_start(struct vsvad *d, int fd,
 				    unsigned int conns, unsigned int per_ip)
 {
 	/* the web config's versions (default TLS 1.2 and 1.3, as
-	 * exporter-toolkit's; RFC 8996 deprecates 1.0 and 1.1) */
-	static char priorities[128];
+	 * exporter-toolkit's; RFC 8996 deprecates 1.0 and 1.1), ciphers
+	 * and curves */
+	static char priorities[512];
 	struct MHD_OptionItem tls[4], no_tls[1] = { { MHD_OPTION_END, 0, NULL } };
 	struct MHD_Daemon *httpd;
 
@@ -494,6 +529,7 @@ struct MHD_Daemon *vsvad_http_start(struct vsvad *d, int fd,
 					  priorities };
 	tls[2] = no_tls[0];
 	tls_client_auth = d->wc.client_auth;
+	tls_daemon = d;
 	if (d->wc.client_ca_pem) {
 		tls[2] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0,
 						  d->wc.client_ca_pem };
@@ -524,16 +560,13 @@ struct MHD_Daemon *vsvad_http_start(struct vsvad *d, int fd,
 	return httpd;
 }
 
-void vsvad_reload_web_config(struct vsvad *d, const char *path)
+void vsvad_reload_web_config(struct vsvad *d, const char *path,
+			     const char *why)
 {
 	struct vsva_webconfig next;
 	char err[512];
 	int rc;
 
-	if (!path) {
-		fprintf(stderr, "vsvad: SIGHUP: no --web-config to read again\n");
-		return;
-	}
 	rc = vsva_webconfig_load(path, &next, err, sizeof(err));
 	if (!rc) {
 		pthread_rwlock_wrlock(&d->wc_lock);
@@ -547,12 +580,12 @@ void vsvad_reload_web_config(struct vsvad *d, const char *path)
 	d->last_reload_ok = !rc;
 	__atomic_add_fetch(&d->reloads[!!rc], 1, __ATOMIC_RELAXED);
 	if (rc) {
-		fprintf(stderr, "vsvad: web config not reloaded, the old one "
-			"stays: %s\n", err);
+		fprintf(stderr, "vsvad: %s: web config not reloaded, the old "
+			"one stays: %s\n", why, err);
 		return;
 	}
 	pthread_rwlock_rdlock(&d->wc_lock);
 	vsva_webconfig_describe(&d->wc, err, sizeof(err));
 	pthread_rwlock_unlock(&d->wc_lock);
-	fprintf(stderr, "vsvad: web config reloaded: %s\n", err);
+	fprintf(stderr, "vsvad: %s: web config reloaded: %s\n", why, err);
 }

@@ -60,8 +60,11 @@ static void usage(FILE *f)
 "                          when the port is reachable beyond loopback)\n"
 "      --web-config FILE   TLS and basic auth, in the format of Prometheus\n"
 "                          exporters: tls_server_config {cert_file,\n"
-"                          key_file, min_version, max_version},\n"
-"                          basic_auth_users {user: bcrypt}\n"
+"                          key_file, min_version, max_version,\n"
+"                          cipher_suites, curve_preferences,\n"
+"                          client_auth_type, client_ca_file,\n"
+"                          client_allowed_sans}, basic_auth_users\n"
+"                          {user: bcrypt}, http_server_config {headers}\n"
 "      --check-web-config FILE  validate FILE, print what it enforces and\n"
 "                          exit (0 usable, 2 not); loads nothing\n"
 "  -u, --user NAME         run as NAME once the probes are attached (all\n"
@@ -72,8 +75,9 @@ static void usage(FILE *f)
 "\n"
 "Needs root, or CAP_BPF and CAP_PERFMON, and a kernel with BTF. Each\n"
 "measurement's probe, or why it is unavailable, is in vsva_probe_info.\n"
-"SIGHUP reads --web-config again (users, headers, the certificate); a\n"
-"file that cannot be used keeps the old config and says why.\n"
+"SIGHUP, or a change of --web-config or of a file it names, reads it\n"
+"again (users, headers, allowed SANs, the certificate); a file that\n"
+"cannot be used keeps the old config and says why.\n"
 "Exit status: 0 stopped by SIGINT/SIGTERM, 1 BPF or HTTP failure,\n"
 "2 usage error, 3 insufficient privileges, 4 cannot listen.\n",
 		DEFAULT_RETAIN, DEFAULT_MAX_CONNS, DEFAULT_MAX_PER_IP);
@@ -217,16 +221,52 @@ static void raise_fd_limit(unsigned int conns)
 			(unsigned long long)rl.rlim_cur, conns);
 }
 
+static unsigned long long web_config_stamp(struct vsvad *d)
+{
+	unsigned long long h;
+
+	pthread_rwlock_rdlock(&d->wc_lock);
+	h = vsva_webconfig_stamp(&d->wc);
+	pthread_rwlock_unlock(&d->wc_lock);
+	return h;
+}
+
+/* The web config's files, looked at each tick: a change that has
+ * settled for a tick (a certificate and its key are rarely written at
+ * once) is read again, once; so is a SIGHUP.  @seen: the files as last
+ * read, or as they were when that failed. */
+static void watch_web_config(struct vsvad *d, const char *path,
+			     unsigned long long *seen,
+			     unsigned long long *last)
+{
+	unsigned long long now;
+
+	if (!path)
+		return;
+	now = web_config_stamp(d);
+	if (reload || (now != *seen && now == *last)) {
+		vsvad_reload_web_config(d, path, reload ? "SIGHUP" :
+					"files changed");
+		reload = 0;
+		now = web_config_stamp(d);	/* the new config's files */
+		*seen = now;
+	}
+	*last = now;
+}
+
 static void serve_until_signal(struct vsvad *d, const char *web_config)
 {
 	struct timespec tick = { .tv_sec = 1 };
+	unsigned long long seen = web_config_stamp(d), last = seen;
 
 	while (!exiting) {
 		nanosleep(&tick, NULL);	/* a signal cuts it short */
-		if (reload) {
+		if (reload && !web_config) {
 			reload = 0;
-			vsvad_reload_web_config(d, web_config);
+			fprintf(stderr, "vsvad: SIGHUP: no --web-config to "
+				"read again\n");
 		}
+		watch_web_config(d, web_config, &seen, &last);
 		pthread_mutex_lock(&d->lock);
 		vsva_engine_gc(d->engine);
 		pthread_mutex_unlock(&d->lock);

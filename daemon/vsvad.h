@@ -23,6 +23,7 @@ struct vsvad {
 	unsigned long long http_requests[VSVAD_HTTP_CODES];
 	unsigned long long auth_failures;
 	unsigned long long connections;	/* accepted */
+	unsigned long long san_refusals;	/* client_allowed_sans */
 	struct vsvad_auth *auth;	/* bcrypt workers */
 	pthread_rwlock_t wc_lock;	/* wc: a SIGHUP reload swaps it */
 	unsigned long long reloads[2];	/* web config reloads: ok, failed */
@@ -41,7 +42,9 @@ int vsvad_listen(const char *spec);
 struct MHD_Daemon *vsvad_http_start(struct vsvad *d, int fd,
 				    unsigned int conns, unsigned int per_ip);
 double vsvad_mono_s(void);
-/* SIGHUP: read @path again; keep the old config if it cannot be used. */
-void vsvad_reload_web_config(struct vsvad *d, const char *path);
+/* SIGHUP, or its files changed (@why): read @path again; keep the old
+ * config if it cannot be used. */
+void vsvad_reload_web_config(struct vsvad *d, const char *path,
+			     const char *why);
 
 #endif /* VSVAD_H */

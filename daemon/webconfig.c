@@ -7,6 +7,11 @@
  *     key_file: server.key
  *     min_version: TLS12           # TLS10..TLS13; default TLS12
  *     max_version: TLS13           # default TLS13
+ *     cipher_suites: [...]         # crypto/tls's names (webtls.c)
+ *     curve_preferences: [X25519]
+ *     client_auth_type: RequireAndVerifyClientCert
+ *     client_ca_file: ca.crt
+ *     client_allowed_sans: [prometheus.example]
  *   basic_auth_users:
  *     alice: $2y$10$...            # bcrypt, e.g. htpasswd -nbB alice pw
  *   http_server_config:
@@ -25,7 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
+#include <sys/stat.h>
 #include "webconfig.h"
+#include "webtls.h"
 
 #define WC_MAX_FILE	(1 << 20)
 #define WC_MAX_USERS	256
@@ -53,9 +60,18 @@ fail:
 	return NULL;
 }
 
+/* Remember a file read, to notice when it changes. */
+static void note_file(struct vsva_webconfig *wc, const char *path)
+{
+	if (wc->nfiles < VSVA_WC_MAX_FILES)
+		wc->file[wc->nfiles] = strdup(path);
+	wc->nfiles += wc->nfiles < VSVA_WC_MAX_FILES &&
+		      wc->file[wc->nfiles];
+}
+
 /* @name relative to the directory of @cfg, as exporter-toolkit does. */
-static char *read_relative(const char *cfg, const char *name, char *err,
-			   size_t len)
+static char *read_relative(struct vsva_webconfig *wc, const char *cfg,
+			   const char *name, char *err, size_t len)
 {
 	char dir[PATH_MAX], path[PATH_MAX * 2];
 
@@ -64,6 +80,7 @@ static char *read_relative(const char *cfg, const char *name, char *err,
 		snprintf(path, sizeof(path), "%s", name);
 	else
 		snprintf(path, sizeof(path), "%s/%s", dirname(dir), name);
+	note_file(wc, path);
 	return read_file(path, err, len);
 }
 
@@ -194,44 +211,183 @@ static int client_auth_type(struct wc_parser *wp, const char *v,
 	return -1;
 }
 
-static int tls_pair(struct wc_parser *wp, char *k, char *v, void *arg)
+/* cert_file, key_file, client_ca_file (files), or cert, key, client_ca
+ * (the PEM text itself); one of each pair. */
+static char **pem_dst(struct vsva_webconfig *wc, const char *k, bool *file)
 {
-	struct vsva_webconfig *wc = arg;
-	char **dst = !strcmp(k, "cert_file") ? &wc->cert_pem :
-		     !strcmp(k, "key_file") ? &wc->key_pem :
-		     !strcmp(k, "client_ca_file") ? &wc->client_ca_pem : NULL;
+	static const char *const keys[][2] = {
+		{ "cert_file", "cert" }, { "key_file", "key" },
+		{ "client_ca_file", "client_ca" } };
+	char **dst[] = { &wc->cert_pem, &wc->key_pem, &wc->client_ca_pem };
+	size_t i;
 
-	if (!strcmp(k, "client_auth_type")) {
-		if (client_auth_type(wp, v, &wc->client_auth))
-			return -1;
-		free(k);
-		free(v);
+	for (i = 0; i < 3; i++) {
+		*file = !strcmp(k, keys[i][0]);
+		if (*file || !strcmp(k, keys[i][1]))
+			return dst[i];
+	}
+	return NULL;
+}
+
+static int tls_bool(struct wc_parser *wp, const char *k, const char *v,
+		    bool *dst)
+{
+	if (!strcmp(v, "true") || !strcmp(v, "false")) {
+		*dst = !strcmp(v, "true");
 		return 0;
 	}
-	int *ver = !strcmp(k, "min_version") ? &wc->min_tls :
-		   !strcmp(k, "max_version") ? &wc->max_tls : NULL;
+	snprintf(wp->err, wp->len, "%s: tls_server_config: %s '%s': expected "
+		 "true or false", wp->path, k, v);
+	return -1;
+}
 
-	if (ver) {
-		if (tls_version(wp, k, v, ver))
+static int tls_scalar(struct wc_parser *wp, const char *k, const char *v,
+		      struct vsva_webconfig *wc)
+{
+	bool file, server_order;
+	char **dst = pem_dst(wc, k, &file);
+
+	if (!strcmp(k, "client_auth_type"))
+		return client_auth_type(wp, v, &wc->client_auth);
+	if (!strcmp(k, "min_version"))
+		return tls_version(wp, k, v, &wc->min_tls);
+	if (!strcmp(k, "max_version"))
+		return tls_version(wp, k, v, &wc->max_tls);
+	if (!strcmp(k, "prefer_server_cipher_suites")) {
+		if (tls_bool(wp, k, v, &server_order))
 			return -1;
-		free(k);
-		free(v);
+		wc->client_server_order = !server_order;
 		return 0;
 	}
 	if (!dst) {
 		snprintf(wp->err, wp->len, "%s: tls_server_config: unknown "
-			 "key '%s' (cert_file, key_file, min_version, "
-			 "max_version, client_auth_type, client_ca_file)",
+			 "key '%s' (cert_file, key_file, cert, key, min_version, "
+			 "max_version, cipher_suites, curve_preferences, "
+			 "prefer_server_cipher_suites, client_auth_type, "
+			 "client_ca_file, client_ca, client_allowed_sans)",
 			 wp->path, k);
 		return -1;
 	}
-	free(*dst);
-	*dst = read_relative(wp->path, v, wp->err, wp->len);
-	if (!*dst)
-		return -1;	/* the caller frees k and v */
-	free(k);
+	if (*dst) {
+		snprintf(wp->err, wp->len, "%s: tls_server_config: %s: given "
+			 "twice (a file and inline, or the same key)",
+			 wp->path, k);
+		return -1;
+	}
+	*dst = file ? read_relative(wc, wp->path, v, wp->err, wp->len) :
+		      strdup(v);
+	return *dst ? 0 : -1;
+}
+
+/*
+ * Walk a sequence of strings; @each gets each one (the caller keeps it).
+ * Its start is the next event.
+ */
+static int each_item(struct wc_parser *wp, const char *what,
+		     int (*each)(struct wc_parser *, const char *,
+				 struct vsva_webconfig *),
+		     struct vsva_webconfig *wc)
+{
+	yaml_event_t ev;
+	int rc, n = 0;
+
+	if (expect(wp, YAML_SEQUENCE_START_EVENT, "a list"))
+		return -1;
+	for (;;) {
+		if (!yaml_parser_parse(&wp->p, &ev))
+			return expect(wp, YAML_NO_EVENT, "valid YAML");
+		if (ev.type == YAML_SEQUENCE_END_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		if (ev.type != YAML_SCALAR_EVENT) {
+			snprintf(wp->err, wp->len, "%s: line %zu: %s: expected "
+				 "a list of strings", wp->path,
+				 ev.start_mark.line + 1, what);
+			yaml_event_delete(&ev);
+			return -1;
+		}
+		rc = each(wp, (char *)ev.data.scalar.value, wc);
+		yaml_event_delete(&ev);
+		if (rc)
+			return -1;
+		n++;
+	}
+	if (n)
+		return 0;
+	snprintf(wp->err, wp->len, "%s: tls_server_config: %s is an empty "
+		 "list", wp->path, what);
+	return -1;
+}
+
+static int suite_item(struct wc_parser *wp, const char *v,
+		      struct vsva_webconfig *wc)
+{
+	int s = vsva_tls_suite_find(v), i;
+
+	for (i = 0; s >= 0 && i < wc->nsuites; i++)
+		if (wc->suite[i] == s)
+			s = -2;
+	if (s >= 0 && wc->nsuites < VSVA_WC_MAX_SUITES) {
+		wc->suite[wc->nsuites++] = s;
+		return 0;
+	}
+	snprintf(wp->err, wp->len, "%s: tls_server_config: cipher_suites: "
+		 "%s '%s' (crypto/tls's names, e.g. "
+		 "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)", wp->path,
+		 s == -2 ? "listed twice:" : "unknown cipher", v);
+	return -1;
+}
+
+static int curve_item(struct wc_parser *wp, const char *v,
+		      struct vsva_webconfig *wc)
+{
+	int g = vsva_tls_group_find(v), i;
+
+	for (i = 0; g >= 0 && i < wc->ngroups; i++)
+		if (wc->group[i] == g)
+			g = -2;
+	if (g >= 0 && wc->ngroups < VSVA_WC_MAX_GROUPS) {
+		wc->group[wc->ngroups++] = g;
+		return 0;
+	}
+	snprintf(wp->err, wp->len, "%s: tls_server_config: curve_preferences: "
+		 "%s '%s' (CurveP256, CurveP384, CurveP521, X25519)",
+		 wp->path, g == -2 ? "listed twice:" : "unknown curve", v);
+	return -1;
+}
+
+static int san_item(struct wc_parser *wp, const char *v,
+		    struct vsva_webconfig *wc)
+{
+	if (wc->nsans == VSVA_WC_MAX_SANS) {
+		snprintf(wp->err, wp->len, "%s: tls_server_config: more than "
+			 "%d client_allowed_sans", wp->path, VSVA_WC_MAX_SANS);
+		return -1;
+	}
+	wc->san[wc->nsans] = strdup(v);
+	return wc->san[wc->nsans++] ? 0 : -1;
+}
+
+/* A key of tls_server_config: three take lists, the others a string. */
+static int tls_key(struct wc_parser *wp, const char *key,
+		   struct vsva_webconfig *wc)
+{
+	char *v;
+	int rc;
+
+	if (!strcmp(key, "cipher_suites"))
+		return each_item(wp, key, suite_item, wc);
+	if (!strcmp(key, "curve_preferences"))
+		return each_item(wp, key, curve_item, wc);
+	if (!strcmp(key, "client_allowed_sans"))
+		return each_item(wp, key, san_item, wc);
+	v = next_scalar(wp, key);
+	if (!v)
+		return -1;
+	rc = tls_scalar(wp, key, v, wc);
 	free(v);
-	return 0;
+	return rc;
 }
 
 static int user_pair(struct wc_parser *wp, char *k, char *v, void *arg)
@@ -368,7 +524,9 @@ static int top_key(struct wc_parser *wp, const char *key,
 		return -1;
 	if (!strcmp(key, "http_server_config"))
 		return each_section(wp, http_key, wc);
-	return each_pair(wp, key, tls ? tls_pair : user_pair, wc);
+	if (tls)
+		return each_section(wp, tls_key, wc);
+	return each_pair(wp, key, user_pair, wc);
 }
 
 static int parse_top(struct wc_parser *wp, struct vsva_webconfig *wc)
@@ -483,9 +641,33 @@ static int check_client_auth(const struct vsva_webconfig *wc,
 		snprintf(err, len, "%s: client_auth_type %s needs "
 			 "client_ca_file", path,
 			 client_auth_names[wc->client_auth]);
+	else if (wc->nsans &&
+		 wc->client_auth != VSVA_REQUIRE_ANY_CLIENT_CERT &&
+		 wc->client_auth != VSVA_REQUIRE_AND_VERIFY_CLIENT_CERT)
+		snprintf(err, len, "%s: client_allowed_sans needs "
+			 "client_auth_type RequireAnyClientCert or "
+			 "RequireAndVerifyClientCert", path);
 	else
 		return 0;
 	return -1;
+}
+
+/* Ciphers and curves: only with TLS, and only what GnuTLS will do. */
+static int check_tls_params(struct vsva_webconfig *wc, const char *path,
+			    char *err, size_t len)
+{
+	if (!wc->cert_pem && (wc->nsuites || wc->ngroups)) {
+		snprintf(err, len, "%s: cipher_suites and curve_preferences "
+			 "need TLS (cert_file, key_file)", path);
+		return -1;
+	}
+	if (wc->min_tls > wc->max_tls) {
+		snprintf(err, len, "%s: tls_server_config: min_version TLS%d "
+			 "is above max_version TLS%d", path, wc->min_tls,
+			 wc->max_tls);
+		return -1;
+	}
+	return wc->cert_pem ? vsva_tls_check_suites(wc, path, err, len) : 0;
 }
 
 /* A bcrypt hash's cost ("$2y$10$..."), or 0 for anything else. */
@@ -527,6 +709,7 @@ int vsva_webconfig_load(const char *path, struct vsva_webconfig *wc,
 			 path);
 		goto fail;
 	}
+	note_file(wc, path);
 	text = read_file(path, err, len);
 	if (!wc->user || !wc->hash || !wc->good || !wc->has_good || !text)
 		goto fail;
@@ -546,14 +729,9 @@ int vsva_webconfig_load(const char *path, struct vsva_webconfig *wc,
 	}
 	if (wc->cert_pem && parse_cred(wc, path, err, len))
 		goto fail;
-	if (check_client_auth(wc, path, err, len))
+	if (check_client_auth(wc, path, err, len) ||
+	    check_tls_params(wc, path, err, len))
 		goto fail;
-	if (wc->min_tls > wc->max_tls) {
-		snprintf(err, len, "%s: tls_server_config: min_version TLS%d "
-			 "is above max_version TLS%d", path, wc->min_tls,
-			 wc->max_tls);
-		goto fail;
-	}
 	return 0;
 fail:
 	vsva_webconfig_free(wc);
@@ -666,6 +844,10 @@ void vsva_webconfig_free(struct vsva_webconfig *wc)
 		free(wc->header[i].name);
 		free(wc->header[i].value);
 	}
+	for (i = 0; i < wc->nsans; i++)
+		free(wc->san[i]);
+	for (i = 0; i < wc->nfiles; i++)
+		free(wc->file[i]);
 	free(wc->user);
 	free(wc->hash);
 	free(wc->good);
@@ -677,28 +859,43 @@ void vsva_webconfig_free(struct vsva_webconfig *wc)
 	memset(wc, 0, sizeof(*wc));
 }
 
-/* The GnuTLS priority string of the configured versions; 0, or -1. */
-int vsva_webconfig_priorities(const struct vsva_webconfig *wc, char *buf,
-			      size_t len)
+/* The ciphers and curves, for the start-up line. */
+static int describe_tls(const struct vsva_webconfig *wc, char *buf,
+			size_t len)
 {
-	size_t n = snprintf(buf, len, "NORMAL:-VERS-ALL");
-	int v;
+	int n, i;
 
-	for (v = wc->max_tls; v >= wc->min_tls && n < len; v--)
-		n += snprintf(buf + n, len - n, ":+VERS-TLS1.%d", v - 10);
-	return n < len ? 0 : -1;
+	n = snprintf(buf, len, "TLS 1.%d to 1.%d, ciphers: ", wc->min_tls - 10,
+		     wc->max_tls - 10);
+	if (vsva_tls_listed12(wc))
+		n += snprintf(buf + n, len - n, "%d listed", vsva_tls_listed12(wc));
+	else
+		n += snprintf(buf + n, len - n, "ECDHE with AES-GCM, ChaCha20%s",
+			      wc->min_tls < 12 ? ", AES-CBC" : "");
+	if (wc->max_tls == 13)
+		n += snprintf(buf + n, len - n, " (TLS 1.3: %d)", wc->ntls13);
+	if (wc->ngroups)
+		n += snprintf(buf + n, len - n, ", curves:");
+	for (i = 0; i < wc->ngroups && n > 0 && (size_t)n < len; i++)
+		n += snprintf(buf + n, len - n, " %s",
+			      vsva_tls_group_name(wc->group[i]));
+	n += snprintf(buf + n, len - n, ", client certificates: %s",
+		      client_auth_names[wc->client_auth]);
+	if (wc->nsans)
+		n += snprintf(buf + n, len - n, " naming one of %d SAN%s",
+			      wc->nsans, wc->nsans == 1 ? "" : "s");
+	return n;
 }
 
-/* What is enforced, in one line: TLS versions, users. */
+/* What is enforced, in one line: TLS versions, ciphers, client
+ * certificates, users. */
 void vsva_webconfig_describe(const struct vsva_webconfig *wc, char *buf,
 			     size_t len)
 {
 	int n;
 
 	if (wc->cert_pem)
-		n = snprintf(buf, len, "TLS 1.%d to 1.%d, client certificates: "
-			     "%s", wc->min_tls - 10, wc->max_tls - 10,
-			     client_auth_names[wc->client_auth]);
+		n = describe_tls(wc, buf, len);
 	else
 		n = snprintf(buf, len, "no TLS (plain HTTP)");
 	if (n < 0 || (size_t)n >= len)
@@ -708,6 +905,27 @@ void vsva_webconfig_describe(const struct vsva_webconfig *wc, char *buf,
 			 wc->nusers, wc->nusers == 1 ? "" : "s");
 	else
 		snprintf(buf + n, len - n, "; no authentication");
+}
+
+/* FNV-1a over the identity, size and times of each file read. */
+unsigned long long vsva_webconfig_stamp(const struct vsva_webconfig *wc)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	struct stat st;
+	size_t j;
+	int i;
+
+	for (i = 0; i < wc->nfiles; i++) {
+		if (stat(wc->file[i], &st))
+			memset(&st, 0, sizeof(st));
+		unsigned long long f[] = { st.st_dev, st.st_ino, st.st_size,
+			st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+			st.st_ctim.tv_sec, st.st_ctim.tv_nsec };
+
+		for (j = 0; j < sizeof(f); j++)
+			h = (h ^ ((unsigned char *)f)[j]) * 0x100000001b3ULL;
+	}
+	return h;
 }
 
 #define SWAP(a, b) do { __typeof__(a) t_ = (a); (a) = (b); (b) = t_; } while (0)
@@ -732,6 +950,14 @@ int vsva_webconfig_swap(struct vsva_webconfig *wc,
 			 "needs a restart");
 		return -1;
 	}
+	if (wc->nsuites != next->nsuites || wc->ngroups != next->ngroups ||
+	    memcmp(wc->suite, next->suite, wc->nsuites) ||
+	    memcmp(wc->group, next->group, wc->ngroups) ||
+	    wc->client_server_order != next->client_server_order) {
+		snprintf(err, len, "changing cipher_suites, curve_preferences "
+			 "or prefer_server_cipher_suites needs a restart");
+		return -1;
+	}
 	SWAP(wc->cert_pem, next->cert_pem);
 	SWAP(wc->key_pem, next->key_pem);
 	if (next->cred) {
@@ -751,5 +977,11 @@ int vsva_webconfig_swap(struct vsva_webconfig *wc,
 		SWAP(wc->header[i].name, next->header[i].name);
 		SWAP(wc->header[i].value, next->header[i].value);
 	}
+	SWAP(wc->nsans, next->nsans);
+	for (int i = 0; i < VSVA_WC_MAX_SANS; i++)
+		SWAP(wc->san[i], next->san[i]);
+	SWAP(wc->nfiles, next->nfiles);
+	for (int i = 0; i < VSVA_WC_MAX_FILES; i++)
+		SWAP(wc->file[i], next->file[i]);
 	return 0;
 }

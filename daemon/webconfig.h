@@ -12,6 +12,10 @@
 
 #define VSVA_WC_MAC_LEN	32	/* HMAC-SHA-256 */
 #define VSVA_WC_MAX_HEADERS	5
+#define VSVA_WC_MAX_SUITES	20	/* cipher_suites: Go's secure 17 */
+#define VSVA_WC_MAX_GROUPS	4	/* curve_preferences */
+#define VSVA_WC_MAX_SANS	64	/* client_allowed_sans */
+#define VSVA_WC_MAX_FILES	4	/* the config, cert, key, client CA */
 
 /* A certificate chain and its key, parsed for GnuTLS. */
 struct vsva_tls_cred {
@@ -45,6 +49,20 @@ struct vsva_webconfig {
 	unsigned char key[VSVA_WC_MAC_LEN];
 	int dearest;			/* the user whose hash costs most */
 	int min_tls, max_tls;		/* 10..13: TLS 1.0..1.3 */
+	/* cipher_suites (indices into webconfig.c's table of crypto/tls's
+	 * names; none: vsvad's default), curve_preferences likewise */
+	unsigned char suite[VSVA_WC_MAX_SUITES];
+	int nsuites;
+	unsigned char group[VSVA_WC_MAX_GROUPS];
+	int ngroups;
+	bool client_server_order;	/* !prefer_server_cipher_suites */
+	int ntls13;			/* TLS 1.3 suites offered */
+	/* client_allowed_sans: a client certificate must name one */
+	char *san[VSVA_WC_MAX_SANS];
+	int nsans;
+	/* the files read, to notice when they change */
+	char *file[VSVA_WC_MAX_FILES];
+	int nfiles;
 	/* http_server_config.headers: the ones exporter-toolkit allows */
 	struct { char *name, *value; } header[VSVA_WC_MAX_HEADERS];
 	int nheaders;
@@ -63,14 +81,23 @@ bool vsva_webconfig_check(struct vsva_webconfig *wc, const char *user,
 			  const char *pass);
 void vsva_webconfig_free(struct vsva_webconfig *wc);
 /* A reload: move what may change at run time (users, headers, the
- * certificate) from @next into @wc, and @wc's old into @next for the
- * caller to free; -1 with the reason if @next changes what needs a
- * restart (TLS on or off, TLS versions).  An old certificate is kept
- * until @wc is freed: a handshake may still be using it. */
+ * certificate, client_allowed_sans) from @next into @wc, and @wc's old
+ * into @next for the caller to free; -1 with the reason if @next changes
+ * what needs a restart (TLS on or off, TLS versions, ciphers, curves,
+ * client auth).  An old certificate is kept until @wc is freed: a
+ * handshake may still be using it. */
 int vsva_webconfig_swap(struct vsva_webconfig *wc,
 			struct vsva_webconfig *next, char *err, size_t len);
+/* The GnuTLS priority string: versions, ciphers, groups; 0, or -1. */
 int vsva_webconfig_priorities(const struct vsva_webconfig *wc, char *buf,
 			      size_t len);
+/* A client certificate (DER) names one of client_allowed_sans, or there
+ * is no such list. */
+bool vsva_webconfig_san_allowed(const struct vsva_webconfig *wc,
+				const gnutls_datum_t *der);
+/* A digest of the files' identity, size and times: a change means the
+ * config or a certificate was replaced (unreadable files count too). */
+unsigned long long vsva_webconfig_stamp(const struct vsva_webconfig *wc);
 void vsva_webconfig_describe(const struct vsva_webconfig *wc, char *buf,
 			     size_t len);
 

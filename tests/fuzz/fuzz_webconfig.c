@@ -19,7 +19,7 @@ static char path[64];
 
 static void check_loaded(struct vsva_webconfig *wc)
 {
-	char buf[256];
+	char buf[512];
 	int i;
 
 	assert(!wc->cert_pem == !wc->key_pem);
@@ -28,6 +28,11 @@ static void check_loaded(struct vsva_webconfig *wc)
 	assert(wc->nusers >= 0 && (!wc->nusers || wc->dearest < wc->nusers));
 	for (i = 0; i < wc->nusers; i++)
 		assert(!strncmp(wc->hash[i], "$2", 2));
+	assert(wc->nsuites <= VSVA_WC_MAX_SUITES &&
+	       wc->ngroups <= VSVA_WC_MAX_GROUPS &&
+	       wc->nsans <= VSVA_WC_MAX_SANS && wc->nfiles >= 1);
+	assert(!wc->nsans || wc->client_auth == VSVA_REQUIRE_ANY_CLIENT_CERT ||
+	       wc->client_auth == VSVA_REQUIRE_AND_VERIFY_CLIENT_CERT);
 	assert(!vsva_webconfig_priorities(wc, buf, sizeof(buf)));
 	vsva_webconfig_describe(wc, buf, sizeof(buf));
 	assert(strlen(buf) > 0);

@@ -98,6 +98,23 @@ start_vsvad() {
 	fi
 }
 
+# serve_web CONF LOG SCHEME CURL_ARGS...: vsvad on a free port with the
+# web config $TMP/CONF (its log in LOG), once a curl with CURL_ARGS gets
+# any answer from SCHEME://ADDR/; sets SADDR and SPID
+serve_web() {
+	local conf=$1 log=$2 scheme=$3 i
+
+	shift 3
+	SADDR=127.0.0.1:$(free_port)
+	"$B/vsvad" --listen "$SADDR" --web-config "$TMP/$conf" >"$log" 2>&1 &
+	SPID=$!
+	PIDS+=("$SPID")
+	for ((i = 0; i < 100; i++)); do
+		curl -s -o /dev/null "$@" "$scheme://$SADDR/" && return
+		sleep 0.1
+	done
+}
+
 # stop_vsvad: SIGTERM, and the exit status
 stop_vsvad() {
 	kill -TERM "$VSVAD_PID"

@@ -19,22 +19,7 @@ basic_auth_users:
   scraper: $hash
 YML
 
-# vsvad on a free port with the web config CONF (its log in LOG), once a
-# curl with ARGS gets any answer from SCHEME://ADDR/; sets SADDR and SPID
-serve() { # CONF LOG SCHEME ARGS...
-	local conf=$1 log=$2 scheme=$3 i
-
-	shift 3
-	SADDR=127.0.0.1:$(free_port)
-	"$B/vsvad" --listen "$SADDR" --web-config "$TMP/$conf" >"$log" 2>&1 &
-	SPID=$!
-	PIDS+=("$SPID")
-	for ((i = 0; i < 100; i++)); do
-		curl -s -o /dev/null "$@" "$scheme://$SADDR/" && return
-		sleep 0.1
-	done
-}
-serve web.yml vsvad.log https --cacert server.crt
+serve_web web.yml vsvad.log https --cacert server.crt
 ADDR=$SADDR VSVAD_PID=$SPID
 code() { curl -s -o /dev/null -w '%{http_code}' --cacert server.crt "$@"; }
 check "TLS without credentials: 401" 401 "$(code "https://$ADDR/metrics")"
@@ -88,7 +73,7 @@ check "TLS 1.1 refused" refused "$(proto -tls1_1)"
 check "TLS 1.2 accepted" TLSv1.2 "$(proto -tls1_2)"
 check "TLS 1.3 accepted" TLSv1.3 "$(proto -tls1_3)"
 check_match "the start-up line says what is enforced" \
-	'vsvad: web: TLS 1.2 to 1.3, client certificates: NoClientCert; basic auth, 1 user' "$(cat vsvad.log)"
+	'vsvad: web: TLS 1.2 to 1.3, ciphers: ECDHE with AES-GCM, ChaCha20 \(TLS 1.3: 3\), client certificates: NoClientCert; basic auth, 1 user' "$(cat vsvad.log)"
 kill "$VSVAD_PID"
 wait "$VSVAD_PID" 2>/dev/null
 
@@ -97,7 +82,7 @@ sed 's/^  key_file: server.key$/&\n  min_version: TLS13/' web.yml >web13.yml
 out=$("$B/vsvad" --check-web-config "$TMP/web13.yml")
 check "--check-web-config: a usable file, exit 0" 0 $?
 check_match "... and what it enforces" 'web13.yml: usable: TLS 1.3 to 1.3' "$out"
-serve web13.yml vsvad13.log https --cacert server.crt
+serve_web web13.yml vsvad13.log https --cacert server.crt
 ADDR=$SADDR VSVAD_PID=$SPID
 check "min_version TLS13: TLS 1.2 refused" refused "$(proto -tls1_2)"
 check "min_version TLS13: TLS 1.3 accepted" TLSv1.3 "$(proto -tls1_3)"
@@ -115,7 +100,7 @@ check_match "... and says so" 'min_version TLS13 is above max_version TLS12' "$o
 slow=$(htpasswd -nbB -C 10 alice 'right' | cut -d: -f2)
 printf 'basic_auth_users:\n  scraper: %s\n  alice: %s\nhttp_server_config:\n  headers:\n    X-Frame-Options: deny\n    X-Content-Type-Options: nosniff\n' \
 	"$hash" "$slow" >timing.yml
-serve timing.yml timing.log http
+serve_web timing.yml timing.log http
 TADDR=$SADDR TPID=$SPID
 median() { # USER:PASS NET: the median time of 20 refused requests, in
 	# ms, each from its own loopback address (NET.1 ... NET.20), so that
@@ -189,7 +174,7 @@ wait "$TPID" 2>/dev/null
 # no error; a file that cannot be used keeps the old config
 openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
 	-subj /CN=vsva-test-ca 2>/dev/null
-for n in a b; do
+for n in a b c; do
 	openssl req -newkey rsa:2048 -nodes -keyout "$n.key" -out "$n.csr" \
 		-subj /CN=127.0.0.1 2>/dev/null
 	openssl x509 -req -in "$n.csr" -CA ca.crt -CAkey ca.key -CAcreateserial \
@@ -203,7 +188,7 @@ served_fp() {
 cp a.crt rot.crt && cp a.key rot.key
 printf 'tls_server_config:\n  cert_file: rot.crt\n  key_file: rot.key\nbasic_auth_users:\n  scraper: %s\n' \
 	"$hash" >rot.yml
-serve rot.yml rot.log https --cacert ca.crt
+serve_web rot.yml rot.log https --cacert ca.crt
 RADDR=$SADDR RPID=$SPID
 check "the first certificate is served" "$(fp a.crt)" "$(served_fp)"
 (for _ in $(seq 60); do
@@ -232,6 +217,27 @@ check "... and the metrics say so" "1 1 0" \
 wait "$LOOP"
 check "the scrape loop across both reloads: every scrape 200" "60 of 60" \
 	"$(grep -c '^200$' rot.codes) of $(grep -c . rot.codes)"
+
+# No signal: the files change (the certificate, then its key 0.3 s
+# later), and once they have settled for a second vsvad reads them, once
+cp c.crt rot.crt
+sleep 0.3
+cp c.key rot.key
+t0=$(date +%s.%N)
+for _ in $(seq 50); do
+	[ "$(served_fp)" = "$(fp c.crt)" ] && break
+	sleep 0.1
+done
+check "files replaced without a signal: the new certificate is served" "$(fp c.crt)" "$(served_fp)"
+echo "# ... $(echo "$(date +%s.%N) - $t0" | bc) s after the key was written"
+check "... one reload for the two writes, logged as a file change" "1 2 1" \
+	"$(grep -c 'files changed: web config reloaded' rot.log) $(rmetric 'vsva_web_config_reloads_total{result="ok"}') $(rmetric vsva_web_config_last_reload_successful)"
+printf 'basic_auth_users:\n  scraper: plaintext\n' >>rot.yml
+sleep 2.5
+check_match "a config edited into a broken one is refused, and logged" \
+	'files changed: web config not reloaded, the old one stays: .*must be a bcrypt hash' "$(cat rot.log)"
+check "... once, and the old config serves on" "1 200" \
+	"$(grep -c 'files changed: web config not reloaded' rot.log) $(curl -s -o /dev/null -w '%{http_code}' --cacert ca.crt -u 'scraper:s3cret pass' "https://$RADDR/metrics")"
 kill "$RPID"
 wait "$RPID" 2>/dev/null
 
@@ -244,7 +250,7 @@ openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
 openssl req -x509 -newkey rsa:2048 -nodes -keyout rogue.key -out rogue.crt \
 	-days 2 -subj /CN=rogue 2>/dev/null
 printf 'tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n' >mtls.yml
-serve mtls.yml mtls.log https --cacert ca.crt --cert client.crt --key client.key
+serve_web mtls.yml mtls.log https --cacert ca.crt --cert client.crt --key client.key
 MADDR=$SADDR MPID=$SPID
 mcode() { curl -s -o /dev/null -w '%{http_code}' --cacert ca.crt "$@" "https://$MADDR/metrics"; }
 check_match "the start-up line names the client certificate policy" \

@@ -11,6 +11,8 @@ mkdir "$corpus/fuzz_http" "$corpus/fuzz_perfdata" "$corpus/fuzz_webconfig"
 printf 'tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  min_version: TLS12\nbasic_auth_users:\n  u: $2y$04$0123456789012345678901uVbXjJSlqjKnnAqvEdsDRTpRafKOPzu\n' \
 	>"$corpus/fuzz_webconfig/full"
 printf 'basic_auth_users: {}\n' >"$corpus/fuzz_webconfig/empty"
+printf 'tls_server_config:\n  cert: x\n  key: y\n  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n  curve_preferences: [X25519]\n  prefer_server_cipher_suites: false\n  client_auth_type: RequireAnyClientCert\n  client_allowed_sans: [a, 10.0.0.1]\n' \
+	>"$corpus/fuzz_webconfig/lists"
 printf 'GET\n/metrics' >"$corpus/fuzz_http/get"
 printf 'HEAD\n/' >"$corpus/fuzz_http/head"
 printf 'POST\n/metrics\\"\n' >"$corpus/fuzz_http/post"

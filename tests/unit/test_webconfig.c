@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <crypt.h>
 #include <cmocka.h>
+#include <gnutls/gnutls.h>
 #include "webconfig.h"
 
 static char dir[] = "/tmp/vsva-wc-XXXXXX";
@@ -42,7 +43,7 @@ static int setup(void **st)
 	char salt[64];
 	struct crypt_data cd = { 0 };
 
-	char cmd[512];
+	char cmd[1024];
 
 	assert_non_null(mkdtemp(dir));
 	/* a real pair: the loader parses them for GnuTLS */
@@ -50,7 +51,12 @@ static int setup(void **st)
 		 "-pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "
 		 "server.key -out server.crt -days 1 -subj /CN=t 2>/dev/null && "
 		 "openssl genpkey -algorithm ec -pkeyopt "
-		 "ec_paramgen_curve:prime256v1 -out other.key 2>/dev/null",
+		 "ec_paramgen_curve:prime256v1 -out other.key 2>/dev/null && "
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:"
+		 "prime256v1 -nodes -keyout client.key -outform DER -out "
+		 "client.der -days 1 -subj /CN=c -addext subjectAltName="
+		 "DNS:a.example,IP:10.0.0.1,email:ops@example.org,"
+		 "URI:spiffe://t/prom,IP:2001:db8:0:0:0:0:0:1 2>/dev/null",
 		 dir);
 	assert_int_equal(system(cmd), 0);
 	put("fake.crt", "-----BEGIN CERTIFICATE-----\nx\n");
@@ -170,16 +176,24 @@ static void test_swap(void **st)
 static void test_versions(void **st)
 {
 	struct vsva_webconfig wc;
-	char err[512], prio[128];
+	char err[512], prio[512];
 
+	/* the default ciphers: ECDHE with AEAD ciphers, server's order */
 	assert_int_equal(load("basic_auth_users: {}\n", &wc, err), 0);
 	assert_int_equal(vsva_webconfig_priorities(&wc, prio, sizeof(prio)), 0);
-	assert_string_equal(prio, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2");
+	assert_string_equal(prio, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+		":-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:-CIPHER-ALL:+AES-256-GCM"
+		":+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD"
+		":%SERVER_PRECEDENCE");
 	vsva_webconfig_free(&wc);
+	/* ... and AES-CBC with SHA-1 where TLS 1.0 or 1.1 may be used */
 	assert_int_equal(load("tls_server_config:\n  min_version: TLS10\n"
 			      "  max_version: TLS11\n", &wc, err), 0);
 	assert_int_equal(vsva_webconfig_priorities(&wc, prio, sizeof(prio)), 0);
-	assert_string_equal(prio, "NORMAL:-VERS-ALL:+VERS-TLS1.1:+VERS-TLS1.0");
+	assert_string_equal(prio, "NORMAL:-VERS-ALL:+VERS-TLS1.1:+VERS-TLS1.0"
+		":-KX-ALL:+ECDHE-ECDSA:+ECDHE-RSA:-CIPHER-ALL:+AES-256-GCM"
+		":+AES-128-GCM:+CHACHA20-POLY1305:+AES-256-CBC:+AES-128-CBC"
+		":-MAC-ALL:+AEAD:+SHA1:%SERVER_PRECEDENCE");
 	vsva_webconfig_free(&wc);
 	assert_int_equal(load("tls_server_config:\n  cert_file: server.crt\n"
 			      "  key_file: server.key\n  client_auth_type: "
@@ -244,6 +258,184 @@ static void test_errors(void **st)
 	}
 }
 
+static const char tls[] = "tls_server_config:\n  cert_file: server.crt\n"
+			  "  key_file: server.key\n";
+
+/* Load tls + @extra; 0 or -1, and the error in @err. */
+static int load_tls(const char *extra, struct vsva_webconfig *wc, char *err)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text), "%s%s", tls, extra);
+	return load(text, wc, err);
+}
+
+static void refused(const char *extra, const char *why)
+{
+	struct vsva_webconfig wc;
+	char err[512] = "";
+
+	assert_int_equal(load_tls(extra, &wc, err), -1);
+	if (!strstr(err, why))
+		fail_msg("'%s': expected '%s', got '%s'", extra, why, err);
+}
+
+/* cipher_suites (the certificate here is ECDSA P-256) into GnuTLS
+ * priorities, and lists GnuTLS cannot offer exactly */
+static void test_suites(void **st)
+{
+	struct vsva_webconfig wc;
+	char err[512], prio[512];
+
+	assert_int_equal(load_tls("  cipher_suites:\n"
+		"    - TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\n"
+		"    - TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256\n",
+		&wc, err), 0);
+	assert_int_equal(vsva_webconfig_priorities(&wc, prio, sizeof(prio)), 0);
+	assert_string_equal(prio, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+		":-KX-ALL:+ECDHE-ECDSA:-CIPHER-ALL:+AES-128-GCM"
+		":+CHACHA20-POLY1305:-MAC-ALL:+AEAD:%SERVER_PRECEDENCE");
+	assert_int_equal(wc.ntls13, 2);
+	vsva_webconfig_free(&wc);
+	/* GnuTLS pairs CBC with SHA-1 and GCM with AEAD: exact */
+	assert_int_equal(load_tls("  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_"
+		"128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA]\n",
+		&wc, err), 0);
+	assert_int_equal(wc.nsuites, 2);
+	vsva_webconfig_free(&wc);
+	refused("  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "
+		"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]\n", "would also offer "
+		"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: list them too");
+	refused("  cipher_suites: [TLS_RSA_WITH_AES_128_GCM_SHA256]\n",
+		"none of cipher_suites can be used with an ECDSA certificate");
+	refused("  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA]\n",
+		"TLS 1.3 would have none");
+	refused("  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, "
+		"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA]\n", "listed twice: "
+		"'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA'");
+	refused("  cipher_suites: [TLS_ECDHE_ECDSA_WITH_RC4_128_SHA]\n",
+		"unknown cipher 'TLS_ECDHE_ECDSA_WITH_RC4_128_SHA'");
+	refused("  cipher_suites: []\n", "cipher_suites is an empty list");
+	refused("  cipher_suites: TLS_AES_128_GCM_SHA256\n",
+		"expected a list");
+	refused("  cipher_suites: [[x]]\n", "expected a list of strings");
+	assert_int_equal(load("tls_server_config:\n  cipher_suites: "
+			      "[TLS_AES_128_GCM_SHA256]\n", &wc, err), -1);
+	assert_non_null(strstr(err, "need TLS (cert_file, key_file)"));
+}
+
+/* curve_preferences, prefer_server_cipher_suites, inline PEM */
+static void test_curves(void **st)
+{
+	struct vsva_webconfig wc;
+	char err[512], prio[512], text[4096], *pem;
+
+	assert_int_equal(load_tls("  curve_preferences: [X25519, CurveP256]\n"
+		"  prefer_server_cipher_suites: false\n", &wc, err), 0);
+	assert_int_equal(vsva_webconfig_priorities(&wc, prio, sizeof(prio)), 0);
+	assert_non_null(strstr(prio, ":-GROUP-ALL:+GROUP-X25519:"
+				     "+GROUP-SECP256R1"));
+	assert_null(strstr(prio, "SERVER_PRECEDENCE"));
+	vsva_webconfig_describe(&wc, text, sizeof(text));
+	assert_non_null(strstr(text, "curves: X25519 CurveP256"));
+	vsva_webconfig_free(&wc);
+	refused("  curve_preferences: [CurveP224]\n", "unknown curve "
+		"'CurveP224' (CurveP256, CurveP384, CurveP521, X25519)");
+	refused("  prefer_server_cipher_suites: maybe\n",
+		"expected true or false");
+	refused("  cert: x\n", "cert: given twice");
+	/* the PEM inline, as the toolkit's cert and key keys take it */
+	assert_int_equal(load_tls("", &wc, err), 0);
+	pem = strdup(wc.key_pem);
+	snprintf(text, sizeof(text), "tls_server_config:\n  cert_file: "
+		 "server.crt\n  key: |\n    ");
+	for (char *p = pem; *p; p++) {
+		size_t n = strlen(text);
+
+		snprintf(text + n, sizeof(text) - n, p[0] == '\n' && p[1] ?
+			 "\n    " : "%c", *p);
+	}
+	vsva_webconfig_free(&wc);
+	assert_int_equal(load(text, &wc, err), 0);
+	assert_string_equal(wc.key_pem, pem);
+	assert_int_equal(wc.nfiles, 2);	/* the config and cert_file */
+	vsva_webconfig_free(&wc);
+	free(pem);
+}
+
+static gnutls_datum_t read_der(const char *name)
+{
+	gnutls_datum_t d = { 0 };
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(gnutls_load_file(path, &d), 0);
+	return d;
+}
+
+/* client_allowed_sans: each SAN kind as crypto/tls prints it */
+static void test_sans(void **st)
+{
+	static const char *const allowed[] = { "a.example", "10.0.0.1",
+		"ops@example.org", "spiffe://t/prom", "2001:db8::1" };
+	struct vsva_webconfig wc;
+	gnutls_datum_t der = read_der("client.der");
+	char err[512], text[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(allowed) / sizeof(*allowed); i++) {
+		snprintf(text, sizeof(text), "  client_auth_type: "
+			 "RequireAnyClientCert\n  client_allowed_sans: ['%s', "
+			 "b.example]\n", allowed[i]);
+		assert_int_equal(load_tls(text, &wc, err), 0);
+		assert_true(vsva_webconfig_san_allowed(&wc, &der));
+		vsva_webconfig_free(&wc);
+	}
+	assert_int_equal(load_tls("  client_auth_type: RequireAnyClientCert\n"
+		"  client_allowed_sans: [b.example, A.example, 10.0.0.2]\n",
+		&wc, err), 0);
+	assert_false(vsva_webconfig_san_allowed(&wc, &der));
+	wc.nsans = 0;		/* no list: any certificate */
+	assert_true(vsva_webconfig_san_allowed(&wc, &der));
+	wc.nsans = 3;
+	vsva_webconfig_free(&wc);
+	refused("  client_auth_type: VerifyClientCertIfGiven\n  client_ca_file:"
+		" server.crt\n  client_allowed_sans: [a.example]\n",
+		"client_allowed_sans needs client_auth_type");
+	refused("  client_allowed_sans: [a.example]\n",
+		"client_allowed_sans needs client_auth_type");
+	gnutls_free(der.data);
+}
+
+/* The stamp follows the files; a reload keeps SAN lists, not ciphers */
+static void test_stamp_swap(void **st)
+{
+	struct vsva_webconfig wc, next;
+	unsigned long long s0;
+	char err[512];
+
+	assert_int_equal(load_tls("  client_auth_type: RequireAnyClientCert\n"
+		"  client_allowed_sans: [a.example]\n", &wc, err), 0);
+	s0 = vsva_webconfig_stamp(&wc);
+	assert_true(s0 == vsva_webconfig_stamp(&wc));
+	assert_int_equal(system("cd /tmp && touch -d '2001-01-01' "
+				"$(ls -d /tmp/vsva-wc-*)/server.crt"), 0);
+	assert_true(s0 != vsva_webconfig_stamp(&wc));
+	assert_int_equal(load_tls("  client_auth_type: RequireAnyClientCert\n"
+		"  client_allowed_sans: [b.example, c.example]\n", &next, err), 0);
+	assert_int_equal(vsva_webconfig_swap(&wc, &next, err, sizeof(err)), 0);
+	assert_int_equal(wc.nsans, 2);
+	assert_string_equal(wc.san[1], "c.example");
+	vsva_webconfig_free(&next);
+	assert_int_equal(load_tls("  client_auth_type: RequireAnyClientCert\n"
+		"  curve_preferences: [X25519]\n", &next, err), 0);
+	assert_int_equal(vsva_webconfig_swap(&wc, &next, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "curve_preferences or "
+				    "prefer_server_cipher_suites needs a restart"));
+	vsva_webconfig_free(&next);
+	vsva_webconfig_free(&wc);
+}
+
 static void test_missing_file(void **st)
 {
 	struct vsva_webconfig wc;
@@ -263,6 +455,10 @@ int main(void)
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_swap),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_suites),
+		cmocka_unit_test(test_curves),
+		cmocka_unit_test(test_sans),
+		cmocka_unit_test(test_stamp_swap),
 		cmocka_unit_test(test_missing_file),
 	};
 
