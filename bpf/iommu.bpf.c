@@ -21,14 +21,18 @@ struct inflight_key {
 	__u32 op;
 };
 
+/* Timed operations are rare (PASID, SVA, invalidations): one shared
+ * value each, updated with atomic adds, not one per CPU. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, VSVA_MAX_IOMMU_KEYS);
 	__type(key, struct vsva_iommu_lat_key);
 	__type(value, struct vsva_iommu_lat);
 } iommu_lat SEC(".maps");
 
+/* Counted events include iommu map/unmap, which DMA can make hot: per
+ * CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -132,6 +136,7 @@ op_end(__u32 op, struct device *dev, __u32 domain_type, int result)
 					  .domain_type = domain_type };
 	struct vsva_iommu_lat *l;
 	__u64 *start, ns;
+	__u32 slot;
 
 	start = bpf_map_lookup_elem(&iommu_inflight, &k);
 	if (!start)
@@ -145,9 +150,11 @@ op_end(__u32 op, struct device *dev, __u32 domain_type, int result)
 	l = get_or_create(&iommu_lat, &key, &zero_lat);
 	if (!l)
 		return NULL;
-	l->count++;
-	l->sum_ns += ns;
-	l->slots[vsva_slot(ns, VSVA_HIST_SLOTS)]++;
+	slot = vsva_slot(ns, VSVA_HIST_SLOTS);
+	__sync_fetch_and_add(&l->count, 1);
+	__sync_fetch_and_add(&l->sum_ns, ns);
+	if (slot < VSVA_HIST_SLOTS)
+		__sync_fetch_and_add(&l->slots[slot], 1);
 	return l;
 }
 
@@ -159,8 +166,8 @@ static __always_inline void inval_end(__u32 op, int result, __u32 requested,
 
 	if (!l)
 		return;
-	l->entries += done;
-	l->requested += requested;
+	__sync_fetch_and_add(&l->entries, done);
+	__sync_fetch_and_add(&l->requested, requested);
 }
 
 /* Stock iommu tracepoints. */

@@ -48,13 +48,22 @@ struct creating {
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	/* the VMs, kernel/0 and unattributed */
+	/* the VMs, kernel/0 and unattributed (vsvad sets --max-vms + 2) */
 	__uint(max_entries, VSVA_MAX_VMS + 2);
 	__type(key, __u32);
 	__type(value, struct vsva_memslot_stats);
 } vm_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	/* two modes with deletions per VM (vsvad sets 2 * (--max-vms + 2)) */
+	__uint(max_entries, 2 * (VSVA_MAX_VMS + 2));
+	__type(key, struct vsva_zap_hist_key);
+	__type(value, struct vsva_zap_hist);
+} zap_hist SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -88,6 +97,10 @@ __u32 next_vm_id = 0;
 const volatile struct vsva_tp_offs tp_off = {};
 
 static const struct vsva_memslot_stats zero_stats;
+static const struct vsva_zap_hist zero_hist;
+
+/* Add to a shared counter: other CPUs update the same VM's. */
+#define ADD(field, n)	__sync_fetch_and_add(&(field), (n))
 
 static __always_inline void drop(__u32 reason)
 {
@@ -144,20 +157,44 @@ static __always_inline void deletion_begin(__u32 vm)
 		drop(VSVA_DROP_INFLIGHT_FULL);
 }
 
+/* The deletion time histogram of @vm in @mode, made on its first use. */
+static __noinline struct vsva_zap_hist *hist_get(__u32 vm, __u32 mode)
+{
+	struct vsva_zap_hist_key k = { .vm = vm, .mode = mode };
+	struct vsva_zap_hist *h = bpf_map_lookup_elem(&zap_hist, &k);
+	long err;
+
+	if (h)
+		return h;
+	err = bpf_map_update_elem(&zap_hist, &k, &zero_hist, BPF_NOEXIST);
+	if (err && err != -17 /* EEXIST */) {
+		drop(VSVA_DROP_ZAP_HIST_FULL);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&zap_hist, &k);
+}
+
 static __always_inline void record(__u32 vm, __u32 mode, __u64 ns,
 				   __u64 zapped)
 {
 	struct vsva_memslot_stats *st = vm_get(vm);
 	struct vsva_vm_info *info;
+	struct vsva_zap_hist *h;
+	__u32 slot;
 
 	if (!st)
 		return;
 	if (mode >= VSVA_ZAP_MODES)
 		mode = VSVA_ZAP_MEMSLOT;
-	st->zaps[mode]++;
-	st->zap_ns_sum[mode] += ns;
-	st->zap_slots[mode][vsva_slot(ns, VSVA_HIST_SLOTS)]++;
-	st->shadow_zapped[mode] += zapped;
+	ADD(st->zaps[mode], 1);
+	ADD(st->shadow_zapped[mode], zapped);
+	h = hist_get(vm, mode);
+	if (h) {
+		slot = vsva_slot(ns, VSVA_HIST_SLOTS);
+		ADD(h->ns_sum, ns);
+		if (slot < VSVA_HIST_SLOTS)
+			ADD(h->slots[slot], 1);
+	}
 	info = bpf_map_lookup_elem(&vm_info, &vm);
 	if (info) {
 		info->last_mode = mode;
@@ -189,7 +226,7 @@ static __always_inline void deletion_end(bool ok, int mode, long zapped,
 	if (!ok) {
 		st = vm_get(cur.vm);
 		if (st)
-			st->delete_errors++;
+			ADD(st->delete_errors, 1);
 		return;
 	}
 	if (mode == MODE_FROM_FLAG)
@@ -304,7 +341,7 @@ static __always_inline void prepare_zap_page(void)
 	}
 	st = vm_get(vm_of_task());
 	if (st)
-		st->shadow_zapped[VSVA_ZAP_NONE]++;
+		ADD(st->shadow_zapped[VSVA_ZAP_NONE], 1);
 }
 
 /* a vCPU thread's fault: the stock event has no way to the VM, so its
@@ -318,10 +355,10 @@ static __always_inline void page_created(void)
 	st = vm_get(vm);
 	if (!st)
 		return;
-	st->pages_created++;
+	ADD(st->pages_created, 1);
 	info = bpf_map_lookup_elem(&vm_info, &vm);
 	if (info && info->deleted && info->last_mode < VSVA_ZAP_MODES)
-		st->pages_rebuilt[info->last_mode]++;
+		ADD(st->pages_rebuilt[info->last_mode], 1);
 }
 
 SEC("tp_btf/kvm_mmu_zap_all_fast")

@@ -48,6 +48,9 @@ static void usage(FILE *f)
 "                          IPv6 as [::1]:9477\n"
 "  -r, --retention SECS    keep VMs that exited visible this long\n"
 "                          (default %d)\n"
+"      --max-vms N         VMs tracked at once, live and retained; sizes\n"
+"                          the BPF maps (default %d; 1..65536); more are\n"
+"                          counted as drops, reason vm_capacity\n"
 "      --no-mount-tracefs  do not mount tracefs when it is missing\n"
 "      --rung M=RUNG       make measurement M use RUNG or nothing, to\n"
 "                          compare rungs (any measurement; --probe lists\n"
@@ -80,7 +83,8 @@ static void usage(FILE *f)
 "cannot be used keeps the old config and says why.\n"
 "Exit status: 0 stopped by SIGINT/SIGTERM, 1 BPF or HTTP failure,\n"
 "2 usage error, 3 insufficient privileges, 4 cannot listen.\n",
-		DEFAULT_RETAIN, DEFAULT_MAX_CONNS, DEFAULT_MAX_PER_IP);
+		DEFAULT_RETAIN, VSVA_DEFAULT_MAX_VMS, DEFAULT_MAX_CONNS,
+		DEFAULT_MAX_PER_IP);
 }
 
 struct opts {
@@ -116,6 +120,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "check-web-config", required_argument, NULL, 'W' },
 		{ "max-connections", required_argument, NULL, 'C' },
 		{ "max-per-ip", required_argument, NULL, 'P' },
+		{ "max-vms", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -164,6 +169,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			*(c == 'C' ? &o->max_conns : &o->max_per_ip) = v;
+			break;
+		case 'M':
+			if (vsva_parse_ul(optarg, 1, 65536, &v)) {
+				fprintf(stderr, "vsvad: --max-vms '%s': expected "
+					"1..65536\n", optarg);
+				return -1;
+			}
+			o->eng.max_vms = v;
 			break;
 		case 'v':
 			o->eng.verbose = true;

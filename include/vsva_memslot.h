@@ -33,18 +33,34 @@ enum vsva_drop {
 	VSVA_DROP_VMFDS_FULL = 8,	/* VM fd -> VM map full */
 	VSVA_DROP_CREATING_FULL = 9,	/* VM creations in flight: map full */
 	VSVA_DROP_VM_ID_TAKEN = 10,	/* no free VM id found (never seen) */
+	VSVA_DROP_ZAP_HIST_FULL = 11,	/* per-VM deletion times map full */
 	VSVA_DROPS,
 };
 
-/* Per-CPU value of the per-VM stats map (key: VM id). */
+/*
+ * Value of the per-VM stats map (key: VM id).  Shared, not per CPU:
+ * deletions and MMU page events are rare next to interrupts, and a
+ * per-CPU value would cost its size times the CPUs for every VM (see
+ * vsva_map_memory()); updated with atomic adds.
+ */
 struct vsva_memslot_stats {
 	__u64 zaps[VSVA_ZAP_MODES];		/* successful deletions */
-	__u64 zap_ns_sum[VSVA_ZAP_MODES];
-	__u64 zap_slots[VSVA_ZAP_MODES][VSVA_HIST_SLOTS];
 	__u64 shadow_zapped[VSVA_ZAP_MODES];	/* kvm_mmu_prepare_zap_page */
 	__u64 pages_created;			/* kvm_mmu_get_page, created */
 	__u64 pages_rebuilt[VSVA_ZAP_MODES];	/* created after a deletion */
 	__u64 delete_errors;			/* deletions that failed */
+};
+
+/* A VM's deletion times in one zap mode: an entry only for the modes a
+ * VM used (at most 2 per VM: none has no deletions). */
+struct vsva_zap_hist_key {
+	__u32 vm;
+	__u32 mode;
+};
+
+struct vsva_zap_hist {
+	__u64 ns_sum;
+	__u64 slots[VSVA_HIST_SLOTS];
 };
 
 #endif /* VSVA_MEMSLOT_H */

@@ -81,9 +81,12 @@ int vsva_engine_open(struct vsva_engine **out,
 		snprintf(err, len, "cannot count possible CPUs");
 		goto free_engine;
 	}
-	c->percpu = calloc(c->ncpus, sizeof(struct vsva_memslot_stats));
-	c->vms = calloc(VSVA_MAX_VMS, sizeof(*c->vms));
-	if (!c->percpu || !c->vms) {
+	/* scratch for one per-CPU value (vsva_sum_percpu) */
+	c->percpu = calloc(c->ncpus, VSVA_PERCPU_SCRATCH);
+	c->max_vms = o->max_vms ? o->max_vms : VSVA_DEFAULT_MAX_VMS;
+	c->vms = calloc(c->max_vms, sizeof(*c->vms));
+	c->renamed = calloc(c->max_vms, sizeof(*c->renamed));
+	if (!c->percpu || !c->vms || !c->renamed) {
 		snprintf(err, len, "out of memory");
 		goto free_bufs;
 	}
@@ -99,6 +102,7 @@ int vsva_engine_open(struct vsva_engine **out,
 free_bufs:
 	free(c->percpu);
 	free(c->vms);
+	free(c->renamed);
 free_engine:
 	free(e);
 	return -1;
@@ -115,6 +119,7 @@ void vsva_engine_close(struct vsva_engine *e)
 			sources[s]->close(e->state[s], &e->ctx);
 	free(e->ctx.percpu);
 	free(e->ctx.vms);
+	free(e->ctx.renamed);
 	free(e);
 }
 
@@ -196,9 +201,11 @@ int vsva_engine_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
 
 void vsva_engine_gc(struct vsva_engine *e)
 {
-	__u32 doomed[VSVA_MAX_VMS];
+	__u32 *doomed = calloc(e->ctx.max_vms, sizeof(*doomed));
 	int n, i;
 
+	if (!doomed)
+		return;		/* next tick */
 	vsva_vmms_gc(&e->ctx);
 	n = vsva_vm_expired(&e->ctx, e->o.retention_s, doomed);
 	for (i = 0; i < VSVA_NSOURCES; i++) {
@@ -210,4 +217,5 @@ void vsva_engine_gc(struct vsva_engine *e)
 	vsva_vm_refs_forget(&e->ctx, doomed, n);
 	for (i = 0; i < n; i++)
 		bpf_map_delete_elem(e->ctx.vm_info_fd, &doomed[i]);
+	free(doomed);
 }

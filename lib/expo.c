@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Prometheus text exposition format, version 0.0.4. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -128,8 +129,43 @@ value_sep:
 	vsva_buf_put(b, " ", 1);
 }
 
+/*
+ * The finite buckets a histogram family writes: from one below the lowest
+ * bucket any of its histograms has a value in (so that the first
+ * non-empty bucket has a known lower bound) to the lowest bucket that
+ * holds all of every histogram.  The buckets left out are 0 below and
+ * the count above in every histogram alike, so sums over histograms by
+ * le stay exact; a histogram of a few slots costs a few series, not 23.
+ */
+struct le_range {
+	int lo, hi;		/* hi < lo: +Inf only */
+};
+
+static struct le_range family_range(const struct vsva_family *f)
+{
+	struct le_range r = { .lo = INT_MAX, .hi = -1 };
+	const struct vsva_sample *m;
+	int i, j;
+
+	for (j = 0; j < f->nsamples; j++) {
+		m = &f->samples[j];
+		if (!m->count)
+			continue;
+		for (i = 0; i < m->nbuckets && !m->cum[i]; i++)
+			;
+		if (i - 1 < r.lo)
+			r.lo = i > 0 ? i - 1 : 0;
+		for (i = 0; i < m->nbuckets && m->cum[i] < m->count; i++)
+			;
+		if (i > r.hi)
+			r.hi = i < m->nbuckets ? i : m->nbuckets - 1;
+	}
+	return r;
+}
+
 static void put_histogram(struct vsva_buf *b, const char *name,
-			  const struct vsva_sample *m, struct le_cache *lc)
+			  const struct vsva_sample *m, struct le_cache *lc,
+			  struct le_range r)
 {
 	struct vsva_buf prefix = { 0 };
 	int i;
@@ -141,7 +177,7 @@ static void put_histogram(struct vsva_buf *b, const char *name,
 		goto free_prefix;
 	}
 	prefix.len -= 7;	/* drop 'le=""} ' */
-	for (i = 0; i < m->nbuckets; i++) {
+	for (i = r.lo; i <= r.hi && i < m->nbuckets; i++) {
 		const char *le = le_str(lc, m->le[i]);
 
 		vsva_buf_put(b, prefix.p, prefix.len);
@@ -164,11 +200,14 @@ free_prefix:
 void vsva_expo_write(struct vsva_buf *b, const struct vsva_snapshot *s)
 {
 	struct le_cache lc = { 0 };
+	struct le_range r;
 	int i, j;
 
 	for (i = 0; i < s->nfam; i++) {
 		const struct vsva_family *f = s->fam[i];
 
+		if (f->type == VSVA_HISTOGRAM)
+			r = family_range(f);
 		vsva_buf_printf(b, "# HELP %s ", f->name);
 		vsva_expo_help(b, f->help);
 		vsva_buf_printf(b, "\n# TYPE %s %s\n", f->name,
@@ -177,7 +216,7 @@ void vsva_expo_write(struct vsva_buf *b, const struct vsva_snapshot *s)
 			const struct vsva_sample *m = &f->samples[j];
 
 			if (f->type == VSVA_HISTOGRAM) {
-				put_histogram(b, f->name, m, &lc);
+				put_histogram(b, f->name, m, &lc, r);
 				continue;
 			}
 			put_series(b, f->name, "", m, NULL);

@@ -257,6 +257,30 @@ static bool needs_prealloc(const struct bpf_program *p)
 	return t == BPF_PROG_TYPE_KPROBE || t == BPF_PROG_TYPE_TRACEPOINT;
 }
 
+/* The entries map @name holds for @max_vms VMs on @ncpus CPUs; 0 for a
+ * map of fixed size. */
+unsigned int vsva_map_entries(const char *name, unsigned int max_vms,
+			      int ncpus)
+{
+	static const struct { const char *name; unsigned int per_vm, plus; }
+	sized[] = {
+		{ "vm_info", 1, 0 }, { "vmms", 1, 0 }, { "kvms", 1, 0 },
+		{ "vmfds", 1, 0 },
+		{ "vm_stats", 1, 2 },		/* + kernel/0, unattributed */
+		{ "zap_hist", 2, 4 },		/* two zap modes each */
+		{ "irq_counts", 8, 0 },		/* 8 kinds x vectors per VM */
+		{ "iommu_lat", 4, 0 }, { "iommu_cnt", 4, 0 },
+	};
+	size_t i;
+
+	if (!strcmp(name, "task_vm") || !strcmp(name, "irq_depth"))
+		return ncpus;
+	for (i = 0; i < sizeof(sized) / sizeof(sized[0]); i++)
+		if (!strcmp(name, sized[i].name))
+			return sized[i].per_vm * max_vms + sized[i].plus;
+	return 0;
+}
+
 static void vsva_obj_prepare(struct bpf_object *obj, const struct vsva_ctx *c,
 		      enum vsva_source_id src)
 {
@@ -270,11 +294,14 @@ static void vsva_obj_prepare(struct bpf_object *obj, const struct vsva_ctx *c,
 						     bpf_program__name(p)));
 		prealloc |= bpf_program__autoload(p) && needs_prealloc(p);
 	}
-	/* one entry per possible CPU */
-	bpf_object__for_each_map(m, obj)
-		if (!strcmp(bpf_map__name(m), "task_vm") ||
-		    !strcmp(bpf_map__name(m), "irq_depth"))
-			bpf_map__set_max_entries(m, c->ncpus);
+	/* one entry per possible CPU; per-VM maps sized by --max-vms */
+	bpf_object__for_each_map(m, obj) {
+		unsigned int n = vsva_map_entries(bpf_map__name(m), c->max_vms,
+						  c->ncpus);
+
+		if (n)
+			bpf_map__set_max_entries(m, n);
+	}
 	if (prealloc && c->f->prealloc)
 		bpf_object__for_each_map(m, obj)
 			bpf_map__set_map_flags(m, bpf_map__map_flags(m) &

@@ -154,7 +154,8 @@ int vsva_sum_percpu(struct vsva_ctx *c, int fd, const void *key, __u64 *sum,
 	int cpu;
 
 	memset(sum, 0, words * sizeof(*sum));
-	if (bpf_map_lookup_elem(fd, key, c->percpu))
+	if (words * sizeof(*sum) > VSVA_PERCPU_SCRATCH ||
+	    bpf_map_lookup_elem(fd, key, c->percpu))
 		return -1;
 	for (cpu = 0; cpu < c->ncpus; cpu++)
 		for (i = 0; i < words; i++)
@@ -187,7 +188,7 @@ void vsva_map_forget(int fd, size_t ksz, size_t tgid_off, const __u32 *tgids,
 }
 
 void vsva_drops_add(struct vsva_ctx *c, int fd, const char *const *names,
-		    int n, struct vsva_family *f)
+		    int n, const __u64 *extra, struct vsva_family *f)
 {
 	__u64 total;
 	__u32 r;
@@ -196,6 +197,8 @@ void vsva_drops_add(struct vsva_ctx *c, int fd, const char *const *names,
 		total = 0;
 		if (fd >= 0)
 			vsva_sum_percpu(c, fd, &r, &total, 1);
+		if (extra)
+			total += extra[r];
 		vsva_family_add(f, total, "reason", names[r], NULL);
 	}
 }

@@ -36,6 +36,7 @@ static inline bool vsva_vm_is_vm(__u32 id)
 struct vsva_ctx {
 	int ncpus;
 	void *percpu;			/* per-CPU lookup buffer */
+#define VSVA_PERCPU_SCRATCH	64	/* bytes per CPU in it */
 	int vm_info_fd;			/* the one vm_info map, or -1 */
 	int vmms_fd;			/* the one map of known VMMs, or -1 */
 	int kvms_fd;			/* struct kvm -> VM id, or -1 */
@@ -49,8 +50,10 @@ struct vsva_ctx {
 	struct vsva_vm_entry *vms;
 	int nvms;
 	/* VMs whose name a newer VM took (pid reuse): out of vms, due now */
-	__u32 renamed[VSVA_MAX_VMS];
+	__u32 *renamed;			/* [max_vms] */
 	int nrenamed;
+	unsigned int max_vms;		/* --max-vms: VMs tracked at once */
+	__u64 capacity_drops;		/* VMs found at start that did not fit */
 	bool vms_cached;
 };
 
@@ -110,7 +113,7 @@ bool vsva_vm_get(struct vsva_ctx *c, __u32 id, struct vsva_vm_info *info);
 /* A VM's label: "comm/tgid" for a VMM's first VM, "comm/tgid#2" for its
  * second...; "kernel/0" for kernel threads' work, "unattributed". */
 void vsva_vm_label(struct vsva_ctx *c, __u32 id, char *buf, size_t len);
-/* VMs due for retirement into @doomed (at most VSVA_MAX_VMS); how many.
+/* VMs due for retirement into @doomed (at most max_vms); how many.
  * A VM exited when its destruction or its VMM's exit was seen, or its
  * VMM's pid is gone or now another process's; it is due after
  * @retention_s, or at once when a newer VM has its name (pid reuse). */
@@ -163,6 +166,9 @@ struct vsva_walk {
 /* 0, or a negative errno: entries may then be missing. */
 int vsva_map_walk(struct vsva_ctx *c, const struct vsva_walk *w);
 /* Sum the per-CPU values (@words u64 each) of @key; -1 if absent. */
+unsigned int vsva_map_entries(const char *name, unsigned int max_vms,
+			      int ncpus);
+/* Sum a per-CPU value of @words (8 at most) u64s. */
 int vsva_sum_percpu(struct vsva_ctx *c, int fd, const void *key, __u64 *sum,
 		    size_t words);
 /* Delete every entry of hash map @fd whose key holds one of the @n tgids
@@ -178,8 +184,9 @@ int vsva_map_expire(int fd, size_t ksz, size_t vsz, uint64_t max_age_ns);
 uint64_t vsva_inflight_max_age_ns(void);
 
 /* Add the per-CPU drop counters of array @fd under their @names. */
+/* Each reason's drops (the BPF counts, plus @extra[reason] if given). */
 void vsva_drops_add(struct vsva_ctx *c, int fd, const char *const *names,
-		    int n, struct vsva_family *f);
+		    int n, const __u64 *extra, struct vsva_family *f);
 
 /* ---- lib/pireader.c ----------------------------------------------------- */
 

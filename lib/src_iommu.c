@@ -207,7 +207,7 @@ static void iommu_snapshot(void *state, struct vsva_ctx *c,
 		.fn = add_cnt, .arg = f,
 	}, lw = {
 		.ksz = sizeof(struct vsva_iommu_lat_key),
-		.vsz = sizeof(struct vsva_iommu_lat), .percpu = true,
+		.vsz = sizeof(struct vsva_iommu_lat),
 		.fn = add_lat, .arg = f,
 	};
 	int i;
@@ -233,7 +233,7 @@ static void iommu_drops(void *state, struct vsva_ctx *c,
 	struct iommu_state *st = state;
 
 	vsva_drops_add(c, st ? bpf_map__fd(st->s->maps.iommu_drops) : -1,
-		       drop_name, VSVA_IOMMU_DROPS, f);
+		       drop_name, VSVA_IOMMU_DROPS, NULL, f);
 	vsva_family_add(f, st ? st->expired : 0, "reason",
 			"iommu_inflight_expired", NULL);
 }

@@ -114,17 +114,15 @@ static const char *const path_name[] = {
 struct vm_gauges {
 	__u32 vm;
 	long long producers, pi, connected;
-	bool any_producer, any_connect;
+	bool any_producer, any_connect, any_pi;
 };
 
+/* The gauges of @vm: the last ones, or new (the keys come by VM). */
 static struct vm_gauges *gauges_for(struct vm_gauges *g, int *n, int max,
 				    __u32 vm)
 {
-	int i;
-
-	for (i = 0; i < *n; i++)
-		if (g[i].vm == vm)
-			return &g[i];
+	if (*n && g[*n - 1].vm == vm)
+		return &g[*n - 1];
 	if (*n == max)
 		return NULL;
 	memset(&g[*n], 0, sizeof(g[*n]));
@@ -156,6 +154,7 @@ static void add_key(struct vsva_ctx *c, struct vsva_family **f,
 				k->kind == VSVA_IRQ_PI_SET ? "set" : "clear",
 				NULL);
 		g->pi += k->kind == VSVA_IRQ_PI_SET ? d : -d;
+		g->any_pi = true;
 		break;
 	case VSVA_IRQ_BYPASS_ADD:
 	case VSVA_IRQ_BYPASS_DEL:
@@ -184,8 +183,10 @@ static void add_gauges(struct vsva_ctx *c, struct vsva_family **f,
 		vsva_vm_label(c, g[i].vm, vm, sizeof(vm));
 		producers = bypass == VSVA_RUNG_OWN_TP ? g[i].producers :
 							 g[i].pi;
+		/* a VM that never had an interrupt producer has no gauge */
 		if (bypass && vsva_vm_is_vm(g[i].vm) &&
-		    (g[i].any_producer || bypass != VSVA_RUNG_OWN_TP))
+		    (bypass == VSVA_RUNG_OWN_TP ? g[i].any_producer :
+						  g[i].any_pi))
 			vsva_family_add(f[F_PRODUCERS],
 					producers > 0 ? producers : 0,
 					"vm", vm, NULL);
@@ -207,18 +208,12 @@ struct irq_aggs {
 	bool oom;
 };
 
+/* Append; agg_merge() adds up the entries of one key afterwards (a key
+ * can be in the count map and in a cache slot). */
 static void agg_add(struct irq_aggs *g, const struct vsva_irq_key *k, __u64 v)
 {
 	struct irq_agg *bigger;
-	int i;
 
-	for (i = 0; i < g->n; i++) {
-		if (g->a[i].key.vm == k->vm && g->a[i].key.kind == k->kind &&
-		    g->a[i].key.id == k->id) {
-			g->a[i].sum += v;
-			return;
-		}
-	}
 	if (g->n == g->cap) {
 		bigger = realloc(g->a, (g->cap ? g->cap * 2 : 64) * sizeof(*g->a));
 		if (!bigger) {
@@ -242,6 +237,33 @@ static void count_add(struct vsva_ctx *c, void *arg, const void *key,
 	if (vsva_vm_is_vm(k->vm) && !vsva_vm_get(c, k->vm, &info))
 		return;
 	agg_add(arg, key, *(const __u64 *)val);
+}
+
+static int agg_cmp(const void *a, const void *b)
+{
+	const struct vsva_irq_key *x = &((const struct irq_agg *)a)->key;
+	const struct vsva_irq_key *y = &((const struct irq_agg *)b)->key;
+
+	if (x->vm != y->vm)
+		return x->vm < y->vm ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Sort by VM, kind and id, and add up each key's entries: one pass. */
+static void agg_merge(struct irq_aggs *g)
+{
+	int i, n = 0;
+
+	qsort(g->a, g->n, sizeof(*g->a), agg_cmp);
+	for (i = 0; i < g->n; i++) {
+		if (n && !agg_cmp(&g->a[n - 1], &g->a[i]))
+			g->a[n - 1].sum += g->a[i].sum;
+		else
+			g->a[n++] = g->a[i];
+	}
+	g->n = n;
 }
 
 /* The count map: one key, per-CPU counts. */
@@ -322,7 +344,7 @@ static void irq_snapshot(void *state, struct vsva_ctx *c,
 			 struct vsva_snapshot *s)
 {
 	struct irq_state *st = state;
-	struct vm_gauges gauges[VSVA_MAX_VMS];
+	struct vm_gauges *gauges;
 	struct vsva_family *f[F_IRQ_N];
 	struct irq_aggs g = { 0 };
 	int i, ng = 0;
@@ -331,12 +353,19 @@ static void irq_snapshot(void *state, struct vsva_ctx *c,
 		f[i] = vsva_snap_def(s, irq_fams[i]);
 	if (!st)
 		return;
+	gauges = calloc(c->max_vms + 2, sizeof(*gauges));	/* + kernel,
+								 * unattributed */
+	if (!gauges) {
+		f[F_INJECTED]->incomplete = true;
+		return;
+	}
 	collect_counts(c, st, &g);
 	collect_fast(c, st, &g);
+	agg_merge(&g);
 	if (g.oom)
 		f[F_INJECTED]->incomplete = true;
 	for (i = 0; i < g.n; i++) {
-		struct vm_gauges *vg = gauges_for(gauges, &ng, VSVA_MAX_VMS,
+		struct vm_gauges *vg = gauges_for(gauges, &ng, c->max_vms + 2,
 						  g.a[i].key.vm);
 
 		if (!vg) {
@@ -346,6 +375,7 @@ static void irq_snapshot(void *state, struct vsva_ctx *c,
 		add_key(c, f, &g.a[i].key, g.a[i].sum, vg);
 	}
 	add_gauges(c, f, gauges, ng);
+	free(gauges);
 	free(g.a);
 }
 
@@ -358,7 +388,7 @@ static void irq_drops(void *state, struct vsva_ctx *c, struct vsva_family *f)
 	struct irq_state *st = state;
 
 	vsva_drops_add(c, st ? bpf_map__fd(st->s->maps.irq_drops) : -1,
-		       irq_drop_name, VSVA_IRQ_DROPS, f);
+		       irq_drop_name, VSVA_IRQ_DROPS, NULL, f);
 }
 
 /*

@@ -22,7 +22,7 @@ static const char *const mode_name[VSVA_ZAP_MODES] = {
 static const char *const drop_name[VSVA_DROPS] = {
 	[VSVA_DROP_INFLIGHT_FULL] = "inflight_map_full",
 	[VSVA_DROP_VM_FULL] = "vm_stats_map_full",
-	[VSVA_DROP_VMINFO_FULL] = "vm_info_map_full",
+	[VSVA_DROP_VMINFO_FULL] = "vm_capacity",	/* --max-vms */
 	[VSVA_DROP_UNMATCHED_EXIT] = "unmatched_exit",
 	[VSVA_DROP_VM_NOMEM] = "vm_stats_no_memory",
 	[VSVA_DROP_USER_READ] = "ioctl_argument_unreadable",
@@ -31,6 +31,7 @@ static const char *const drop_name[VSVA_DROPS] = {
 	[VSVA_DROP_VMFDS_FULL] = "vmfds_map_full",
 	[VSVA_DROP_CREATING_FULL] = "creating_map_full",
 	[VSVA_DROP_VM_ID_TAKEN] = "vm_id_taken",
+	[VSVA_DROP_ZAP_HIST_FULL] = "zap_hist_map_full",
 };
 
 /* The loaded object, and the in-flight deletions vsvad expired. */
@@ -98,46 +99,70 @@ static void add_vm_info(struct vsva_ctx *c, struct vsva_family **f, __u32 id,
 			NULL);
 }
 
-static void add_vm(struct vsva_family **f, const char *vm,
-		   const struct vsva_memslot_stats *st)
+/* A VM's counters: only for the zap modes it used (a VM that never
+ * had a deletion in a mode has no series for it). */
+static void add_vm(struct vsva_ctx *c, struct vsva_family **f,
+		   const char *vm, const struct vsva_memslot_stats *st)
 {
-	const struct vsva_family_def *secs =
-		vsva_family_def(memslot_fams[F_SECS]);
-	struct vsva_sample *m;
 	int i;
 
 	for (i = 0; i < VSVA_ZAP_MODES; i++) {
-		vsva_family_add(f[F_ZAPPED], st->shadow_zapped[i], "vm", vm,
-				"mode", mode_name[i], NULL);
-		if (i == VSVA_ZAP_NONE)
+		if (st->shadow_zapped[i])
+			vsva_family_add(f[F_ZAPPED], st->shadow_zapped[i], "vm",
+					vm, "mode", mode_name[i], NULL);
+		if (i == VSVA_ZAP_NONE || !st->zaps[i])
 			continue;
 		vsva_family_add(f[F_ZAPS], st->zaps[i], "vm", vm, "mode",
 				mode_name[i], NULL);
-		m = vsva_family_add(f[F_SECS], 0, "vm", vm, "mode",
-				    mode_name[i], NULL);
-		if (m && vsva_hist_set_def(m, secs, (const uint64_t *)
-					   st->zap_slots[i], VSVA_HIST_SLOTS,
-					   st->zap_ns_sum[i]))
-			f[F_SECS]->incomplete = true;
 		vsva_family_add(f[F_REBUILT], st->pages_rebuilt[i], "vm", vm,
 				"mode", mode_name[i], NULL);
 	}
-	vsva_family_add(f[F_ERRORS], st->delete_errors, "vm", vm, NULL);
+	/* only the syscall rung sees a deletion fail */
+	if (vsva_rung_of(c, VSVA_M_MEMSLOT) == VSVA_RUNG_SYSCALL_TP)
+		vsva_family_add(f[F_ERRORS], st->delete_errors, "vm", vm,
+				NULL);
 	vsva_family_add(f[F_CREATED], st->pages_created, "vm", vm, NULL);
+}
+
+/* The label of VM @id; false for a VM being retired right now (its
+ * entries may outlive its info for a moment). */
+static bool vm_label(struct vsva_ctx *c, __u32 id, char *vm, size_t len)
+{
+	struct vsva_vm_info info;
+
+	if (vsva_vm_is_vm(id) && !vsva_vm_get(c, id, &info))
+		return false;
+	vsva_vm_label(c, id, vm, len);
+	return true;
 }
 
 static void vm_stats_add(struct vsva_ctx *c, void *arg, const void *key,
 			 const void *val)
 {
-	__u32 id = *(const __u32 *)key;
-	struct vsva_vm_info info;
 	char vm[VSVA_VM_LABEL_LEN];
 
-	/* stats of a VM without info: being retired right now */
-	if (vsva_vm_is_vm(id) && !vsva_vm_get(c, id, &info))
+	if (vm_label(c, *(const __u32 *)key, vm, sizeof(vm)))
+		add_vm(c, arg, vm, val);
+}
+
+/* One VM's deletion times in one mode (a zap_hist entry). */
+static void zap_hist_add(struct vsva_ctx *c, void *arg, const void *key,
+			 const void *val)
+{
+	const struct vsva_zap_hist_key *k = key;
+	const struct vsva_zap_hist *h = val;
+	struct vsva_family **f = arg;
+	char vm[VSVA_VM_LABEL_LEN];
+	struct vsva_sample *m;
+
+	if (k->mode >= VSVA_ZAP_MODES || !vm_label(c, k->vm, vm, sizeof(vm)))
 		return;
-	vsva_vm_label(c, id, vm, sizeof(vm));
-	add_vm(arg, vm, val);
+	m = vsva_family_add(f[F_SECS], 0, "vm", vm, "mode",
+			    mode_name[k->mode], NULL);
+	if (m && vsva_hist_set_def(m, vsva_family_def(memslot_fams[F_SECS]),
+				   (const uint64_t *)h->slots, VSVA_HIST_SLOTS,
+				   h->ns_sum))
+		f[F_SECS]->incomplete = true;
 }
 
 static void count_entry(struct vsva_ctx *c, void *arg, const void *key,
@@ -171,7 +196,11 @@ static void memslot_snapshot(void *state, struct vsva_ctx *c,
 	struct vsva_family *f[F_MEMSLOT_N];
 	struct vsva_walk w = {
 		.ksz = sizeof(__u32), .vsz = sizeof(struct vsva_memslot_stats),
-		.percpu = true, .fn = vm_stats_add, .arg = f,
+		.fn = vm_stats_add, .arg = f,
+	}, hw = {
+		.ksz = sizeof(struct vsva_zap_hist_key),
+		.vsz = sizeof(struct vsva_zap_hist), .fn = zap_hist_add,
+		.arg = f,
 	};
 	int retained = 0, i;
 
@@ -184,6 +213,9 @@ static void memslot_snapshot(void *state, struct vsva_ctx *c,
 		w.fd = bpf_map__fd(st->s->maps.vm_stats);
 		if (vsva_map_walk(c, &w))
 			f[F_ZAPS]->incomplete = true;
+		hw.fd = bpf_map__fd(st->s->maps.zap_hist);
+		if (vsva_map_walk(c, &hw))
+			f[F_SECS]->incomplete = true;
 	}
 	vsva_family_add(vsva_snap_def(s, "vsva_vms_retained"), retained, NULL);
 	known_vmms(c, s);
@@ -192,10 +224,12 @@ static void memslot_snapshot(void *state, struct vsva_ctx *c,
 static void memslot_drops(void *state, struct vsva_ctx *c,
 			  struct vsva_family *f)
 {
+	/* VMs vsvad found at start that --max-vms left out */
+	__u64 extra[VSVA_DROPS] = { [VSVA_DROP_VMINFO_FULL] = c->capacity_drops };
 	struct memslot_state *st = state;
 
 	vsva_drops_add(c, st ? bpf_map__fd(st->s->maps.drops) : -1, drop_name,
-		       VSVA_DROPS, f);
+		       VSVA_DROPS, extra, f);
 	vsva_family_add(f, st ? st->expired : 0, "reason", "inflight_expired",
 			NULL);
 }
@@ -204,11 +238,17 @@ static void memslot_forget(void *state, struct vsva_ctx *c,
 			   const __u32 *ids, int n)
 {
 	struct memslot_state *st = state;
+	struct vsva_zap_hist_key k;
 	int i;
 
-	for (i = 0; st && i < n; i++)
+	for (i = 0; st && i < n; i++) {
 		bpf_map_delete_elem(bpf_map__fd(st->s->maps.vm_stats),
 				    &ids[i]);
+		k.vm = ids[i];
+		for (k.mode = 0; k.mode < VSVA_ZAP_MODES; k.mode++)
+			bpf_map_delete_elem(bpf_map__fd(st->s->maps.zap_hist),
+					    &k);
+	}
 }
 
 /* Expire @m's stale entries and take them off its in-flight count. */

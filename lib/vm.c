@@ -28,7 +28,7 @@ static void vm_cache_add(struct vsva_ctx *c, void *arg, const void *key,
 {
 	struct vsva_vm_entry *v;
 
-	if (c->nvms == VSVA_MAX_VMS) {
+	if (c->nvms == (int)c->max_vms) {
 		*(bool *)arg = true;	/* cannot happen: same bound */
 		return;
 	}
@@ -238,8 +238,10 @@ static int vm_found(struct vsva_ctx *c, __u32 pid, __u32 fd,
 	__u32 id = VSVA_VM_ID_SCANNED + c->next_scanned;
 
 	info->seq = v->created + 1;
-	if (bpf_map_update_elem(c->vm_info_fd, &id, info, BPF_NOEXIST))
+	if (bpf_map_update_elem(c->vm_info_fd, &id, info, BPF_NOEXIST)) {
+		c->capacity_drops += errno == E2BIG;	/* --max-vms reached */
 		return -1;
+	}
 	c->next_scanned++;
 	v->created++;
 	v->vm = id;
@@ -315,16 +317,17 @@ int vsva_vmms_scan(struct vsva_ctx *c)
 }
 
 /* Delete the entries of hash map @fd (u32 values) that point at @ids. */
-static void forget_refs(int fd, size_t ksz, const __u32 *ids, int n)
+static void forget_refs(int fd, size_t ksz, const __u32 *ids, int n,
+			unsigned int max)
 {
-	unsigned char key[16], next[16], dead[VSVA_MAX_VMS][16];
+	unsigned char key[16], next[16], (*dead)[16];
 	void *prev = NULL;
 	int nd = 0, i;
 	__u32 id;
 
-	if (fd < 0 || !n)
+	if (fd < 0 || !n || !(dead = calloc(max, sizeof(*dead))))
 		return;
-	while (nd < VSVA_MAX_VMS && !bpf_map_get_next_key(fd, prev, next)) {
+	while (nd < (int)max && !bpf_map_get_next_key(fd, prev, next)) {
 		memcpy(key, next, ksz);
 		prev = key;
 		if (bpf_map_lookup_elem(fd, key, &id))
@@ -337,12 +340,13 @@ static void forget_refs(int fd, size_t ksz, const __u32 *ids, int n)
 	}
 	for (i = 0; i < nd; i++)
 		bpf_map_delete_elem(fd, dead[i]);
+	free(dead);
 }
 
 void vsva_vm_refs_forget(struct vsva_ctx *c, const __u32 *ids, int n)
 {
-	forget_refs(c->kvms_fd, sizeof(__u64), ids, n);
-	forget_refs(c->vmfds_fd, sizeof(struct vsva_vmfd), ids, n);
+	forget_refs(c->kvms_fd, sizeof(__u64), ids, n, c->max_vms);
+	forget_refs(c->vmfds_fd, sizeof(struct vsva_vmfd), ids, n, c->max_vms);
 }
 
 /* Is known VMM @pid gone (or its pid another process's)? */
@@ -367,13 +371,17 @@ static void vmm_forget(int fd, __u32 pid, const struct vsva_vmm *v)
 
 int vsva_vmms_gc(struct vsva_ctx *c)
 {
-	__u32 key, next, *prev = NULL, dead[VSVA_MAX_VMS];
-	struct vsva_vmm v, gone[VSVA_MAX_VMS];
+	__u32 key, next, *prev = NULL, *dead;
+	struct vsva_vmm v, *gone;
 	int n = 0, live = 0, i;
 
 	if (c->vmms_fd < 0)
 		return 0;
-	while (n < VSVA_MAX_VMS &&
+	dead = calloc(c->max_vms, sizeof(*dead));
+	gone = calloc(c->max_vms, sizeof(*gone));
+	if (!dead || !gone)
+		goto free_bufs;
+	while (n < (int)c->max_vms &&
 	       !bpf_map_get_next_key(c->vmms_fd, prev, &next)) {
 		key = next;
 		prev = &key;
@@ -388,5 +396,8 @@ int vsva_vmms_gc(struct vsva_ctx *c)
 	}
 	for (i = 0; i < n; i++)
 		vmm_forget(c->vmms_fd, dead[i], &gone[i]);
+free_bufs:
+	free(dead);
+	free(gone);
 	return live;
 }

@@ -11,8 +11,11 @@
 
 #define VSVA_VERSION		"0.1.0"
 
+#define VSVA_DEFAULT_MAX_VMS	1024	/* --max-vms; VSVA_MAX_VMS in BPF */
+
 struct vsva_engine_opts {
 	unsigned int retention_s;	/* keep exited VMs this long */
+	unsigned int max_vms;		/* VMs tracked at once; 0: the default */
 	bool no_mount_tracefs;
 	bool verbose;
 	/* per measurement (enum vsva_mid): 0, or the only rung it may use */

@@ -117,6 +117,53 @@ static void test_histogram_lines(void **st)
 	vsva_snap_free(&s);
 }
 
+/* A family writes the buckets from one below the lowest used to the
+ * first that holds everything, the same in each of its histograms, so
+ * that a sum by le stays exact; an empty family writes +Inf only. */
+static void test_histogram_range(void **st)
+{
+	uint64_t a[10] = { 0, 0, 0, 2, 1, 0, 0, 0, 0, 0 };
+	uint64_t z[10] = { 0 }, c[10] = { 0, 0, 0, 0, 0, 3, 0, 0, 0, 0 };
+	struct vsva_snapshot s = { 0 };
+	struct vsva_buf b = { 0 };
+	struct vsva_family *f, *e;
+	char *out;
+
+	f = vsva_snap_family(&s, "t_seconds", "h", VSVA_HISTOGRAM);
+	assert_int_equal(vsva_hist_set(vsva_family_add(f, 0, "vm", "a", NULL),
+				       a, 10, 1, 1.0, 9), 0);
+	assert_int_equal(vsva_hist_set(vsva_family_add(f, 0, "vm", "c", NULL),
+				       c, 10, 1, 1.0, 96), 0);
+	e = vsva_snap_family(&s, "e_seconds", "h", VSVA_HISTOGRAM);
+	assert_int_equal(vsva_hist_set(vsva_family_add(e, 0, "vm", "z", NULL),
+				       z, 10, 1, 1.0, 0), 0);
+	out = render(&s, &b);
+	/* a: 2 in [8,16), 1 in [16,32); c: 3 in [32,64): buckets 8 (all
+	 * empty: the lower bound of a's first, 16) to 64 (everything) */
+	assert_string_equal(out,
+		"# HELP t_seconds h\n# TYPE t_seconds histogram\n"
+		"t_seconds_bucket{vm=\"a\",le=\"8\"} 0\n"
+		"t_seconds_bucket{vm=\"a\",le=\"16\"} 2\n"
+		"t_seconds_bucket{vm=\"a\",le=\"32\"} 3\n"
+		"t_seconds_bucket{vm=\"a\",le=\"64\"} 3\n"
+		"t_seconds_bucket{vm=\"a\",le=\"+Inf\"} 3\n"
+		"t_seconds_sum{vm=\"a\"} 9\n"
+		"t_seconds_count{vm=\"a\"} 3\n"
+		"t_seconds_bucket{vm=\"c\",le=\"8\"} 0\n"
+		"t_seconds_bucket{vm=\"c\",le=\"16\"} 0\n"
+		"t_seconds_bucket{vm=\"c\",le=\"32\"} 0\n"
+		"t_seconds_bucket{vm=\"c\",le=\"64\"} 3\n"
+		"t_seconds_bucket{vm=\"c\",le=\"+Inf\"} 3\n"
+		"t_seconds_sum{vm=\"c\"} 96\n"
+		"t_seconds_count{vm=\"c\"} 3\n"
+		"# HELP e_seconds h\n# TYPE e_seconds histogram\n"
+		"e_seconds_bucket{vm=\"z\",le=\"+Inf\"} 0\n"
+		"e_seconds_sum{vm=\"z\"} 0\n"
+		"e_seconds_count{vm=\"z\"} 0\n");
+	vsva_buf_free(&b);
+	vsva_snap_free(&s);
+}
+
 static void test_too_many_labels_rejected(void **st)
 {
 	struct vsva_snapshot s = { 0 };
@@ -161,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_empty_family_declared),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_histogram_lines),
+		cmocka_unit_test(test_histogram_range),
 		cmocka_unit_test(test_too_many_labels_rejected),
 		cmocka_unit_test(test_family_pointers_stay_valid),
 	};
