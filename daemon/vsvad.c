@@ -204,6 +204,7 @@ static int probe(const struct vsva_engine_opts *eo)
 	vsva_features_detect(&f, !eo->no_mount_tracefs);
 	vsva_choose_all(&f, eo->force, c);
 	vsva_probe_print(stdout, &f, c);
+	vsva_maps_memory_print(stdout, eo->max_vms);
 	return 0;
 }
 

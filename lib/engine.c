@@ -108,6 +108,11 @@ free_engine:
 	return -1;
 }
 
+const struct vsva_source *vsva_source_ops(int s)
+{
+	return sources[s];
+}
+
 void vsva_engine_close(struct vsva_engine *e)
 {
 	int s;

@@ -86,10 +86,13 @@ struct vsva_source {
 	void (*expire)(void *state, struct vsva_ctx *c);
 	void (*close)(void *state, struct vsva_ctx *c);
 	struct bpf_object *(*object)(void *state);	/* NULL: not BPF */
+	const void *(*elf)(size_t *sz);	/* the object's ELF; NULL: not BPF */
 };
 
 extern const struct vsva_source vsva_src_memslot, vsva_src_irq,
 	vsva_src_iommu, vsva_src_procfs;
+/* The engine's sources, in load order (enum vsva_source_id). */
+const struct vsva_source *vsva_source_ops(int s);
 
 /* ---- lib/features.c, lib/tracefs.c: what the kernel offers ------------ */
 

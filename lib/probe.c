@@ -3,8 +3,11 @@
  * The ladder as this kernel resolves it, without loading anything
  * (`vsvad --probe`), and the --rung M=RUNG option every program shares.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <bpf/libbpf.h>
+#include "vsva/engine.h"
 #include "vsva/ladder.h"
 
 int vsva_rung_option(const char *arg, enum vsva_rung *force, char *err,
@@ -86,4 +89,43 @@ void vsva_probe_print(FILE *out, const struct vsva_features *f,
 		for (r = 0; r < VSVA_MAX_RUNGS && m->rungs[r].rung; r++)
 			print_rung(out, &m->rungs[r], f, c);
 	}
+}
+
+static void put_mib(FILE *out, double bytes)
+{
+	fprintf(out, " %10.2f", bytes / (1 << 20));
+}
+
+void vsva_maps_memory_print(FILE *out, unsigned int max_vms)
+{
+	struct vsva_map_mem here[64], big[64];
+	int ncpus = libbpf_num_possible_cpus(), n, i;
+	double th = 0, tb = 0, h, b;
+
+	n = vsva_maps_memory(max_vms, ncpus, here, 64);
+	if (n < 0 || vsva_maps_memory(max_vms, 256, big, 64) != n) {
+		fprintf(out, "kernel memory of the maps: cannot open the "
+			"objects: %s\n", strerror(n < 0 ? -n : EINVAL));
+		return;
+	}
+	fprintf(out, "\nkernel memory of vsva's maps, every map full (--max-vms "
+		"%u), MiB:\n%-8s %-16s %-12s %8s %10s %10s\n", max_vms ?
+		max_vms : VSVA_DEFAULT_MAX_VMS, "object", "map", "type",
+		"entries", "here", "256 CPUs");
+	for (i = 0; i < n; i++) {
+		h = here[i].shared + (double)here[i].per_cpu * ncpus;
+		b = big[i].shared + (double)big[i].per_cpu * 256;
+		th += h;
+		tb += b;
+		fprintf(out, "%-8s %-16s %-12s %8u", here[i].obj, here[i].name,
+			here[i].type, here[i].entries);
+		put_mib(out, h);
+		put_mib(out, b);
+		fputc('\n', out);
+	}
+	fprintf(out, "%-47s", "total");
+	put_mib(out, th);
+	put_mib(out, tb);
+	fprintf(out, "\n(here: %d possible CPUs; an estimate of what Linux "
+		"allocates, see lib/mapmem.c)\n", ncpus);
 }

@@ -257,5 +257,5 @@ static void iommu_forget(void *state, struct vsva_ctx *c, const __u32 *ids,
 const struct vsva_source vsva_src_iommu = {
 	.open = iommu_open, .snapshot = iommu_snapshot, .drops = iommu_drops,
 	.forget = iommu_forget, .expire = iommu_expire, .close = iommu_close,
-	.object = iommu_object,
+	.object = iommu_object, .elf = iommu_bpf__elf_bytes,
 };

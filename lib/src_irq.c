@@ -435,4 +435,5 @@ static void irq_forget(void *state, struct vsva_ctx *c, const __u32 *ids,
 const struct vsva_source vsva_src_irq = {
 	.open = irq_open, .snapshot = irq_snapshot, .drops = irq_drops,
 	.forget = irq_forget, .close = irq_close, .object = irq_object,
+	.elf = irq_bpf__elf_bytes,
 };

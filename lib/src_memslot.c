@@ -294,4 +294,5 @@ const struct vsva_source vsva_src_memslot = {
 	.drops = memslot_drops, .forget = memslot_forget,
 	.expire = memslot_expire,
 	.close = memslot_close, .object = memslot_object,
+	.elf = memslot_bpf__elf_bytes,
 };

@@ -38,6 +38,21 @@ int vsva_engine_choices(struct vsva_engine *e, const char **names,
 int vsva_engine_prog_fds(struct vsva_engine *e, int *fds, const char **names,
 			 int max);
 
+/* A map's kernel memory with every entry used: shared + per_cpu * CPUs. */
+struct vsva_map_mem {
+	char obj[16], name[32];
+	const char *type;		/* hash, percpu_hash, array, ... */
+	unsigned int entries;
+	uint64_t shared, per_cpu;	/* bytes */
+};
+
+/* Every map of vsva's objects (each shared map once), sized for @max_vms
+ * (0: the default) on @ncpus possible CPUs; how many, or -errno. */
+int vsva_maps_memory(unsigned int max_vms, int ncpus,
+		     struct vsva_map_mem *out, int max);
+/* Print that for this host's CPUs and for 256, per map and in total. */
+void vsva_maps_memory_print(FILE *out, unsigned int max_vms);
+
 /* CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(). */
 uint64_t vsva_mono_ns(void);
 
