@@ -170,6 +170,7 @@ bench: all
 	./$(B)/vsva-bench cost
 	./tools/vsva-bench-http.sh
 	./tools/vsva-bench-perf.sh
+	./tools/vsva-bench-scale.sh
 
 # make install [PREFIX=/usr/local] [DESTDIR=]; make uninstall
 PREFIX		?= /usr/local

@@ -359,8 +359,13 @@ static enum MHD_Result serve_metrics(struct vsvad *d, struct MHD_Connection *c)
 	pthread_mutex_unlock(&d->lock);
 	self_metrics(&s, t0);
 	http_metrics(d, &s);
-	if (!rc && !vsva_snap_incomplete(&s))
+	if (!rc && !vsva_snap_incomplete(&s)) {
+		/* the last scrape's size and a little: one allocation */
+		vsva_buf_reserve(&b, __atomic_load_n(&d->last_size,
+						     __ATOMIC_RELAXED) * 9 / 8);
 		vsva_expo_write(&b, &s);
+		__atomic_store_n(&d->last_size, b.len, __ATOMIC_RELAXED);
+	}
 	vsva_snap_free(&s);
 	if (rc || b.oom || !b.p) {
 		vsva_buf_free(&b);

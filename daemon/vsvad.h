@@ -24,6 +24,7 @@ struct vsvad {
 	unsigned long long auth_failures;
 	unsigned long long connections;	/* accepted */
 	unsigned long long san_refusals;	/* client_allowed_sans */
+	size_t last_size;		/* of the last exposition written */
 	struct vsvad_auth *auth;	/* bcrypt workers */
 	pthread_rwlock_t wc_lock;	/* wc: a SIGHUP reload swaps it */
 	unsigned long long reloads[2];	/* web config reloads: ok, failed */

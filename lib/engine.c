@@ -86,7 +86,10 @@ int vsva_engine_open(struct vsva_engine **out,
 	c->max_vms = o->max_vms ? o->max_vms : VSVA_DEFAULT_MAX_VMS;
 	c->vms = calloc(c->max_vms, sizeof(*c->vms));
 	c->renamed = calloc(c->max_vms, sizeof(*c->renamed));
-	if (!c->percpu || !c->vms || !c->renamed) {
+	for (c->vm_index_mask = 1; c->vm_index_mask < 2 * c->max_vms;)
+		c->vm_index_mask <<= 1;
+	c->vm_index = calloc(c->vm_index_mask--, sizeof(*c->vm_index));
+	if (!c->percpu || !c->vms || !c->renamed || !c->vm_index) {
 		snprintf(err, len, "out of memory");
 		goto free_bufs;
 	}
@@ -103,6 +106,7 @@ free_bufs:
 	free(c->percpu);
 	free(c->vms);
 	free(c->renamed);
+	free(c->vm_index);
 free_engine:
 	free(e);
 	return -1;
@@ -125,6 +129,7 @@ void vsva_engine_close(struct vsva_engine *e)
 	free(e->ctx.percpu);
 	free(e->ctx.vms);
 	free(e->ctx.renamed);
+	free(e->ctx.vm_index);
 	free(e);
 }
 

@@ -29,7 +29,12 @@ static int buf_reserve(struct vsva_buf *b, size_t more)
 	return 0;
 }
 
-void vsva_buf_put(struct vsva_buf *b, const char *s, size_t n)
+void vsva_buf_reserve(struct vsva_buf *b, size_t n)
+{
+	buf_reserve(b, n);
+}
+
+void vsva_buf_put_slow(struct vsva_buf *b, const char *s, size_t n)
 {
 	if (buf_reserve(b, n))
 		return;
@@ -64,6 +69,47 @@ void vsva_buf_free(struct vsva_buf *b)
 {
 	free(b->p);
 	memset(b, 0, sizeof(*b));
+}
+
+struct vsva_arena_chunk {
+	struct vsva_arena_chunk *next;
+	size_t used, cap;
+	char data[];
+};
+
+#define ARENA_CHUNK	(64 << 10)
+
+/* A copy of @s in @a, or NULL. */
+static char *arena_strdup(struct vsva_arena *a, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	struct vsva_arena_chunk *c = a->head;
+
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+
+		c = malloc(sizeof(*c) + cap);
+		if (!c)
+			return NULL;
+		c->used = 0;
+		c->cap = cap;
+		c->next = a->head;
+		a->head = c;
+	}
+	memcpy(c->data + c->used, s, n);
+	c->used += n;
+	return c->data + c->used - n;
+}
+
+static void arena_free(struct vsva_arena *a)
+{
+	struct vsva_arena_chunk *c, *next;
+
+	for (c = a->head; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->head = NULL;
 }
 
 static void *grow(void *p, int *cap, int need, size_t size)
@@ -104,6 +150,7 @@ struct vsva_family *vsva_snap_family(struct vsva_snapshot *s,
 	f->name = name;
 	f->help = help;
 	f->type = type;
+	f->snap = s;
 	return f;
 }
 
@@ -122,10 +169,9 @@ static void sample_free(struct vsva_sample *m)
 {
 	int i;
 
-	for (i = 0; i < m->nlabels; i++) {
+	for (i = 0; m->owns_names && i < m->nlabels; i++) {
 		free(m->lval[i]);
-		if (m->owns_names)
-			free((char *)m->lname[i]);
+		free((char *)m->lname[i]);
 	}
 	free(m->le);
 	free(m->cum);
@@ -155,7 +201,9 @@ struct vsva_sample *vsva_family_add(struct vsva_family *f, double value, ...)
 		if (m->nlabels == VSVA_MAX_LABELS)
 			break;
 		m->lname[m->nlabels] = name;
-		m->lval[m->nlabels] = strdup(val ? val : "");
+		m->lval[m->nlabels] = f->snap ?
+			arena_strdup(&f->snap->arena, val ? val : "") :
+			NULL;
 		if (!m->lval[m->nlabels])
 			break;
 		m->nlabels++;
@@ -184,6 +232,7 @@ void vsva_snap_free(struct vsva_snapshot *s)
 		free(s->owned[i]);
 	free(s->owned);
 	free(s->fam);
+	arena_free(&s->arena);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -108,6 +108,7 @@ static struct vsva_sample *sample_for(struct vsva_family *f,
 	m = vsva_family_add(f, 0, NULL);
 	if (!m)
 		return NULL;
+	m->owns_names = true;
 	for (i = 0; i < p->nlabels; i++) {
 		/* label names must outlive the parse: keep copies */
 		m->lval[i] = strdup(p->lval[i]);
@@ -117,7 +118,6 @@ static struct vsva_sample *sample_for(struct vsva_family *f,
 			return NULL;
 		}
 		m->nlabels++;
-		m->owns_names = true;
 	}
 	return m;
 }

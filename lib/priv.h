@@ -17,13 +17,14 @@
 struct bpf_object;
 struct bpf_object_skeleton;
 
+/* "comm/tgid#seq" */
+#define VSVA_VM_LABEL_LEN	(VSVA_COMM_LEN + 24)
+
 struct vsva_vm_entry {
 	__u32 id;
 	struct vsva_vm_info info;
+	char label[VSVA_VM_LABEL_LEN];	/* made once per snapshot */
 };
-
-/* "comm/tgid#seq" */
-#define VSVA_VM_LABEL_LEN	(VSVA_COMM_LEN + 24)
 
 /* A VM id that names a VM (0 is kernel threads' work, and
  * VSVA_UNATTRIBUTED that of tasks that are not VMMs). */
@@ -46,9 +47,12 @@ struct vsva_ctx {
 	bool verbose;
 	const struct vsva_features *f;
 	const struct vsva_choice *choice;	/* [VSVA_NMEASUREMENTS] */
-	/* vm_info as read at the start of a snapshot, sorted by id */
+	/* vm_info as read at the start of a snapshot, by name; vm_index
+	 * finds an id's entry (open addressing: entry + 1, 0 empty) */
 	struct vsva_vm_entry *vms;
 	int nvms;
+	int *vm_index;
+	unsigned int vm_index_mask;
 	/* VMs whose name a newer VM took (pid reuse): out of vms, due now */
 	__u32 *renamed;			/* [max_vms] */
 	int nrenamed;
@@ -113,6 +117,8 @@ int vsva_vm_cache_fill(struct vsva_ctx *c);
 /* VM @id's identity: this snapshot's copy of vm_info while a snapshot
  * is taken, the map otherwise.  False if unknown (retired). */
 bool vsva_vm_get(struct vsva_ctx *c, __u32 id, struct vsva_vm_info *info);
+/* Is VM @id in the table (no copy)? */
+bool vsva_vm_known(struct vsva_ctx *c, __u32 id);
 /* A VM's label: "comm/tgid" for a VMM's first VM, "comm/tgid#2" for its
  * second...; "kernel/0" for kernel threads' work, "unattributed". */
 void vsva_vm_label(struct vsva_ctx *c, __u32 id, char *buf, size_t len);

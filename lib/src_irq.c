@@ -231,10 +231,9 @@ static void count_add(struct vsva_ctx *c, void *arg, const void *key,
 		      const void *val)
 {
 	const struct vsva_irq_key *k = key;
-	struct vsva_vm_info info;
 
 	/* a VM being retired right now */
-	if (vsva_vm_is_vm(k->vm) && !vsva_vm_get(c, k->vm, &info))
+	if (vsva_vm_is_vm(k->vm) && !vsva_vm_known(c, k->vm))
 		return;
 	agg_add(arg, key, *(const __u64 *)val);
 }
@@ -283,12 +282,11 @@ static void collect_counts(struct vsva_ctx *c, struct irq_state *st,
 static void collect_slot(struct vsva_ctx *c, struct irq_aggs *g,
 			 const struct vsva_irq_fast *f)
 {
-	struct vsva_vm_info info;
 
 	if (!f->count)
 		return;
 	/* a retired VM's slot waits to be reused */
-	if (vsva_vm_is_vm(f->key.vm) && !vsva_vm_get(c, f->key.vm, &info))
+	if (vsva_vm_is_vm(f->key.vm) && !vsva_vm_known(c, f->key.vm))
 		return;
 	agg_add(g, &f->key, f->count);
 }

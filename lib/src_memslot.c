@@ -128,9 +128,8 @@ static void add_vm(struct vsva_ctx *c, struct vsva_family **f,
  * entries may outlive its info for a moment). */
 static bool vm_label(struct vsva_ctx *c, __u32 id, char *vm, size_t len)
 {
-	struct vsva_vm_info info;
 
-	if (vsva_vm_is_vm(id) && !vsva_vm_get(c, id, &info))
+	if (vsva_vm_is_vm(id) && !vsva_vm_known(c, id))
 		return false;
 	vsva_vm_label(c, id, vm, len);
 	return true;

@@ -15,14 +15,6 @@
 #include <bpf/bpf.h>
 #include "priv.h"
 
-static int vm_cmp(const void *a, const void *b)
-{
-	__u32 x = ((const struct vsva_vm_entry *)a)->id;
-	__u32 y = ((const struct vsva_vm_entry *)b)->id;
-
-	return x < y ? -1 : x > y;
-}
-
 static void vm_cache_add(struct vsva_ctx *c, void *arg, const void *key,
 			 const void *val)
 {
@@ -73,9 +65,28 @@ static void drop_renamed(struct vsva_ctx *c)
 	c->nvms = n;
 }
 
+/* "comm/tgid", and "#seq" for a VMM's second VM and later */
+static void info_label(struct vsva_vm_info *info, char *buf, size_t len)
+{
+	info->comm[VSVA_COMM_LEN - 1] = 0;
+	if (info->seq > 1)
+		snprintf(buf, len, "%s/%u#%u", info->comm, info->tgid,
+			 info->seq);
+	else
+		snprintf(buf, len, "%s/%u", info->comm, info->tgid);
+}
+
+/* Where VM @id's search in vm_index starts (Fibonacci hashing). */
+static unsigned int slot_of(const struct vsva_ctx *c, __u32 id)
+{
+	return (id * 2654435761u) & c->vm_index_mask;
+}
+
 int vsva_vm_cache_fill(struct vsva_ctx *c)
 {
 	bool lost = false;
+	unsigned int h;
+	int i;
 	struct vsva_walk w = {
 		.fd = c->vm_info_fd, .ksz = sizeof(__u32),
 		.vsz = sizeof(struct vsva_vm_info), .fn = vm_cache_add,
@@ -89,26 +100,54 @@ int vsva_vm_cache_fill(struct vsva_ctx *c)
 	if (vsva_map_walk(c, &w) || lost)
 		return -1;
 	drop_renamed(c);
-	qsort(c->vms, c->nvms, sizeof(*c->vms), vm_cmp);
+	memset(c->vm_index, 0, (c->vm_index_mask + 1) * sizeof(*c->vm_index));
+	for (i = 0; i < c->nvms; i++) {
+		info_label(&c->vms[i].info, c->vms[i].label,
+			   sizeof(c->vms[i].label));
+		for (h = slot_of(c, c->vms[i].id); c->vm_index[h];
+		     h = (h + 1) & c->vm_index_mask)
+			;
+		c->vm_index[h] = i + 1;
+	}
 	c->vms_cached = true;
 	return 0;
 }
 
+/* The cached entry of VM @id, or NULL. */
+static const struct vsva_vm_entry *vm_entry(struct vsva_ctx *c, __u32 id)
+{
+	unsigned int h;
+
+	for (h = slot_of(c, id); c->vm_index[h]; h = (h + 1) & c->vm_index_mask)
+		if (c->vms[c->vm_index[h] - 1].id == id)
+			return &c->vms[c->vm_index[h] - 1];
+	return NULL;
+}
+
 bool vsva_vm_get(struct vsva_ctx *c, __u32 id, struct vsva_vm_info *info)
 {
-	struct vsva_vm_entry key = { .id = id }, *v;
+	const struct vsva_vm_entry *v;
 
 	if (!c->vms_cached)
 		return c->vm_info_fd >= 0 &&
 		       !bpf_map_lookup_elem(c->vm_info_fd, &id, info);
-	v = bsearch(&key, c->vms, c->nvms, sizeof(*c->vms), vm_cmp);
+	v = vm_entry(c, id);
 	if (v)
 		*info = v->info;
 	return v;
 }
 
+bool vsva_vm_known(struct vsva_ctx *c, __u32 id)
+{
+	struct vsva_vm_info info;
+
+	return c->vms_cached ? vm_entry(c, id) != NULL :
+			       vsva_vm_get(c, id, &info);
+}
+
 void vsva_vm_label(struct vsva_ctx *c, __u32 id, char *buf, size_t len)
 {
+	const struct vsva_vm_entry *v;
 	struct vsva_vm_info info;
 
 	if (!id) {
@@ -119,15 +158,18 @@ void vsva_vm_label(struct vsva_ctx *c, __u32 id, char *buf, size_t len)
 		snprintf(buf, len, "unattributed");
 		return;
 	}
-	if (!vsva_vm_get(c, id, &info)) {
+	v = c->vms_cached ? vm_entry(c, id) : NULL;
+	if (v) {
+		memcpy(buf, v->label, len < sizeof(v->label) ? len :
+		       sizeof(v->label));
+		buf[len - 1] = 0;
+		return;
+	}
+	if (c->vms_cached || !vsva_vm_get(c, id, &info)) {
 		snprintf(buf, len, "retired#%u", id);	/* not exported */
 		return;
 	}
-	info.comm[VSVA_COMM_LEN - 1] = 0;
-	if (info.seq > 1)
-		snprintf(buf, len, "%s/%u#%u", info.comm, info.tgid, info.seq);
-	else
-		snprintf(buf, len, "%s/%u", info.comm, info.tgid);
+	info_label(&info, buf, len);
 }
 
 static int start_ticks(unsigned int pid, __u64 *ticks);
