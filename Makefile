@@ -34,7 +34,8 @@ DAEMON_LIBS	:= -lmicrohttpd -lyaml -lcrypt -lgnutls -lz -lm -lpthread
 LIB		:= $(B)/libvsva.a
 BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-pasidload \
 		   $(B)/vsva-bench $(B)/vsva-top \
-		   $(B)/vsva-perf $(B)/vsva-perf-filter.so $(B)/stats_check
+		   $(B)/vsva-perf $(B)/vsva-perf-filter.so $(B)/stats_check \
+		   $(B)/mapfill
 MANPAGES	:= $(patsubst man/%,$(B)/man/%.gz,$(wildcard man/*.[18]))
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
 
@@ -80,6 +81,10 @@ $(B)/vsva-bench: $(BENCH_SRCS) tools/bench.h tools/bench-ab.h \
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
 		$(shell pkg-config --cflags json-c) $(BENCH_SRCS) \
 		-o $@ $(LIB) $(LDLIBS_ENGINE) -ljson-c -lm
+
+# tests: fill a process's BPF hash maps, to measure them full
+$(B)/mapfill: tests/helpers/mapfill.c | $(B)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ -lbpf
 
 # the statistics alone, for the scipy oracle (tests/static/test_stats.sh)
 $(B)/stats_check: tests/static/stats_check.c tools/bench-stats.c \

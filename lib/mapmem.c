@@ -45,7 +45,7 @@ static __u64 pow2(__u64 n)
 	return c;
 }
 
-/* Cost one map: @shared bytes once, @per_cpu bytes per CPU. */
+/* Cost one map of @n entries (see struct vsva_map_mem). */
 static void cost(const struct bpf_map *m, unsigned int n,
 		 struct vsva_map_mem *out)
 {
@@ -53,27 +53,27 @@ static void cost(const struct bpf_map *m, unsigned int n,
 
 	switch (bpf_map__type(m)) {
 	case BPF_MAP_TYPE_HASH:
-		out->shared = n * kmalloc_size(HTAB_ELEM_HEAD + k + v) +
-			      pow2(n) * HTAB_BUCKET;
+		out->fixed = pow2(n) * HTAB_BUCKET;
+		out->elems = n * kmalloc_size(HTAB_ELEM_HEAD + k + v);
 		out->type = "hash";
 		break;
 	case BPF_MAP_TYPE_PERCPU_HASH:
-		out->shared = n * kmalloc_size(HTAB_ELEM_HEAD + k + 8) +
-			      pow2(n) * HTAB_BUCKET;
+		out->fixed = pow2(n) * HTAB_BUCKET;
+		out->elems = n * kmalloc_size(HTAB_ELEM_HEAD + k + 8);
 		out->per_cpu = n * v;
 		out->type = "percpu_hash";
 		break;
 	case BPF_MAP_TYPE_ARRAY:
-		out->shared = n * v;
+		out->fixed = n * v;
 		out->type = "array";
 		break;
 	case BPF_MAP_TYPE_PERCPU_ARRAY:
-		out->shared = n * 8;
-		out->per_cpu = n * v;
+		out->fixed = n * 8;
+		out->per_cpu = n * v;	/* taken at once */
 		out->type = "percpu_array";
 		break;
 	default:
-		out->shared = n * (k + v);
+		out->fixed = n * (k + v);
 		out->type = "other";
 		break;
 	}

@@ -96,11 +96,16 @@ static void put_mib(FILE *out, double bytes)
 	fprintf(out, " %10.2f", bytes / (1 << 20));
 }
 
+static double map_bytes(const struct vsva_map_mem *m, int ncpus)
+{
+	return m->fixed + m->elems + (double)m->per_cpu * ncpus;
+}
+
 void vsva_maps_memory_print(FILE *out, unsigned int max_vms)
 {
 	struct vsva_map_mem here[64], big[64];
 	int ncpus = libbpf_num_possible_cpus(), n, i;
-	double th = 0, tb = 0, h, b;
+	double th = 0, tb = 0, te = 0;
 
 	n = vsva_maps_memory(max_vms, ncpus, here, 64);
 	if (n < 0 || vsva_maps_memory(max_vms, 256, big, 64) != n) {
@@ -113,19 +118,20 @@ void vsva_maps_memory_print(FILE *out, unsigned int max_vms)
 		max_vms : VSVA_DEFAULT_MAX_VMS, "object", "map", "type",
 		"entries", "here", "256 CPUs");
 	for (i = 0; i < n; i++) {
-		h = here[i].shared + (double)here[i].per_cpu * ncpus;
-		b = big[i].shared + (double)big[i].per_cpu * 256;
-		th += h;
-		tb += b;
+		th += map_bytes(&here[i], ncpus);
+		tb += map_bytes(&big[i], 256);
+		te += here[i].elems + (double)here[i].per_cpu * ncpus;
 		fprintf(out, "%-8s %-16s %-12s %8u", here[i].obj, here[i].name,
 			here[i].type, here[i].entries);
-		put_mib(out, h);
-		put_mib(out, b);
+		put_mib(out, map_bytes(&here[i], ncpus));
+		put_mib(out, map_bytes(&big[i], 256));
 		fputc('\n', out);
 	}
 	fprintf(out, "%-47s", "total");
 	put_mib(out, th);
 	put_mib(out, tb);
+	fprintf(out, "\n%-47s", "of which taken as entries come");
+	put_mib(out, te);
 	fprintf(out, "\n(here: %d possible CPUs; an estimate of what Linux "
 		"allocates, see lib/mapmem.c)\n", ncpus);
 }

@@ -38,12 +38,14 @@ int vsva_engine_choices(struct vsva_engine *e, const char **names,
 int vsva_engine_prog_fds(struct vsva_engine *e, int *fds, const char **names,
 			 int max);
 
-/* A map's kernel memory with every entry used: shared + per_cpu * CPUs. */
+/* A map's kernel memory with every entry used: fixed + elems + per_cpu *
+ * CPUs, of which fixed is taken when the map is made (arrays, a hash
+ * map's buckets) and the rest as entries come. */
 struct vsva_map_mem {
 	char obj[16], name[32];
 	const char *type;		/* hash, percpu_hash, array, ... */
 	unsigned int entries;
-	uint64_t shared, per_cpu;	/* bytes */
+	uint64_t fixed, elems, per_cpu;	/* bytes */
 };
 
 /* Every map of vsva's objects (each shared map once), sized for @max_vms
