@@ -26,6 +26,7 @@
 #define DEFAULT_RETAIN	300
 #define DEFAULT_MAX_CONNS	2048
 #define DEFAULT_MAX_PER_IP	1024
+#define DEFAULT_PIN_ROOT	"/sys/fs/bpf/vsva"
 
 static volatile sig_atomic_t exiting, reload;
 
@@ -51,6 +52,12 @@ static void usage(FILE *f)
 "      --max-vms N         VMs tracked at once, live and retained; sizes\n"
 "                          the BPF maps (default %d; 1..65536); more are\n"
 "                          counted as drops, reason vm_capacity\n"
+"      --no-pin            do not pin the BPF objects: counts start again\n"
+"                          at each start (default: pinned under\n"
+"                          " DEFAULT_PIN_ROOT " (or $VSVA_PIN_ROOT),\n"
+"                          so that the programs count on while vsvad\n"
+"                          restarts and the next vsvad adopts them)\n"
+"      --unpin             remove the pinned objects and exit\n"
 "      --no-mount-tracefs  do not mount tracefs when it is missing\n"
 "      --rung M=RUNG       make measurement M use RUNG or nothing, to\n"
 "                          compare rungs (any measurement; --probe lists\n"
@@ -94,6 +101,7 @@ struct opts {
 	bool check_web_config;		/* validate it and exit */
 	unsigned int max_conns, max_per_ip;
 	bool probe;
+	bool unpin;			/* remove the pins and exit */
 	struct vsva_engine_opts eng;
 };
 
@@ -121,6 +129,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "max-connections", required_argument, NULL, 'C' },
 		{ "max-per-ip", required_argument, NULL, 'P' },
 		{ "max-vms", required_argument, NULL, 'M' },
+		{ "no-pin", no_argument, NULL, 'N' },
+		{ "unpin", no_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -170,6 +180,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			}
 			*(c == 'C' ? &o->max_conns : &o->max_per_ip) = v;
 			break;
+		case 'N':
+			o->eng.pin_root = NULL;
+			break;
+		case 'U':
+			o->unpin = true;
+			break;
 		case 'M':
 			if (vsva_parse_ul(optarg, 1, 65536, &v)) {
 				fprintf(stderr, "vsvad: --max-vms '%s': expected "
@@ -205,6 +221,19 @@ static int probe(const struct vsva_engine_opts *eo)
 	vsva_choose_all(&f, eo->force, c);
 	vsva_probe_print(stdout, &f, c);
 	vsva_maps_memory_print(stdout, eo->max_vms);
+	return 0;
+}
+
+/* --unpin: the pins under the root go; their programs with them. */
+static int unpin(const struct opts *o)
+{
+	const char *root = o->eng.pin_root ? o->eng.pin_root : DEFAULT_PIN_ROOT;
+	int rc = vsva_unpin(root, stdout);
+
+	if (rc) {
+		fprintf(stderr, "vsvad: --unpin: %s: %s\n", root, strerror(-rc));
+		return rc == -EACCES || rc == -EPERM ? EXIT_PRIVS : EXIT_RUNTIME;
+	}
 	return 0;
 }
 
@@ -301,10 +330,14 @@ int main(int argc, char **argv)
 	char err[512];
 	int fd, rc = EXIT_RUNTIME;
 
+	o.eng.pin_root = getenv("VSVA_PIN_ROOT") ? getenv("VSVA_PIN_ROOT") :
+			 DEFAULT_PIN_ROOT;
 	if (parse_opts(argc, argv, &o))
 		return EXIT_USAGE;
 	if (o.probe)
 		return probe(&o.eng);
+	if (o.unpin)
+		return unpin(&o);
 	if (o.user && !getpwnam(o.user)) {
 		fprintf(stderr, "vsvad: --user %s: no such user\n", o.user);
 		return EXIT_USAGE;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "priv.h"
@@ -53,12 +54,13 @@ static int libbpf_quiet(enum libbpf_print_level lvl, const char *fmt,
 	return vfprintf(stderr, fmt, ap);
 }
 
+static void load_sources(struct vsva_engine *e);
+
 int vsva_engine_open(struct vsva_engine **out,
 		     const struct vsva_engine_opts *o, char *err, size_t len)
 {
 	struct vsva_engine *e = calloc(1, sizeof(*e));
 	struct vsva_ctx *c;
-	int s;
 
 	if (!e) {
 		snprintf(err, len, "out of memory");
@@ -84,6 +86,8 @@ int vsva_engine_open(struct vsva_engine **out,
 	/* scratch for one per-CPU value (vsva_sum_percpu) */
 	c->percpu = calloc(c->ncpus, VSVA_PERCPU_SCRATCH);
 	c->max_vms = o->max_vms ? o->max_vms : VSVA_DEFAULT_MAX_VMS;
+	c->pin_root = o->pin_root;
+	c->pin_lock = -1;
 	c->vms = calloc(c->max_vms, sizeof(*c->vms));
 	c->renamed = calloc(c->max_vms, sizeof(*c->renamed));
 	for (c->vm_index_mask = 1; c->vm_index_mask < 2 * c->max_vms;)
@@ -95,11 +99,7 @@ int vsva_engine_open(struct vsva_engine **out,
 	}
 	vsva_features_detect(&e->f, !o->no_mount_tracefs);
 	vsva_choose_all(&e->f, o->force, e->choice);
-	/* memslot first: its vm_info becomes the one the others share */
-	for (s = 0; s < VSVA_NSOURCES; s++)
-		vsva_source_load(c, s, sources[s], &e->state[s], e->o.force,
-				 e->choice);
-	vsva_vmms_scan(c);
+	load_sources(e);
 	*out = e;
 	return 0;
 free_bufs:
@@ -117,6 +117,27 @@ const struct vsva_source *vsva_source_ops(int s)
 	return sources[s];
 }
 
+/* Adopt the last vsvad's pinned objects, or load (and pin) afresh. */
+static void load_sources(struct vsva_engine *e)
+{
+	struct vsva_ctx *c = &e->ctx;
+	int s;
+
+	vsva_pin_begin(c);
+	if (c->pin_state == VSVA_PIN_UNDECIDED)
+		vsva_pin_check_all(c, e->choice);
+	vsva_pin_decide(c);
+	/* memslot first: its vm_info becomes the one the others share */
+	for (s = 0; s < VSVA_NSOURCES; s++)
+		vsva_source_load(c, s, sources[s], &e->state[s], e->o.force,
+				 e->choice);
+	vsva_pin_adopted_ids(c);
+	vsva_vmms_scan(c);
+	if (c->pin_state != VSVA_PIN_OFF || e->o.pin_root)
+		fprintf(stderr, "vsva: pins: %s (%s)\n",
+			vsva_pin_state_name(c->pin_state), c->pin_reason);
+}
+
 void vsva_engine_close(struct vsva_engine *e)
 {
 	int s;
@@ -126,6 +147,8 @@ void vsva_engine_close(struct vsva_engine *e)
 	for (s = VSVA_NSOURCES - 1; s >= 0; s--)
 		if (e->state[s])
 			sources[s]->close(e->state[s], &e->ctx);
+	if (e->ctx.pin_lock >= 0)
+		close(e->ctx.pin_lock);
 	free(e->ctx.percpu);
 	free(e->ctx.vms);
 	free(e->ctx.renamed);
@@ -176,6 +199,20 @@ static void snap_probes(struct vsva_engine *e, struct vsva_snapshot *s)
 				e->choice[m].reason, NULL);
 }
 
+/* Whether the BPF objects were adopted from a vsvad before (counts go on
+ * across the restart), loaded fresh, or not pinned; why. */
+static void snap_pins(struct vsva_engine *e, struct vsva_snapshot *s)
+{
+	vsva_family_add(vsva_snap_family(s, "vsva_bpf_pins",
+			"1: how vsvad came by its BPF objects: adopted (pinned "
+			"by the vsvad before; counts went on across the "
+			"restart), fresh (loaded and pinned now) or off "
+			"(--no-pin, or another vsvad holds the pins).",
+			VSVA_GAUGE), 1, "state",
+			vsva_pin_state_name(e->ctx.pin_state), "reason",
+			e->ctx.pin_reason, NULL);
+}
+
 static void snap_drops(struct vsva_engine *e, struct vsva_snapshot *s)
 {
 	struct vsva_family *f;
@@ -199,6 +236,7 @@ int vsva_engine_snapshot(struct vsva_engine *e, struct vsva_snapshot *s)
 	if (vsva_vm_cache_fill(&e->ctx))
 		s->oom = true;	/* the VM list could not be read whole */
 	snap_probes(e, s);
+	snap_pins(e, s);
 	for (i = 0; i < VSVA_NSOURCES; i++) {
 		/* procfs last (the enum's last): its read ran beside these */
 		if (i == VSVA_SRC_PROCFS)

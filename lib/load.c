@@ -325,6 +325,16 @@ static const char *const shared_maps[] = { "vm_info", "vmms", "kvms",
 					   "vmfds", "vm_gen" };
 #define NSHARED	(int)(sizeof(shared_maps) / sizeof(shared_maps[0]))
 
+bool vsva_map_is_shared(const char *name)
+{
+	int i;
+
+	for (i = 0; i < NSHARED; i++)
+		if (!strcmp(name, shared_maps[i]))
+			return true;
+	return false;
+}
+
 static int *shared_fd(struct vsva_ctx *c, int i)
 {
 	int *fd[NSHARED] = { &c->vm_info_fd, &c->vmms_fd, &c->kvms_fd,
@@ -354,20 +364,47 @@ int vsva_obj_start(struct bpf_object_skeleton *sk, struct vsva_ctx *c,
 		   enum vsva_source_id src)
 {
 	struct bpf_object *obj = *sk->obj;
+	bool owns_shared = c->vm_info_fd < 0;	/* the first to load */
 	int rc, i;
 
 	vsva_obj_prepare(obj, c, src);
+	if (c->pin_checking) {
+		vsva_pin_check(c, src, obj);
+		return -EAGAIN;
+	}
 	rc = share_maps(obj, c);
 	if (!rc)
-		rc = bpf_object__load_skeleton(sk);
+		rc = vsva_pin_reuse(c, src, obj, owns_shared);
 	if (!rc)
+		rc = bpf_object__load_skeleton(sk);
+	if (!rc && c->pin_state != VSVA_PIN_ADOPTED)
 		rc = bpf_object__attach_skeleton(sk);
 	for (i = 0; !rc && i < NSHARED; i++)	/* the first to load: its maps */
 		if (*shared_fd(c, i) < 0)
 			*shared_fd(c, i) = bpf_map__fd(
 				bpf_object__find_map_by_name(obj,
 							     shared_maps[i]));
+	if (!rc && (i = vsva_pin_commit(c, src, sk, owns_shared)))
+		vsva_pin_abandon(c, src, i);
 	return rc;
+}
+
+void vsva_pin_check_all(struct vsva_ctx *c, struct vsva_choice *ch)
+{
+	const struct vsva_source *ops;
+	void *state;
+	int s;
+
+	c->pin_checking = true;
+	for (s = 0; s < VSVA_NSOURCES; s++) {
+		ops = vsva_source_ops(s);
+		if (!ops->elf || !any_rung(s, ch))
+			continue;
+		state = NULL;
+		if (!ops->open(c, &state) && state)	/* cannot happen */
+			ops->close(state, c);
+	}
+	c->pin_checking = false;
 }
 
 int vsva_prog_fds(struct bpf_object *obj, int *fds, const char **names,

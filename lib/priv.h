@@ -33,6 +33,13 @@ static inline bool vsva_vm_is_vm(__u32 id)
 	return id && id != VSVA_UNATTRIBUTED;
 }
 
+enum vsva_pin_state {
+	VSVA_PIN_OFF,			/* --no-pin, or the pins are busy */
+	VSVA_PIN_UNDECIDED,		/* pins of this layout: compare */
+	VSVA_PIN_FRESH,			/* load, attach, pin */
+	VSVA_PIN_ADOPTED,		/* reuse the pinned maps, load nothing */
+};
+
 /* What a source sees of the engine: never the engine itself. */
 struct vsva_ctx {
 	int ncpus;
@@ -57,6 +64,15 @@ struct vsva_ctx {
 	__u32 *renamed;			/* [max_vms] */
 	int nrenamed;
 	unsigned int max_vms;		/* --max-vms: VMs tracked at once */
+	/* pinning (lib/pin.c): the root, or NULL; this build's layout
+	 * directory; adopted, fresh or off, and why */
+	const char *pin_root;
+	char pin_layout[256];
+	enum vsva_pin_state pin_state;
+	char pin_reason[256];
+	int pin_lock;
+	bool pin_checking;		/* open, compare with the pins, stop */
+	int pin_checked;		/* objects compared */
 	__u64 capacity_drops;		/* VMs found at start that did not fit */
 	bool vms_cached;
 };
@@ -157,6 +173,26 @@ int vsva_obj_start(struct bpf_object_skeleton *sk, struct vsva_ctx *c,
 		   enum vsva_source_id src);
 int vsva_prog_fds(struct bpf_object *obj, int *fds, const char **names,
 		  int max);
+/* A map every object declares and the engine makes once (vm_info...). */
+bool vsva_map_is_shared(const char *name);
+/* Pinning: open every BPF source as it would load and compare it with
+ * the pins (vsva_obj_start stops before loading while c->pin_checking). */
+void vsva_pin_check_all(struct vsva_ctx *c, struct vsva_choice *ch);
+
+/* ---- lib/pin.c: counts that survive a restart ---------------------------- */
+
+void vsva_pin_begin(struct vsva_ctx *c);
+int vsva_pin_check(struct vsva_ctx *c, enum vsva_source_id src,
+		   struct bpf_object *obj);
+void vsva_pin_decide(struct vsva_ctx *c);
+int vsva_pin_reuse(struct vsva_ctx *c, enum vsva_source_id src,
+		   struct bpf_object *obj, bool owns_shared);
+int vsva_pin_commit(struct vsva_ctx *c, enum vsva_source_id src,
+		    struct bpf_object_skeleton *sk, bool owns_shared);
+/* Pinning @src failed with @err: no pins at all, and why. */
+void vsva_pin_abandon(struct vsva_ctx *c, enum vsva_source_id src, int err);
+void vsva_pin_adopted_ids(struct vsva_ctx *c);
+const char *vsva_pin_state_name(enum vsva_pin_state s);
 
 /* ---- lib/mapwalk.c ------------------------------------------------------ */
 

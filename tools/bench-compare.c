@@ -422,35 +422,92 @@ static bool wanted(const char *only, const char *name)
 	return false;
 }
 
+/*
+ * A vsva counter, or a histogram's count or sum, that one side does not
+ * have: vsvad exports a series only once its label values are used, so
+ * that side had none of those events: 0 in each of its runs.
+ */
+static bool zero_when_absent(const char *name)
+{
+	return !strncmp(name, "vsva_", 5) && !strstr(name, "_mean") &&
+	       (strstr(name, "_total") || strstr(name, "_count") ||
+		strstr(name, "_sum"));
+}
+
+/* @name as 0 in each run of @s that succeeded (has wall_seconds). */
+static struct figure *zeros(const struct side *s, const char *name)
+{
+	const struct figure *wall = fig_find(s, "wall_seconds");
+	struct figure *f = calloc(1, sizeof(*f));
+	int i;
+
+	if (!wall || !f || !(f->v = malloc(wall->n * sizeof(double)))) {
+		free(f);
+		return NULL;
+	}
+	f->name = (char *)name;
+	f->n = wall->n;
+	for (i = 0; i < wall->n; i++)
+		f->v[i] = isfinite(wall->v[i]) ? 0 : NAN;
+	return f;
+}
+
+static void zeros_free(struct figure *f)
+{
+	if (f)
+		free(f->v);
+	free(f);
+}
+
+/* One row: A's figure @fa against B's @fb (either may be NULL: zeros if
+ * the figure allows, else not compared); false if not compared. */
+static bool add_row(struct cmp *c, const struct side *a, const struct side *b,
+		    const struct figure *fa, const struct figure *fb,
+		    const struct compare_opts *o)
+{
+	const char *name = fa ? fa->name : fb->name;
+	struct figure *z = NULL;
+	bool done = false;
+
+	if (!zero_when_absent(name) && (!fa || !fb))
+		return false;
+	if (!fa)
+		fa = z = zeros(a, name);
+	else if (!fb)
+		fb = z = zeros(b, name);
+	if (!fa || !fb)
+		goto out;
+	done = true;
+	if (compare_row(fa, fb, o, &c->rows[c->nrows])) {
+		c->hidden++;
+		goto out;
+	}
+	side_warnings(c, fa, "A");
+	side_warnings(c, fb, "B");
+	c->nrows++;
+out:
+	zeros_free(z);
+	return done;
+}
+
 static int build(struct cmp *c, const struct side *a, const struct side *b,
 		 const struct compare_opts *o)
 {
-	const struct figure *fb;
 	int i;
 
-	c->rows = calloc(a->nfig + 1, sizeof(*c->rows));
+	c->rows = calloc(a->nfig + b->nfig + 1, sizeof(*c->rows));
 	c->warnings = json_object_new_array();
 	if (!c->rows)
 		return -1;
-	for (i = 0; i < a->nfig; i++) {
-		if (!wanted(o->only, a->fig[i].name))
-			continue;
-		fb = fig_find(b, a->fig[i].name);
-		if (!fb) {
+	for (i = 0; i < a->nfig; i++)
+		if (wanted(o->only, a->fig[i].name) &&
+		    !add_row(c, a, b, &a->fig[i], fig_find(b, a->fig[i].name), o))
 			c->only_a++;
-			continue;
-		}
-		if (compare_row(&a->fig[i], fb, o, &c->rows[c->nrows])) {
-			c->hidden++;
-			continue;
-		}
-		side_warnings(c, &a->fig[i], "A");
-		side_warnings(c, fb, "B");
-		c->nrows++;
-	}
 	for (i = 0; i < b->nfig; i++)
-		c->only_b += wanted(o->only, b->fig[i].name) &&
-			     !fig_find(a, b->fig[i].name);
+		if (wanted(o->only, b->fig[i].name) &&
+		    !fig_find(a, b->fig[i].name) &&
+		    !add_row(c, a, b, NULL, &b->fig[i], o))
+			c->only_b++;
 	if (c->only_a || c->only_b)
 		warn(c, "figures not in both: %d only in A, %d only in B (not "
 		     "compared)", c->only_a, c->only_b);

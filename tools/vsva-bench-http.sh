@@ -7,6 +7,8 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 B=$TOP/build
 N=${VSVA_BENCH_SCRAPES:-2000}
 TMP=$(mktemp -d)
+# each vsvad starts fresh: no pins to adopt (an older vsvad ignores it)
+export VSVA_PIN_ROOT=
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -15,6 +15,8 @@ B=$TOP/build
 SCRAPES=${VSVA_BENCH_SCRAPES:-500}
 COUNTS=${VSVA_BENCH_VMS:-10 100 1000}
 TMP=$(mktemp -d)
+# each vsvad starts fresh: no pins to adopt (an older vsvad ignores it)
+export VSVA_PIN_ROOT=
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rmdir "$CG" 2>/dev/null; rm -rf "$TMP"' EXIT
 
 if [ "$(id -u)" -ne 0 ]; then

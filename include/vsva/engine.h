@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "vsva/ladder.h"
 #include "vsva/snapshot.h"
 
@@ -16,6 +17,9 @@
 struct vsva_engine_opts {
 	unsigned int retention_s;	/* keep exited VMs this long */
 	unsigned int max_vms;		/* VMs tracked at once; 0: the default */
+	/* bpffs directory to pin the objects under, so that counts survive
+	 * a restart (lib/pin.c); NULL: not pinned */
+	const char *pin_root;
 	bool no_mount_tracefs;
 	bool verbose;
 	/* per measurement (enum vsva_mid): 0, or the only rung it may use */
@@ -54,6 +58,10 @@ int vsva_maps_memory(unsigned int max_vms, int ncpus,
 		     struct vsva_map_mem *out, int max);
 /* Print that for this host's CPUs and for 256, per map and in total. */
 void vsva_maps_memory_print(FILE *out, unsigned int max_vms);
+
+/* Remove every pinned object under @root (programs detach once no
+ * vsvad holds them); what was done to @log if given.  0, or -errno. */
+int vsva_unpin(const char *root, FILE *log);
 
 /* CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(). */
 uint64_t vsva_mono_ns(void);

@@ -5,6 +5,9 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 B=$TOP/build
 TMP=$(mktemp -d)
 PIDS=()
+# vsvad pins nothing in tests (each start is fresh) unless a test sets a
+# root of its own (test_pin.sh)
+export VSVA_PIN_ROOT=
 
 cleanup() {
 	local p
