@@ -12,6 +12,8 @@ mount -t tracefs nodev /sys/kernel/tracing
 mkdir -p /tmp && mount -t tmpfs tmp /tmp
 ip link set lo up
 N_ALL=${N_ALL:-3} N_MEMSLOT=${N_MEMSLOT:-2}
+# every vsvad here starts fresh, unpinned, but in section 2a
+export VSVA_PIN_ROOT=
 
 ok() { echo "VSVA ok - $*"; }
 not_ok() { echo "VSVA not ok - $*"; }
@@ -104,6 +106,33 @@ memslot_rung() { # RUNG [vsvad args]
 	stop_vsvad
 	check "$rung: vsvad exits 0" 0 $?
 }
+# 2a. counts survive a vsvad restart: the objects pinned in bpffs count on
+# while no vsvad runs, and the next one adopts them (VSVA_PIN_ROOT= keeps
+# every other section unpinned)
+export VSVA_PIN_ROOT=/sys/fs/bpf/vsva
+pins_state() {
+	wget -qO- http://127.0.0.1:9477/metrics |
+		sed -nE 's/^vsva_bpf_pins\{state="([a-z]+)",reason="(.*)"\} 1$/\1: \2/p'
+}
+if start_vsvad; then
+	s1=$(pins_state)
+	p1=$(vsva-kvmload -n 3 -m 1 | sed -E 's/.*"pid":([0-9]+).*/\1/')
+	stop_vsvad
+	p2=$(vsva-kvmload -n 4 -m 1 | sed -E 's/.*"pid":([0-9]+).*/\1/')
+	if start_vsvad; then
+		s2=$(pins_state)
+		wget -qO- http://127.0.0.1:9477/metrics >/tmp/pins.txt
+		check "pins: fresh at the first start, adopted after the restart" \
+			"fresh adopted" "${s1%%:*} ${s2%%:*}"
+		check "deletions before the restart (3) and while no vsvad ran (4), counted" \
+			"3 4" "$(msum /tmp/pins.txt vsva_kvm_memslot_zap_total "vsva-kvmload/$p1\"") $(msum /tmp/pins.txt vsva_kvm_memslot_zap_total "vsva-kvmload/$p2\"")"
+		stop_vsvad
+	fi
+	vsvad --unpin >/dev/null
+	check "vsvad --unpin leaves nothing pinned" 0 "$(find /sys/fs/bpf -mindepth 1 | wc -l)"
+fi
+export VSVA_PIN_ROOT=
+
 # 3. interrupts: the series' rungs; irqfd MSI injections exact; the
 #    irqbypass KUnit suite, run again while vsvad watches, connects and
 #    disconnects 4 pairs (producer irq 42) from a kernel thread

@@ -28,7 +28,8 @@ fi
 common=$TMP/common
 mkdir -p "$common"/{bin,lib,lib64,vsva,proc,sys,dev,tmp,modules}
 cp "$(command -v busybox)" "$common/bin/busybox"
-cp "$B/vsvad" "$B/vsva-kvmload" "$B/vsva-top" "$B/vsva-bench" "$common/vsva/"
+cp "$B/vsvad" "$B/vsva-kvmload" "$B/vsva-top" "$B/vsva-bench" "$B/mapfill" \
+	"$common/vsva/"
 for lib in $(ldd "$B/vsvad" "$B/vsva-top" "$B/vsva-bench" |
 	     awk '/=> \//{ print $3 }' | sort -u); do
 	cp -L "$lib" "$common/lib/"
@@ -37,23 +38,33 @@ cp -L /lib64/ld-linux-x86-64.so.2 "$common/lib64/"
 install -m 755 "$TOP/tests/matrix/guest-init.sh" "$common/init"
 cp "$TOP/tests/walk-rungs.sh" "$common/vsva/"
 
-# boot SUITE KVER DIR: console in $TMP/SUITE.txt
+# boot SUITE KVER DIR [CPUS [CMDLINE]]: console in $TMP/SUITE.txt
 boot() {
 	local suite=$1 dir=$3 root=$TMP/root-$1
 	cp -a "$common" "$root"
 	cp "$dir"/modules/*.ko "$root/modules/"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$TMP/$suite.cpio.gz"
 	timeout 600 qemu-system-x86_64 -machine q35 -accel tcg,thread=single \
-		-cpu max -m 1024 -smp 1 -kernel "$dir/vmlinuz" \
+		-cpu max -m 1024 -smp "${4:-1}" -kernel "$dir/vmlinuz" \
 		-initrd "$TMP/$suite.cpio.gz" -nographic -no-reboot \
-		-append "console=ttyS0 panic=-1 quiet" \
+		-append "console=ttyS0 panic=-1 quiet ${5:-}" \
 		</dev/null >"$TMP/$suite.log" 2>&1
 	echo $? >"$TMP/$suite.rc"
 	tr -d '\r' <"$TMP/$suite.log" >"$TMP/$suite.txt"
 }
 
+# The BPF maps' kernel memory with many CPUs: the newest kernel again,
+# 32 vCPUs, every map filled to capacity in vsvad's memory cgroup
+MEM_CPUS=32
+mem_guest() {
+	local suite kver dir
+	read -r suite kver dir < <(tail -1 "$TMP/kernels")
+	boot mem-"$suite" "$kver" "$dir" $MEM_CPUS vsva.mode=mem
+}
+
 # Two guests at a time: one per core.
-jobs=0
+mem_guest &
+jobs=1
 while read -r suite kver dir; do
 	boot "$suite" "$kver" "$dir" &
 	jobs=$((jobs + 1))
@@ -152,6 +163,22 @@ while read -r suite kver dir; do
 			echo "not ok - $suite: $m unavailable without a reason"
 	done
 done <"$TMP/kernels"
+
+# the many-vCPU guest: filled maps against the estimate for its CPUs
+m=$(ls "$TMP"/mem-*.txt 2>/dev/null | head -1)
+line=$([ -n "$m" ] && sed -n 's/^VSVA mem //p' "$m")
+if [ -z "$line" ]; then
+	echo "not ok - the $MEM_CPUS-vCPU guest did not report its maps' memory; console:"
+	[ -n "$m" ] && tail -20 "$m" | sed 's/^/#   /'
+else
+	eval "$line"	# cpus= maps= full= kib= estimate_mib=
+	expect "$(basename "$m" .txt)" "a guest with $MEM_CPUS vCPUs" $MEM_CPUS "$cpus"
+	expect "$(basename "$m" .txt)" "every hash map filled to its capacity" "$maps" "$full"
+	awk -v k="$kib" -v e="$estimate_mib" 'BEGIN { m = k / 1024
+		exit !(m <= e && m >= 0.6 * e) }' &&
+		echo "ok - $MEM_CPUS vCPUs: the full maps took $(awk -v k="$kib" 'BEGIN { printf "%.2f", k / 1024 }') MiB of kernel memory (memory cgroup); estimated $estimate_mib MiB" ||
+		echo "not ok - $MEM_CPUS vCPUs: the full maps took $kib KiB; estimated $estimate_mib MiB"
+fi
 
 # stock 6.12 (trixie, here) against the patched 6.12 (the kernel tier
 # keeps its runs in $BENCH_CACHE): two kernels, run apart, then compared

@@ -31,6 +31,9 @@ if grep -qE 'deb-systemd-invoke (start|restart)|systemctl (start|enable)' "$tmp"
 else
 	echo "ok - the maintainer scripts neither enable nor start vsvad"
 fi
+grep -q 'vsvad --unpin' "$tmp/ctl/prerm" 2>/dev/null &&
+	echo "ok - removing the package removes vsvad's pinned BPF objects (prerm)" ||
+	echo "not ok - the prerm does not run vsvad --unpin"
 for p in "$root"/usr/sbin/* "$root"/usr/bin/*; do
 	n=$(basename "$p")
 	ls "$root"/usr/share/man/man[18]/"$n".[18].gz >/dev/null 2>&1 &&
