@@ -203,7 +203,7 @@ static void iommu_snapshot(void *state, struct vsva_ctx *c,
 	struct vsva_family *f[F_IOMMU_N];
 	struct vsva_walk cw = {
 		.ksz = sizeof(struct vsva_iommu_cnt_key),
-		.vsz = sizeof(struct vsva_iommu_cnt), .percpu = true,
+		.vsz = sizeof(struct vsva_iommu_cnt),
 		.fn = add_cnt, .arg = f,
 	}, lw = {
 		.ksz = sizeof(struct vsva_iommu_lat_key),
