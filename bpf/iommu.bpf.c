@@ -112,7 +112,11 @@ static __always_inline void count(struct device *dev, __u32 kind, __u64 bytes)
 	c = get_or_create(&iommu_cnt, &key, &zero_cnt);
 	if (c) {
 		__sync_fetch_and_add(&c->count, 1);
-		__sync_fetch_and_add(&c->bytes, bytes);
+		/* an add of a constant 0 compiles to an atomic OR, which
+		 * Linux before 5.12 refuses ("BPF_STX uses reserved
+		 * fields"): only the events with bytes add them */
+		if (bytes)
+			__sync_fetch_and_add(&c->bytes, bytes);
 	}
 }
 
