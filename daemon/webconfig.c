@@ -320,40 +320,44 @@ static int each_item(struct wc_parser *wp, const char *what,
 	return -1;
 }
 
+/* Table index @i onto @list (@n of @max) once: 0, or -1 if listed. */
+static int add_once(unsigned char *list, int *n, int max, int i)
+{
+	int j;
+
+	for (j = 0; j < *n; j++)
+		if (list[j] == i)
+			return -1;
+	if (*n == max)
+		return -1;	/* cannot happen: max >= the table's size */
+	list[(*n)++] = i;
+	return 0;
+}
+
 static int suite_item(struct wc_parser *wp, const char *v,
 		      struct vsva_webconfig *wc)
 {
-	int s = vsva_tls_suite_find(v), i;
+	int s = vsva_tls_suite_find(v);
 
-	for (i = 0; s >= 0 && i < wc->nsuites; i++)
-		if (wc->suite[i] == s)
-			s = -2;
-	if (s >= 0 && wc->nsuites < VSVA_WC_MAX_SUITES) {
-		wc->suite[wc->nsuites++] = s;
+	if (s >= 0 && !add_once(wc->suite, &wc->nsuites, VSVA_WC_MAX_SUITES, s))
 		return 0;
-	}
 	snprintf(wp->err, wp->len, "%s: tls_server_config: cipher_suites: "
 		 "%s '%s' (crypto/tls's names, e.g. "
 		 "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)", wp->path,
-		 s == -2 ? "listed twice:" : "unknown cipher", v);
+		 s >= 0 ? "listed twice:" : "unknown cipher", v);
 	return -1;
 }
 
 static int curve_item(struct wc_parser *wp, const char *v,
 		      struct vsva_webconfig *wc)
 {
-	int g = vsva_tls_group_find(v), i;
+	int g = vsva_tls_group_find(v);
 
-	for (i = 0; g >= 0 && i < wc->ngroups; i++)
-		if (wc->group[i] == g)
-			g = -2;
-	if (g >= 0 && wc->ngroups < VSVA_WC_MAX_GROUPS) {
-		wc->group[wc->ngroups++] = g;
+	if (g >= 0 && !add_once(wc->group, &wc->ngroups, VSVA_WC_MAX_GROUPS, g))
 		return 0;
-	}
 	snprintf(wp->err, wp->len, "%s: tls_server_config: curve_preferences: "
 		 "%s '%s' (CurveP256, CurveP384, CurveP521, X25519)",
-		 wp->path, g == -2 ? "listed twice:" : "unknown curve", v);
+		 wp->path, g >= 0 ? "listed twice:" : "unknown curve", v);
 	return -1;
 }
 

@@ -4,6 +4,7 @@
 # Goals: vsvad p99 under 1 ms with about 1,000 series; RSS under 8 MiB.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/tools/bench-lib.sh"
 B=$TOP/build
 N=${VSVA_BENCH_SCRAPES:-2000}
 TMP=$(mktemp -d)
@@ -31,20 +32,8 @@ done
 # about 1,000 vsva series: VMs kept for the retention window
 "$B/vsva-kvmload" --lifetimes 16 -n 2 -m 1 --irqfd 3 >/dev/null
 
-# measure URL -> "p50_ms p99_ms series bytes"
-measure() {
-	local url=$1 i
-	for ((i = 0; i < N; i++)); do
-		printf 'url = "%s"\noutput = /dev/null\n' "$url"
-	done >"$TMP/cfg"
-	curl -s -K "$TMP/cfg" -w '%{time_total}\n' | sort -n >"$TMP/t"
-	awk -v n="$(wc -l <"$TMP/t")" 'NR == int(n * 0.50 + 0.5) { p50 = $1 }
-		NR == int(n * 0.99 + 0.5) { p99 = $1 }
-		END { printf "%.3f %.3f", p50 * 1000, p99 * 1000 }' "$TMP/t"
-	curl -s "$url" >"$TMP/body"
-	printf ' %d %d\n' "$(grep -vc '^#' "$TMP/body")" "$(stat -c %s "$TMP/body")"
-}
-rss() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+measure() { bench_measure "$1" "$N" "$TMP"; }
+rss() { bench_rss "$1"; }
 
 v=$(measure http://127.0.0.1:29477/metrics)
 n=$(measure http://127.0.0.1:29100/metrics)

@@ -11,6 +11,7 @@
 # way, one after the other in this run, for the ratio.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/tools/bench-lib.sh"
 B=$TOP/build
 SCRAPES=${VSVA_BENCH_SCRAPES:-500}
 COUNTS=${VSVA_BENCH_VMS:-10 100 1000}
@@ -46,21 +47,6 @@ percpu_kb() {
 	awk '$1 == "percpu" { printf "%.0f", $2 / 1024; f = 1 }
 		END { if (!f) print "-" }' "$CG/memory.stat"
 }
-rss_mib() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
-
-# measure URL -> "p50_ms p99_ms series bytes" over $SCRAPES scrapes
-measure() {
-	local i
-	for ((i = 0; i < SCRAPES; i++)); do
-		printf 'url = "%s"\noutput = /dev/null\n' "$1"
-	done >"$TMP/cfg"
-	curl -s -K "$TMP/cfg" -w '%{time_total}\n' | sort -n >"$TMP/t"
-	awk -v n="$(wc -l <"$TMP/t")" 'NR == int(n * 0.50 + 0.5) { p50 = $1 }
-		NR == int(n * 0.99 + 0.5) { p99 = $1 }
-		END { printf "%.2f %.2f", p50 * 1000, p99 * 1000 }' "$TMP/t"
-	curl -s "$1" >"$TMP/body"
-	printf ' %d %d\n' "$(grep -vc '^#' "$TMP/body")" "$(stat -c %s "$TMP/body")"
-}
 
 # run LABEL VSVAD N: one row
 run() {
@@ -84,16 +70,16 @@ run() {
 			grep -q '^vsva_kvm_vmms_known 0$' && break
 		sleep 0.1
 	done
-	read -r p50 p99 series bytes <<<"$(measure "http://127.0.0.1:$port/metrics")"
+	read -r p50 p99 series bytes <<<"$(bench_measure "http://127.0.0.1:$port/metrics" "$SCRAPES" "$TMP")"
 	vms=$(grep -c '^vsva_kvm_vm_info{.*comm="vsva-kvmload"' "$TMP/body")
 	per=$(grep -v '^#' "$TMP/body" | grep -o 'vm="vsva-kvmload/[0-9]*"' |
 		sort | uniq -c | awk '{ s += $1; if ($1 > m) m = $1 } END {
 			printf "%.1f %d", NR ? s / NR : 0, m }')
 	printf '%-10s %6d %6d %8s %8s %8d %9d %9s %9s %9s %9s\n' "$label" "$n" \
 		"$vms" "$p50" "$p99" "$series" "$bytes" "${per% *}/${per#* }" \
-		"$(rss_mib $pid)" "$(( $(kmem_kb) - k0 ))" \
+		"$(bench_rss $pid)" "$(( $(kmem_kb) - k0 ))" \
 		"$([ "$p0" = - ] && echo - || echo $(( $(percpu_kb) - p0 )))"
-	echo "$label $n $p99 $(rss_mib $pid) ${per#* }" >>"$TMP/rows"
+	echo "$label $n $p99 $(bench_rss $pid) ${per#* }" >>"$TMP/rows"
 	kill "$pid"
 	wait "$pid" 2>/dev/null
 	rmdir "$CG" 2>/dev/null

@@ -118,6 +118,15 @@ serve_web() {
 	done
 }
 
+# check_web_config NAME TEXT: TEXT (printf format) as $TMP/NAME.yml, and
+# vsvad --check-web-config's exit status in RC, its words in OUT
+check_web_config() {
+	# shellcheck disable=SC2059
+	printf "$2" >"$TMP/$1.yml"
+	OUT=$("$B/vsvad" --check-web-config "$TMP/$1.yml" 2>&1)
+	RC=$?
+}
+
 # stop_vsvad: SIGTERM, and the exit status
 stop_vsvad() {
 	kill -TERM "$VSVAD_PID"

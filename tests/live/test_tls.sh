@@ -88,10 +88,9 @@ check "min_version TLS13: TLS 1.2 refused" refused "$(proto -tls1_2)"
 check "min_version TLS13: TLS 1.3 accepted" TLSv1.3 "$(proto -tls1_3)"
 kill "$VSVAD_PID"
 wait "$VSVAD_PID" 2>/dev/null
-printf 'tls_server_config:\n  min_version: TLS13\n  max_version: TLS12\n' >inverted.yml
-out=$("$B/vsvad" --check-web-config "$TMP/inverted.yml" 2>&1)
-check "--check-web-config: min above max, exit 2" 2 $?
-check_match "... and says so" 'min_version TLS13 is above max_version TLS12' "$out"
+check_web_config inverted 'tls_server_config:\n  min_version: TLS13\n  max_version: TLS12\n'
+check "--check-web-config: min above max, exit 2" 2 "$RC"
+check_match "... and says so" 'min_version TLS13 is above max_version TLS12' "$OUT"
 
 # A refusal takes as long for an unknown user as for a real user's wrong
 # password: both cost a bcrypt (at the costliest user's cost, 10 here;
@@ -269,10 +268,9 @@ prom_up prom-mtls "$MADDR" "    tls_config:
 check "Prometheus scrapes with its client certificate (up)" 1 "$UP"
 kill "$MPID"
 wait "$MPID" 2>/dev/null
-printf 'tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: RequireAndVerifyClientCert\n' >noca.yml
-out=$("$B/vsvad" --check-web-config "$TMP/noca.yml" 2>&1)
-check "RequireAndVerifyClientCert without client_ca_file: exit 2" 2 $?
-check_match "... and says so" 'needs client_ca_file' "$out"
+check_web_config noca 'tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n  client_auth_type: RequireAndVerifyClientCert\n'
+check "RequireAndVerifyClientCert without client_ca_file: exit 2" 2 "$RC"
+check_match "... and says so" 'needs client_ca_file' "$OUT"
 
 printf 'basic_auth_users:\n  scraper: plaintext\n' >bad.yml
 out=$("$B/vsvad" --listen "127.0.0.1:$(free_port)" --web-config "$TMP/bad.yml" 2>&1)

@@ -76,11 +76,7 @@ kill "$SPID"
 wait "$SPID" 2>/dev/null
 
 # Lists GnuTLS cannot offer exactly are refused, with what it would add
-cfg() { # NAME TEXT: --check-web-config's exit status and message
-	printf "$tls$2" >"$1.yml"
-	OUT=$("$B/vsvad" --check-web-config "$TMP/$1.yml" 2>&1)
-	RC=$?
-}
+cfg() { check_web_config "$1" "$tls$2"; }	# NAME TEXT: with TLS
 cfg mixed '  cipher_suites:\n    - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n    - TLS_RSA_WITH_AES_256_GCM_SHA384\n'
 check "ECDHE with AES-128-GCM and RSA with AES-256-GCM: exit 2" 2 "$RC"
 check_match "... names the two suites GnuTLS would add" \
@@ -192,8 +188,7 @@ check "after the file changed: other.example gets in" 200 "$(as other)"
 check "... prom.example by its IP SAN" 200 "$(as prom)"
 kill "$SPID"
 wait "$SPID" 2>/dev/null
-printf "$tls"'  client_auth_type: VerifyClientCertIfGiven\n  client_ca_file: ca.crt\n  client_allowed_sans: [prom.example]\n' >optional.yml
-out=$("$B/vsvad" --check-web-config "$TMP/optional.yml" 2>&1)
-check "client_allowed_sans with a certificate that may be missing: exit 2" 2 $?
+cfg optional '  client_auth_type: VerifyClientCertIfGiven\n  client_ca_file: ca.crt\n  client_allowed_sans: [prom.example]\n'
+check "client_allowed_sans with a certificate that may be missing: exit 2" 2 "$RC"
 check_match "... and says which policies it needs" \
-	'client_allowed_sans needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert' "$out"
+	'client_allowed_sans needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert' "$OUT"

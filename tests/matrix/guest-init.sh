@@ -34,6 +34,15 @@ done
 
 taint0=$(cat /proc/sys/kernel/tainted)
 
+wait_up() { # URL [TRIES]: until it answers, TRIES (150) x 0.2 s at most
+	i=0
+	until wget -qO /dev/null "$1"; do
+		i=$((i + 1))
+		[ $i -gt "${2:-150}" ] && return 1
+		sleep 0.2
+	done
+}
+
 # vsva.mode=mem (a guest with many vCPUs): the BPF maps filled to
 # capacity in vsvad's own memory cgroup; their kernel memory, beside
 # vsvad --probe's estimate for this many CPUs
@@ -45,12 +54,7 @@ if grep -q 'vsva.mode=mem' /proc/cmdline; then
 	sh -c 'echo $$ >/sys/fs/cgroup/vsvad/cgroup.procs && exec vsvad --listen 127.0.0.1:9477' \
 		>/tmp/vsvad.log 2>&1 &
 	pid=$!
-	i=0
-	until wget -qO /dev/null $URL; do
-		i=$((i + 1))
-		[ $i -gt 300 ] && break
-		sleep 0.2
-	done
+	wait_up $URL 300	# 32 vCPUs on one TCG thread: a slow start
 	kmem() { awk '$1 == "kernel" { print $2 }' /sys/fs/cgroup/vsvad/memory.stat; }
 	k1=$(kmem)
 	# on one CPU: the allocator's per-CPU caches of free elements fill
@@ -146,12 +150,7 @@ fi
 forced() { # RUNG
 	vsvad --listen 127.0.0.1:9478 --rung kvm_memslot_zap=$1 >/tmp/forced.log 2>&1 &
 	fpid=$!
-	i=0
-	until wget -qO /dev/null http://127.0.0.1:9478/metrics; do
-		i=$((i + 1))
-		[ $i -gt 150 ] && break
-		sleep 0.2
-	done
+	wait_up http://127.0.0.1:9478/metrics
 	out=$(vsva-kvmload -n $N_ALL -m 4 2>/tmp/kvmload.err)
 	fw=$(echo "$out" | sed -E 's/.*"pid":([0-9]+).*/\1/')
 	line=$(wget -qO- http://127.0.0.1:9478/metrics | grep "^vsva_kvm_memslot_zap_total{vm=\"vsva-kvmload/$fw\",mode=\"all_fast\"}")
@@ -194,12 +193,7 @@ pins_state() {
 pinned_vsvad() {
 	vsvad --listen 127.0.0.1:9477 >/tmp/vsvad.log 2>&1 &
 	pid=$!
-	i=0
-	until wget -qO /dev/null $URL; do
-		i=$((i + 1))
-		[ $i -gt 150 ] && break
-		sleep 0.2
-	done
+	wait_up $URL
 }
 pinned_vsvad
 s1=$(pins_state)

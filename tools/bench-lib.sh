@@ -1,0 +1,20 @@
+# shellcheck shell=bash
+# Shared by tools/vsva-bench-http.sh and tools/vsva-bench-scale.sh.
+
+# bench_measure URL N DIR: N sequential scrapes of URL from one curl
+# process (files in DIR) -> "p50_ms p99_ms series bytes"
+bench_measure() {
+	local url=$1 n=$2 dir=$3 i
+	for ((i = 0; i < n; i++)); do
+		printf 'url = "%s"\noutput = /dev/null\n' "$url"
+	done >"$dir/cfg"
+	curl -s -K "$dir/cfg" -w '%{time_total}\n' | sort -n >"$dir/t"
+	awk -v n="$(wc -l <"$dir/t")" 'NR == int(n * 0.50 + 0.5) { p50 = $1 }
+		NR == int(n * 0.99 + 0.5) { p99 = $1 }
+		END { printf "%.3f %.3f", p50 * 1000, p99 * 1000 }' "$dir/t"
+	curl -s "$url" >"$dir/body"
+	printf ' %d %d\n' "$(grep -vc '^#' "$dir/body")" "$(stat -c %s "$dir/body")"
+}
+
+# bench_rss PID: resident memory in MiB
+bench_rss() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
