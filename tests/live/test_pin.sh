@@ -80,4 +80,4 @@ stop_vsvad
 VSVA_PIN_ROOT=/tmp/not-bpffs.$$ start_vsvad || exit 0
 check_match "a root outside bpffs: off, and why" '^state="off",reason="/tmp/not-bpffs\.[0-9]+ is not in a bpffs' "$(pins)"
 stop_vsvad
-rmdir "/tmp/not-bpffs.$$" 2>/dev/null
+rm -rf "/tmp/not-bpffs.$$"

@@ -38,3 +38,29 @@ check "... and no run-time samples (never silent zeros)" 0 \
 	"$(scrape | grep -c '^vsva_bpf_prog_run')"
 stop_vsvad
 check "as nobody: exits 0" 0 $?
+
+# Pins as the unit has them: a directory in bpffs made for the user before
+# the start (the unit's ExecStartPre), reached with CAP_DAC_READ_SEARCH
+PROOT=/sys/fs/bpf/vsva-svc-$$
+mkdir -p "$PROOT" && chown nobody: "$PROOT" && chmod 0700 "$PROOT"
+trap 'cleanup; VSVA_PIN_ROOT=$PROOT "$B/vsvad" --unpin >/dev/null 2>&1; rm -rf "$PROOT"' EXIT
+svc_start() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		--inh-caps="$caps" --ambient-caps="$caps" \
+		env VSVA_PIN_ROOT="$PROOT" "$B/vsvad" --listen "$ADDR" \
+		>>"$TMP/svc.log" 2>&1 &
+	VSVAD_PID=$!
+	PIDS+=("$VSVAD_PID")
+	wait_http "http://$ADDR/metrics"
+}
+pins() { scrape | sed -nE 's/^vsva_bpf_pins\{state="([a-z]+)".*/\1/p'; }
+svc_start
+s1=$(pins)
+p1=$(json_field "$("$B/vsva-kvmload" -n 2 -m 1)" pid)
+stop_vsvad
+p2=$(json_field "$("$B/vsva-kvmload" -n 3 -m 1)" pid)
+svc_start
+check "as nobody, pinned: fresh, then adopted after a restart" "fresh adopted" "$s1 $(pins)"
+check "... deletions before (2) and during (3) the restart counted" "2 3" \
+	"$(metric vsva_kvm_memslot_zap_total "vm=\"vsva-kvmload/$p1\",mode=\"all_fast\"") $(metric vsva_kvm_memslot_zap_total "vm=\"vsva-kvmload/$p2\",mode=\"all_fast\"")"
+stop_vsvad
