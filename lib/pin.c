@@ -296,14 +296,15 @@ void vsva_pin_begin(struct vsva_ctx *c)
 /* Every object checked: adopt, or clear the way for fresh pins. */
 void vsva_pin_decide(struct vsva_ctx *c)
 {
+	int pinned;
+
 	if (!c->pin_root)
 		return;
-	if (c->pin_state == VSVA_PIN_UNDECIDED &&
-	    pinned_objects(c) != c->pin_checked) {
+	pinned = c->pin_state == VSVA_PIN_UNDECIDED ? pinned_objects(c) : 0;
+	if (c->pin_state == VSVA_PIN_UNDECIDED && pinned != c->pin_checked) {
 		c->pin_state = VSVA_PIN_FRESH;
 		snprintf(c->pin_reason, sizeof(c->pin_reason), "%d objects "
-			 "pinned, %d chosen now", pinned_objects(c),
-			 c->pin_checked);
+			 "pinned, %d chosen now", pinned, c->pin_checked);
 	}
 	if (c->pin_state == VSVA_PIN_UNDECIDED) {
 		c->pin_state = VSVA_PIN_ADOPTED;

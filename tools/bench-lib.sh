@@ -1,6 +1,17 @@
 # shellcheck shell=bash
 # Shared by tools/vsva-bench-http.sh and tools/vsva-bench-scale.sh.
 
+# each vsvad a bench starts is fresh: no pins to adopt (an older vsvad
+# ignores it)
+export VSVA_PIN_ROOT=
+
+# bench_need_root NAME WHY: exit 3 unless root
+bench_need_root() {
+	[ "$(id -u)" -eq 0 ] && return
+	echo "$1: needs root ($2)" >&2
+	exit 3
+}
+
 # bench_measure URL N DIR: N sequential scrapes of URL from one curl
 # process (files in DIR) -> "p50_ms p99_ms series bytes"
 bench_measure() {

@@ -8,14 +8,9 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 B=$TOP/build
 N=${VSVA_BENCH_SCRAPES:-2000}
 TMP=$(mktemp -d)
-# each vsvad starts fresh: no pins to adopt (an older vsvad ignores it)
-export VSVA_PIN_ROOT=
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "vsva-bench-http: needs root (vsvad loads BPF)" >&2
-	exit 3
-fi
+bench_need_root vsva-bench-http "vsvad loads BPF"
 for cmd in curl prometheus-node-exporter; do
 	command -v "$cmd" >/dev/null ||
 		{ echo "vsva-bench-http: $cmd missing (make deps)" >&2; exit 1; }

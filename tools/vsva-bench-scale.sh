@@ -16,14 +16,9 @@ B=$TOP/build
 SCRAPES=${VSVA_BENCH_SCRAPES:-500}
 COUNTS=${VSVA_BENCH_VMS:-10 100 1000}
 TMP=$(mktemp -d)
-# each vsvad starts fresh: no pins to adopt (an older vsvad ignores it)
-export VSVA_PIN_ROOT=
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rmdir "$CG" 2>/dev/null; rm -rf "$TMP"' EXIT
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "vsva-bench-scale: needs root (vsvad loads BPF; a memory cgroup)" >&2
-	exit 3
-fi
+bench_need_root vsva-bench-scale "vsvad loads BPF; a memory cgroup"
 if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
 	CG=/sys/fs/cgroup/vsva-bench-scale	# v2
 	grep -qw memory /sys/fs/cgroup/cgroup.subtree_control ||
