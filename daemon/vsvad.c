@@ -228,10 +228,11 @@ static int probe(const struct vsva_engine_opts *eo)
 static int unpin(const struct opts *o)
 {
 	const char *root = o->eng.pin_root ? o->eng.pin_root : DEFAULT_PIN_ROOT;
-	int rc = vsva_unpin(root, stdout);
+	char why[512];
+	int rc = vsva_unpin(root, stdout, why, sizeof(why));
 
 	if (rc) {
-		fprintf(stderr, "vsvad: --unpin: %s: %s\n", root, strerror(-rc));
+		fprintf(stderr, "vsvad: --unpin: %s\n", why);
 		return rc == -EACCES || rc == -EPERM ? EXIT_PRIVS : EXIT_RUNTIME;
 	}
 	return 0;

@@ -9,8 +9,17 @@
  * or size never adopts.  Adoption is all or nothing: every object's
  * pinned programs must be the ones the chosen rungs enable, with the
  * same read-only data (the tracepoint layouts), or every pin is removed
- * and vsvad starts fresh, saying why.  One vsvad at a time holds the
- * pins (a lock file beside ROOT's name in /run).
+ * and vsvad starts fresh, saying why.
+ *
+ * ROOT is reached by descriptor, never by a path that could be swapped:
+ * each component is opened with O_NOFOLLOW (a symbolic link anywhere in
+ * it is refused), ROOT must be a directory of this user's in bpffs that
+ * no one else may write, checked on the descriptor each time, and all
+ * else happens relative to it (through /proc/self/fd/N for libbpf's
+ * path calls) without leaving its device.  One vsvad at a time holds
+ * the pins: the lock is flock() on ROOT's own descriptor.  bpffs mounted
+ * without mode= is world-writable (1777), so anyone may have made ROOT's
+ * name first: that is why nothing about it is trusted.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -21,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <libgen.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -31,8 +39,19 @@
 #include "priv.h"
 
 #define PIN_PATH	512	/* ROOT/<layout>/<object>/<sub> */
+#define PIN_DEPTH	6	/* ROOT/<layout>/<object>/maps/<pin>: 4 */
 #define FNV_OFFSET	0xcbf29ce484222325ULL
 #define FNV_PRIME	0x100000001b3ULL
+#define BPF_FS_MAGIC	0xcafe4a11
+#define BPFFS		"/sys/fs/bpf"
+
+/* ROOT, opened and checked: its parent (O_PATH), itself, its device. */
+struct pin_dir {
+	int parent;
+	int fd;
+	dev_t dev;
+	char base[NAME_MAX + 1];
+};
 
 static __u64 fnv(__u64 h, const void *p, size_t n)
 {
@@ -43,7 +62,256 @@ static __u64 fnv(__u64 h, const void *p, size_t n)
 	return h;
 }
 
-/* ROOT/<layout>: the objects' bytes and --max-vms. */
+static bool fd_on_bpffs(int fd)
+{
+	struct statfs fs;
+
+	return !fstatfs(fd, &fs) && fs.f_type == BPF_FS_MAGIC;
+}
+
+/* Open directory @path component by component, following no symbolic
+ * link; an O_PATH descriptor, or -1 with @why. */
+static int walk_dir(const char *path, char *why, size_t len)
+{
+	char buf[PIN_PATH], *comp, *save = NULL;
+	int fd, next;
+
+	if (path[0] != '/') {
+		snprintf(why, len, "%s is not an absolute path", path);
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", path);
+	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (comp = strtok_r(buf, "/", &save); fd >= 0 && comp;
+	     comp = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(comp, "..")) {
+			snprintf(why, len, "%s holds '..': refused", path);
+			close(fd);
+			return -1;
+		}
+		next = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+			      O_CLOEXEC);
+		if (next < 0)
+			snprintf(why, len, "%s: component '%s': %s", path, comp,
+				 errno == ENOTDIR || errno == ELOOP ?
+				 "a symbolic link or not a directory: refused"
+				 : strerror(errno));
+		close(fd);
+		fd = next;
+	}
+	return fd;
+}
+
+/* ROOT's parent, which must be in bpffs; /sys/fs/bpf is mounted now if
+ * it is not yet, readable by root alone. */
+static int open_parent(const char *parent, const char *root, char *why,
+		       size_t len)
+{
+	int fd = walk_dir(parent, why, len);
+
+	if (fd < 0 || fd_on_bpffs(fd))
+		return fd;
+	close(fd);
+	if (!strcmp(parent, BPFFS) &&
+	    !mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
+		fd = walk_dir(parent, why, len);
+		if (fd < 0 || fd_on_bpffs(fd))
+			return fd;
+		close(fd);
+	}
+	snprintf(why, len, "%s is not in a bpffs (mount -t bpf -o mode=0700 "
+		 "bpf %s)", root, BPFFS);
+	return -1;
+}
+
+/* Is the opened ROOT a directory of ours in the parent's bpffs that no
+ * one else may write? */
+static int check_root(struct pin_dir *d, const char *root, char *why,
+		      size_t len)
+{
+	struct stat st, pst;
+
+	if (fstat(d->fd, &st) || fstat(d->parent, &pst)) {
+		snprintf(why, len, "%s: %s", root, strerror(errno));
+		return -1;
+	}
+	if (!fd_on_bpffs(d->fd) || st.st_dev != pst.st_dev) {
+		snprintf(why, len, "%s is not a directory of the bpffs it is "
+			 "named in: refused", root);
+		return -1;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
+		snprintf(why, len, "%s belongs to uid %u or others may write it "
+			 "(mode %04o): refused", root, (unsigned int)st.st_uid,
+			 (unsigned int)(st.st_mode & 07777));
+		return -1;
+	}
+	d->dev = st.st_dev;
+	return 0;
+}
+
+static void pin_dir_close(struct pin_dir *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	if (d->parent >= 0)
+		close(d->parent);
+	d->fd = d->parent = -1;
+}
+
+/*
+ * Open ROOT by descriptor (made, mode 0700, if @create and absent) and
+ * check it.  0; 1 if it does not exist and !@create; -1 with @why.
+ * Refused or unusable: errno is EACCES or EPERM where privileges
+ * lacked, else EINVAL.
+ */
+static int pin_dir_open(struct pin_dir *d, const char *root, bool create,
+			char *why, size_t len)
+{
+	char parent[PIN_PATH];
+	const char *slash = strrchr(root, '/');
+	int err;
+
+	d->fd = d->parent = -1;
+	if (!slash || !slash[1] || !strcmp(slash + 1, ".") ||
+	    !strcmp(slash + 1, "..") || strlen(root) >= sizeof(parent) ||
+	    strlen(slash + 1) > NAME_MAX) {
+		snprintf(why, len, "%s: not a usable pin root (an absolute "
+			 "path under %s)", root, BPFFS);
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(d->base, sizeof(d->base), "%s", slash + 1);
+	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - root), root);
+	d->parent = open_parent(parent[0] ? parent : "/", root, why, len);
+	if (d->parent < 0)
+		goto close_dir;
+	d->fd = openat(d->parent, d->base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		       O_CLOEXEC);
+	if (d->fd < 0 && errno == ENOENT && !create) {
+		pin_dir_close(d);
+		return 1;
+	}
+	if (d->fd < 0 && errno == ENOENT) {
+		if (mkdirat(d->parent, d->base, 0700) && errno != EEXIST) {
+			snprintf(why, len, "cannot make %s: %s", root,
+				 strerror(errno));
+			goto close_dir;
+		}
+		d->fd = openat(d->parent, d->base, O_RDONLY | O_DIRECTORY |
+			       O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (d->fd < 0) {
+		snprintf(why, len, "%s: %s", root, errno == ENOTDIR ||
+			 errno == ELOOP ? "a symbolic link or not a directory: "
+			 "refused" : strerror(errno));
+		goto close_dir;
+	}
+	if (check_root(d, root, why, len)) {
+		errno = EINVAL;
+		goto close_dir;
+	}
+	return 0;
+close_dir:
+	err = errno == EACCES || errno == EPERM ? errno : EINVAL;
+	pin_dir_close(d);
+	errno = err;
+	return -1;
+}
+
+/* Empty directory @dfd, never leaving device @dev nor following a link;
+ * 0 or the first -errno. */
+static int clear_dir(int dfd, dev_t dev, int depth)
+{
+	struct dirent *e;
+	struct stat st;
+	int sub, rc = 0, err;
+	DIR *dir;
+
+	sub = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = sub >= 0 ? fdopendir(sub) : NULL;
+	if (!dir) {
+		if (sub >= 0)
+			close(sub);
+		return -errno;
+	}
+	while ((e = readdir(dir))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY |
+			     O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0) {		/* a pin, or a link: the name goes */
+			err = unlinkat(dfd, e->d_name, 0) ? -errno : 0;
+		} else if (fstat(sub, &st) || st.st_dev != dev ||
+			   depth >= PIN_DEPTH) {
+			err = -EXDEV;	/* another file system, or too deep */
+			close(sub);
+		} else {
+			err = clear_dir(sub, dev, depth + 1);
+			close(sub);
+			if (!err && unlinkat(dfd, e->d_name, AT_REMOVEDIR))
+				err = -errno;
+		}
+		rc = rc ? rc : err;
+	}
+	closedir(dir);
+	return rc;
+}
+
+/* Remove directory @name under @dfd and what it holds. */
+static int remove_sub(int dfd, const char *name, dev_t dev)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			O_CLOEXEC);
+	struct stat st;
+	int rc;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	rc = fstat(fd, &st) || st.st_dev != dev ? -EXDEV :
+	     clear_dir(fd, dev, 1);
+	close(fd);
+	if (!rc && unlinkat(dfd, name, AT_REMOVEDIR))
+		rc = -errno;
+	return rc;
+}
+
+/* The lock one vsvad holds while it owns the pins: ROOT's descriptor. */
+static int lock_root(int fd)
+{
+	return flock(fd, LOCK_EX | LOCK_NB) ? -errno : 0;
+}
+
+int vsva_unpin(const char *root, FILE *log, char *why, size_t len)
+{
+	struct pin_dir d;
+	int rc;
+
+	rc = pin_dir_open(&d, root, false, why, len);
+	if (rc)
+		return rc > 0 ? 0 : -errno;
+	if (lock_root(d.fd)) {
+		snprintf(why, len, "another vsvad holds the pins under %s",
+			 root);
+		rc = -EBUSY;
+		goto close_dir;
+	}
+	rc = clear_dir(d.fd, d.dev, 1);
+	if (!rc && unlinkat(d.parent, d.base, AT_REMOVEDIR))
+		rc = -errno;
+	if (rc)
+		snprintf(why, len, "could not remove everything under %s: %s",
+			 root, strerror(-rc));
+	else if (log)
+		fprintf(log, "vsva: removed the pinned maps and programs under "
+			"%s\n", root);
+close_dir:
+	pin_dir_close(&d);
+	return rc;
+}
+
+/* ROOT/<layout>, through ROOT's descriptor: the objects' bytes and
+ * --max-vms. */
 static void layout_dir(const struct vsva_ctx *c, char *buf, size_t len)
 {
 	const struct vsva_source *src;
@@ -60,7 +328,8 @@ static void layout_dir(const struct vsva_ctx *c, char *buf, size_t len)
 		h = fnv(h, elf, sz);
 	}
 	h = fnv(h, &c->max_vms, sizeof(c->max_vms));
-	snprintf(buf, len, "%s/%016llx", c->pin_root, (unsigned long long)h);
+	snprintf(buf, len, "/proc/self/fd/%d/%016llx", c->pin_lock,
+		 (unsigned long long)h);
 }
 
 /* DIR/NAME for map or program @name: bpffs refuses dots ("memslot.bss"). */
@@ -81,39 +350,6 @@ static void obj_dir(const struct vsva_ctx *c, enum vsva_source_id src,
 {
 	snprintf(buf, len, "%s/%s%s%s", c->pin_layout, vsva_source_name[src],
 		 sub ? "/" : "", sub ? sub : "");
-}
-
-/* Remove @path and everything under it (bpffs: unlink drops a pin). */
-static int remove_tree(const char *path)
-{
-	char sub[PATH_MAX];
-	struct dirent *d;
-	DIR *dir = opendir(path);
-
-	if (!dir)
-		return errno == ENOENT ? 0 : (unlink(path) ? -errno : 0);
-	while ((d = readdir(dir))) {
-		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", path, d->d_name);
-		remove_tree(sub);
-	}
-	closedir(dir);
-	return rmdir(path) ? -errno : 0;
-}
-
-int vsva_unpin(const char *root, FILE *log)
-{
-	struct stat st;
-	int rc;
-
-	if (stat(root, &st))
-		return errno == ENOENT ? 0 : -errno;
-	rc = remove_tree(root);
-	if (log)
-		fprintf(log, "vsva: %s %s\n", rc ? "could not remove" :
-			"removed the pinned maps and programs under", root);
-	return rc;
 }
 
 /* Does @obj's pinned directory hold exactly the links of its enabled
@@ -205,89 +441,71 @@ static int pinned_objects(const struct vsva_ctx *c)
 	return n;
 }
 
-/* The lock one vsvad holds while it owns the pins; -1 if another does. */
-static int take_lock(const struct vsva_ctx *c)
+/* No pins this run, and why (already in c->pin_reason). */
+static void pins_off(struct vsva_ctx *c)
 {
-	char path[PATH_MAX];
-	const char *base = strrchr(c->pin_root, '/');
-	int fd;
-
-	snprintf(path, sizeof(path), "/run/%s.lock", base ? base + 1 :
-		 c->pin_root);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		snprintf(path, sizeof(path), "/tmp/%s.lock", base ? base + 1 :
-			 c->pin_root);
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	}
-	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	c->pin_state = VSVA_PIN_OFF;
+	c->pin_root = NULL;
 }
 
-#define BPF_FS_MAGIC	0xcafe4a11
-
-/* Is ROOT's parent a bpffs (mounted now, if it is /sys/fs/bpf)? */
-static bool on_bpffs(const char *root)
+/* Entries directly under directory @dfd. */
+static int entries(int dfd)
 {
-	char parent[PIN_PATH];
-	struct statfs fs;
+	struct dirent *e;
+	int n = 0, fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
 
-	snprintf(parent, sizeof(parent), "%s", root);
-	dirname(parent);
-	if (!statfs(parent, &fs) && fs.f_type == BPF_FS_MAGIC)
-		return true;
-	return !strcmp(parent, "/sys/fs/bpf") &&
-	       !mount("bpf", parent, "bpf", 0, NULL) &&
-	       !statfs(parent, &fs) && fs.f_type == BPF_FS_MAGIC;
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while ((e = readdir(dir)))
+		n += e->d_name[0] != '.';
+	closedir(dir);
+	return n;
 }
 
-/* Before any object loads: the lock, the layout, and whether there are
- * pins at all; vsva_pin_check() then decides per object. */
+static const char *layout_name(const struct vsva_ctx *c)
+{
+	return strrchr(c->pin_layout, '/') + 1;
+}
+
+/* Before any object loads: ROOT opened, checked and locked, the layout,
+ * and whether there are pins at all; vsva_pin_check() then decides per
+ * object. */
 void vsva_pin_begin(struct vsva_ctx *c)
 {
+	struct pin_dir d;
 	struct stat st;
 
 	if (!c->pin_root || !c->pin_root[0]) {
-		c->pin_state = VSVA_PIN_OFF;
 		snprintf(c->pin_reason, sizeof(c->pin_reason), c->pin_root ?
 			 "VSVA_PIN_ROOT is empty" : "--no-pin");
-		c->pin_root = NULL;
+		pins_off(c);
 		return;
 	}
-	if (!on_bpffs(c->pin_root)) {
-		c->pin_state = VSVA_PIN_OFF;
-		snprintf(c->pin_reason, sizeof(c->pin_reason), "%s is not in a "
-			 "bpffs (mount -t bpf bpf /sys/fs/bpf)", c->pin_root);
-		c->pin_root = NULL;
+	if (pin_dir_open(&d, c->pin_root, true, c->pin_reason,
+			 sizeof(c->pin_reason))) {
+		pins_off(c);
 		return;
 	}
-	/* pins another user could have planted are never adopted */
-	if (!stat(c->pin_root, &st) &&
-	    (st.st_uid != geteuid() || (st.st_mode & 022))) {
-		c->pin_state = VSVA_PIN_OFF;
-		snprintf(c->pin_reason, sizeof(c->pin_reason), "%s belongs to "
-			 "uid %u or others may write it: not adopted",
-			 c->pin_root, (unsigned int)st.st_uid);
-		c->pin_root = NULL;
-		return;
-	}
-	c->pin_lock = take_lock(c);
-	if (c->pin_lock < 0) {
-		c->pin_state = VSVA_PIN_OFF;
+	if (lock_root(d.fd)) {
 		snprintf(c->pin_reason, sizeof(c->pin_reason), "another vsvad "
 			 "holds the pins under %s", c->pin_root);
-		c->pin_root = NULL;
+		pin_dir_close(&d);
+		pins_off(c);
 		return;
 	}
+	close(d.parent);
+	c->pin_lock = d.fd;
+	c->pin_dev = d.dev;
 	layout_dir(c, c->pin_layout, sizeof(c->pin_layout));
-	if (stat(c->pin_layout, &st)) {
+	if (fstatat(c->pin_lock, layout_name(c), &st, AT_SYMLINK_NOFOLLOW)) {
 		c->pin_state = VSVA_PIN_FRESH;
-		snprintf(c->pin_reason, sizeof(c->pin_reason), stat(c->pin_root,
-			 &st) ? "nothing pinned" : "the pins are of another "
-			 "vsvad build or --max-vms");
+		snprintf(c->pin_reason, sizeof(c->pin_reason),
+			 entries(c->pin_lock) ? "the pins are of another vsvad "
+			 "build or --max-vms" : "nothing pinned");
 		return;
 	}
 	c->pin_state = VSVA_PIN_UNDECIDED;
@@ -314,7 +532,7 @@ void vsva_pin_decide(struct vsva_ctx *c)
 	}
 	/* other layouts, or this one's stale objects: their programs
 	 * would count on beside the fresh ones */
-	vsva_unpin(c->pin_root, NULL);
+	clear_dir(c->pin_lock, c->pin_dev, 1);
 }
 
 /* Adopting: the pinned maps replace @obj's (the shared ones come from
@@ -354,16 +572,24 @@ int vsva_pin_commit(struct vsva_ctx *c, enum vsva_source_id src,
 {
 	char path[PIN_PATH + 64], dir[PIN_PATH];
 	struct bpf_map *m;
-	int i, rc;
+	int i, fd, rc;
 
 	if (c->pin_state != VSVA_PIN_FRESH || !c->pin_root)
 		return 0;
-	obj_dir(c, src, NULL, dir, sizeof(dir));
-	remove_tree(dir);		/* a failed rung's leftovers */
-	mkdir(c->pin_root, 0700);
-	mkdir(c->pin_layout, 0700);
-	if (mkdir(dir, 0700))
+	if (mkdirat(c->pin_lock, layout_name(c), 0700) && errno != EEXIST)
 		return -errno;
+	fd = openat(c->pin_lock, layout_name(c), O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = remove_sub(fd, vsva_source_name[src], c->pin_dev); /* leftovers
+								  * of a failed
+								  * rung */
+	if (!rc && mkdirat(fd, vsva_source_name[src], 0700))
+		rc = -errno;
+	close(fd);
+	if (rc)
+		return rc;
 	obj_dir(c, src, "maps", dir, sizeof(dir));
 	if (mkdir(dir, 0700))
 		return -errno;
@@ -398,9 +624,8 @@ void vsva_pin_abandon(struct vsva_ctx *c, enum vsva_source_id src, int err)
 		 "object under %s (%s): counts start again at each start",
 		 vsva_source_name[src], c->pin_root,
 		 strerror(err < 0 ? -err : err));
-	vsva_unpin(c->pin_root, NULL);
-	c->pin_state = VSVA_PIN_OFF;
-	c->pin_root = NULL;
+	clear_dir(c->pin_lock, c->pin_dev, 1);
+	pins_off(c);
 }
 
 /* Adopted: scanned VM ids go on after the highest one in use. */

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <linux/types.h>
 #include "vsva/engine.h"
 #include "vsva/ladder.h"
@@ -70,7 +71,8 @@ struct vsva_ctx {
 	char pin_layout[256];
 	enum vsva_pin_state pin_state;
 	char pin_reason[256];
-	int pin_lock;
+	int pin_lock;			/* ROOT's descriptor, flock()ed */
+	dev_t pin_dev;			/* ROOT's bpffs */
 	bool pin_checking;		/* open, compare with the pins, stop */
 	int pin_checked;		/* objects compared */
 	__u64 capacity_drops;		/* VMs found at start that did not fit */

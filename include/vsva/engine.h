@@ -59,9 +59,12 @@ int vsva_maps_memory(unsigned int max_vms, int ncpus,
 /* Print that for this host's CPUs and for 256, per map and in total. */
 void vsva_maps_memory_print(FILE *out, unsigned int max_vms);
 
-/* Remove every pinned object under @root (programs detach once no
- * vsvad holds them); what was done to @log if given.  0, or -errno. */
-int vsva_unpin(const char *root, FILE *log);
+/* Remove every pinned object under @root and @root itself (programs
+ * detach once no vsvad holds them), with the checks and the lock of a
+ * start: a symbolic link, another user's directory or one outside bpffs
+ * is refused, and pins another vsvad holds stay.  What was done to @log
+ * if given.  0, or -errno with @why. */
+int vsva_unpin(const char *root, FILE *log, char *why, size_t len);
 
 /* CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(). */
 uint64_t vsva_mono_ns(void);

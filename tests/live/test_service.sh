@@ -42,8 +42,19 @@ check "as nobody: exits 0" 0 $?
 # Pins as the unit has them: a directory in bpffs made for the user before
 # the start (the unit's ExecStartPre), reached with CAP_DAC_READ_SEARCH
 PROOT=/sys/fs/bpf/vsva-svc-$$
-mkdir -p "$PROOT" && chown nobody: "$PROOT" && chmod 0700 "$PROOT"
-trap 'cleanup; VSVA_PIN_ROOT=$PROOT "$B/vsvad" --unpin >/dev/null 2>&1; rm -rf "$PROOT"' EXIT
+trap 'cleanup; VSVA_PIN_ROOT=$PROOT "$B/vsvad" --unpin >/dev/null 2>&1; rm -rf "$PROOT" "$PROOT-canary"' EXIT
+# the unit's own ExecStartPre, for this root and user ($$ is systemd's $)
+pre=$(sed -n "s/^ExecStartPre=-+//p" "$unit" | sed "s|/sys/fs/bpf/vsva|$PROOT|g; s/%u/nobody/g; s/\$\$/\$/g")
+unit_pre() { eval "$pre"; }
+mkdir -m 0700 "$PROOT-canary" && ln -s "$PROOT-canary" "$PROOT"
+out=$(unit_pre 2>&1)
+check "the unit's ExecStartPre refuses a symlinked root" 1 $?
+check_match "... and says so" "is a symbolic link: refused" "$out"
+check "... its target keeps its owner" root "$(stat -c %U "$PROOT-canary")"
+rm -f "$PROOT"
+unit_pre
+check "the unit's ExecStartPre makes the root for the user" "nobody 700" \
+	"$(stat -c '%U %a' "$PROOT")"
 svc_start() {
 	setpriv --reuid=nobody --regid=nogroup --clear-groups \
 		--inh-caps="$caps" --ambient-caps="$caps" \
