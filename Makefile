@@ -121,6 +121,7 @@ $(B)/vsva-pasidload: tools/vsva-pasidload.c tools/iommufd-abi.h | $(B)
 
 # libFuzzer + ASan over the sources themselves (the library is built plain)
 $(B)/fuzz_http: tests/fuzz/fuzz_http.c daemon/http.c lib/metrics.c lib/expo.c \
+		lib/utf8.c \
 		$(HEADERS) | $(B)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Idaemon \
 		$(filter %.c,$^) -o $@ -lm

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "vsva/expo.h"
+#include "vsva/utf8.h"
 
 static const char *const type_name[] = {
 	[VSVA_COUNTER] = "counter",
@@ -12,22 +13,55 @@ static const char *const type_name[] = {
 	[VSVA_HISTOGRAM] = "histogram",
 };
 
-/* Label values escape \, " and newline; HELP text only \ and newline. */
+/* Does @v need more than a copy: an escape, a byte past ASCII (checked
+ * as UTF-8), or a cut? */
+static bool plain(const char *v, bool quotes, size_t *len)
+{
+	const char *p;
+
+	for (p = v; *p; p++)
+		if ((unsigned char)*p >= 0x80 || *p == '\\' || *p == '\n' ||
+		    (*p == '"' && quotes))
+			return false;
+	*len = p - v;
+	return !quotes || *len <= VSVA_LABEL_VALUE_MAX;
+}
+
+/*
+ * Label values escape \, " and newline; HELP text only \ and newline.
+ * Both come out valid UTF-8 (a byte that begins no character becomes
+ * "\xHH", include/vsva/utf8.h), and a label value is cut on a character beyond
+ * VSVA_LABEL_VALUE_MAX bytes, ending in "...".
+ */
 static void escape(struct vsva_buf *b, const char *v, bool quotes)
 {
-	if (!strpbrk(v, quotes ? "\\\"\n" : "\\\n")) {
-		vsva_buf_put(b, v, strlen(v));	/* the common case */
+	char esc[1 + VSVA_UTF8_ESCAPE_LEN] = "\\";
+	const char *start = v;
+	size_t n, k;
+
+	if (plain(v, quotes, &n)) {
+		vsva_buf_put(b, v, n);	/* the common case */
 		return;
 	}
-	for (; *v; v++) {
-		if (*v == '\\')
+	for (n = strlen(v); n; v += k, n -= k) {
+		if (quotes && v - start >= VSVA_LABEL_VALUE_MAX) {
+			vsva_buf_put(b, "...", 3);
+			return;
+		}
+		k = vsva_utf8_char(v, n);
+		if (!k) {		/* "\xHH", its backslash escaped */
+			vsva_utf8_escape_byte(esc + 1, *v);
+			vsva_buf_put(b, esc, sizeof(esc));
+			k = 1;
+		} else if (*v == '\\') {
 			vsva_buf_put(b, "\\\\", 2);
-		else if (*v == '\n')
+		} else if (*v == '\n') {
 			vsva_buf_put(b, "\\n", 2);
-		else if (*v == '"' && quotes)
+		} else if (*v == '"' && quotes) {
 			vsva_buf_put(b, "\\\"", 2);
-		else
-			vsva_buf_put(b, v, 1);
+		} else {
+			vsva_buf_put(b, v, k);
+		}
 	}
 }
 

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "priv.h"
+#include "vsva/utf8.h"
 #include "vsva_memslot.h"
 #include "memslot.skel.h"
 
@@ -90,12 +91,13 @@ static void add_families(struct vsva_snapshot *s, struct vsva_family **f)
 static void add_vm_info(struct vsva_ctx *c, struct vsva_family **f, __u32 id,
 			const struct vsva_vm_info *info)
 {
-	char vm[VSVA_VM_LABEL_LEN], pid[16];
+	char vm[VSVA_VM_LABEL_LEN], pid[16], comm[VSVA_COMM_LEN * 3];
 
 	vsva_vm_label(c, id, vm, sizeof(vm));
 	snprintf(pid, sizeof(pid), "%u", info->tgid);
+	vsva_utf8_clean(comm, sizeof(comm), info->comm, VSVA_COMM_LEN);
 	vsva_family_add(f[F_VM_INFO], 1, "vm", vm, "pid", pid, "comm",
-			info->comm, "state", info->exit_ns ? "exited" : "running",
+			comm, "state", info->exit_ns ? "exited" : "running",
 			NULL);
 }
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <bpf/bpf.h>
 #include "priv.h"
+#include "vsva/utf8.h"
 
 static void vm_cache_add(struct vsva_ctx *c, void *arg, const void *key,
 			 const void *val)
@@ -65,15 +66,18 @@ static void drop_renamed(struct vsva_ctx *c)
 	c->nvms = n;
 }
 
-/* "comm/tgid", and "#seq" for a VMM's second VM and later */
+/* "comm/tgid", and "#seq" for a VMM's second VM and later; comm as
+ * valid UTF-8 (its bytes are the executable's name, cut at 15) */
 static void info_label(struct vsva_vm_info *info, char *buf, size_t len)
 {
+	char comm[VSVA_COMM_LEN * 3];
+
 	info->comm[VSVA_COMM_LEN - 1] = 0;
+	vsva_utf8_clean(comm, sizeof(comm), info->comm, VSVA_COMM_LEN);
 	if (info->seq > 1)
-		snprintf(buf, len, "%s/%u#%u", info->comm, info->tgid,
-			 info->seq);
+		snprintf(buf, len, "%s/%u#%u", comm, info->tgid, info->seq);
 	else
-		snprintf(buf, len, "%s/%u", info->comm, info->tgid);
+		snprintf(buf, len, "%s/%u", comm, info->tgid);
 }
 
 /* Where VM @id's search in vm_index starts (Fibonacci hashing). */

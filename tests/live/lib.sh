@@ -146,7 +146,7 @@ metric() {
 
 # json_field JSON KEY: a top-level number or string from flat JSON
 json_field() {
-	sed -E "s/.*\"$2\":\"?([^,\"}]*).*/\1/" <<<"$1"
+	LC_ALL=C sed -E "s/.*\"$2\":\"?([^,\"}]*).*/\1/" <<<"$1"
 }
 
 # start_prometheus: a real Prometheus scraping vsvad ($ADDR) every second
@@ -168,4 +168,23 @@ YML
 	wait_http "http://$PROM/-/ready" 30 && return 0
 	not_ok "prometheus did not start: $(tail -5 "$TMP/prometheus.log")"
 	return 1
+}
+
+# prom_query EXPR: the single value the Prometheus at $PROM has for EXPR
+# now, or "none"
+prom_query() {
+	curl -sf --data-urlencode "query=$1" "http://$PROM/api/v1/query" |
+		sed -nE 's/.*"value":\[[0-9.]+,"([^"]+)"\].*/\1/p' | grep . || echo none
+}
+
+# prom_wait EXPR WANT: until Prometheus has scraped WANT (at most 30 s);
+# the last value
+prom_wait() {
+	local i v
+	for ((i = 0; i < 60; i++)); do
+		v=$(prom_query "$1")
+		[ "$v" = "$2" ] && break
+		sleep 0.5
+	done
+	echo "$v"
 }

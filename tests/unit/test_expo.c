@@ -10,6 +10,7 @@
 #include <math.h>
 #include <cmocka.h>
 #include "vsva/expo.h"
+#include "vsva/utf8.h"
 
 static char *render(struct vsva_snapshot *s, struct vsva_buf *b)
 {
@@ -28,6 +29,73 @@ static void test_label_value_escaping(void **st)
 	assert_non_null(vsva_family_add(f, 3, "vm", "a\\b\"c\nd", NULL));
 	assert_non_null(strstr(render(&s, &b),
 			"vsva_x_total{vm=\"a\\\\b\\\"c\\nd\"} 3\n"));
+	vsva_buf_free(&b);
+	vsva_snap_free(&s);
+}
+
+/* A process name of any bytes comes out as valid UTF-8: a byte that
+ * begins no character (0xff, a lone continuation, an overlong '/', a
+ * surrogate, a character the kernel's 15-byte cut split) becomes "\xHH"
+ * (its backslash escaped in the exposition); valid characters stay. */
+static void test_label_value_utf8(void **st)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "\xff\xfekvm/42", "\\\\xff\\\\xfekvm/42" },
+		{ "caf\xc3\xa9", "caf\xc3\xa9" },		/* é stays */
+		{ "ab\xc3", "ab\\\\xc3" },			/* cut after 0xc3 */
+		{ "\x80x", "\\\\x80x" },
+		{ "\xc0\xaf", "\\\\xc0\\\\xaf" },		/* overlong */
+		{ "\xed\xa0\x80", "\\\\xed\\\\xa0\\\\x80" },	/* surrogate */
+		{ "\xf4\x90\x80\x80", "\\\\xf4\\\\x90\\\\x80\\\\x80" },
+		{ "\xf0\x9f\x98\x80\"", "\xf0\x9f\x98\x80\\\"" },
+	};
+	char want[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vsva_snapshot s = { 0 };
+		struct vsva_buf b = { 0 };
+		struct vsva_family *f;
+		char *out;
+
+		f = vsva_snap_family(&s, "vsva_x", "h\xff", VSVA_GAUGE);
+		assert_non_null(vsva_family_add(f, 1, "vm", cases[i].in, NULL));
+		out = render(&s, &b);
+		assert_true(vsva_utf8_valid(out));
+		snprintf(want, sizeof(want), "vsva_x{vm=\"%s\"} 1\n",
+			 cases[i].out);
+		if (!strstr(out, want))
+			fail_msg("case %zu: want %s in %s", i, want, out);
+		assert_non_null(strstr(out, "# HELP vsva_x h\\\\xff\n"));
+		vsva_buf_free(&b);
+		vsva_snap_free(&s);
+	}
+}
+
+/* A label value longer than VSVA_LABEL_VALUE_MAX is cut on a character
+ * and ends in "...". */
+static void test_label_value_capped(void **st)
+{
+	char in[VSVA_LABEL_VALUE_MAX + 64], want[VSVA_LABEL_VALUE_MAX + 16];
+	struct vsva_snapshot s = { 0 };
+	struct vsva_buf b = { 0 };
+	struct vsva_family *f;
+	char *out, *v, *end;
+	size_t i;
+
+	for (i = 0; i + 2 < sizeof(in); i += 2)
+		memcpy(in + i, "\xc3\xa9", 2);		/* é, two bytes each */
+	in[i] = 0;
+	f = vsva_snap_family(&s, "vsva_x", "h", VSVA_GAUGE);
+	assert_non_null(vsva_family_add(f, 1, "vm", in, NULL));
+	out = render(&s, &b);
+	v = strstr(out, "vm=\"") + 4;
+	end = strchr(v, '"');
+	memcpy(want, in, VSVA_LABEL_VALUE_MAX);
+	strcpy(want + VSVA_LABEL_VALUE_MAX, "...");
+	assert_int_equal(end - v, VSVA_LABEL_VALUE_MAX + 3);
+	assert_memory_equal(v, want, VSVA_LABEL_VALUE_MAX + 3);
+	assert_true(vsva_utf8_valid(out));
 	vsva_buf_free(&b);
 	vsva_snap_free(&s);
 }
@@ -204,6 +272,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_label_value_escaping),
+		cmocka_unit_test(test_label_value_utf8),
+		cmocka_unit_test(test_label_value_capped),
 		cmocka_unit_test(test_help_escaping_and_order),
 		cmocka_unit_test(test_empty_family_declared),
 		cmocka_unit_test(test_values),
