@@ -42,7 +42,8 @@ UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 .PHONY: kernel all deps man programs deb install uninstall check check-unit \
 	check-static check-live check-kernel check-matrix bench vmlinux clean
-FUZZERS		:= $(B)/fuzz_http $(B)/fuzz_perfdata $(B)/fuzz_webconfig
+FUZZERS		:= $(B)/fuzz_http $(B)/fuzz_perfdata $(B)/fuzz_webconfig \
+		   $(B)/fuzz_parse
 
 all: $(BINS) $(UNIT_TESTS) $(FUZZERS) $(MANPAGES)
 
@@ -92,7 +93,8 @@ $(B)/stats_check: tests/static/stats_check.c tools/bench-stats.c \
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
 		-Itools $(filter %.c,$^) -o $@ -lm
 
-$(B)/vsva-top: tools/vsva-top.c tools/top-data.c tools/top-screen.c tools/top.h \
+$(B)/vsva-top: tools/vsva-top.c tools/top-data.c tools/top-screen.c \
+		tools/top-source.c tools/textesc.c tools/textesc.h tools/top.h \
 		$(LIB) $(HEADERS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
 		$(filter %.c,$^) -o $@ $(LIB) -lncursesw -lcurl \
@@ -131,10 +133,25 @@ $(B)/fuzz_webconfig: tests/fuzz/fuzz_webconfig.c daemon/webconfig.c daemon/webtl
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Idaemon \
 		$(filter %.c,$^) -o $@ -lyaml -lcrypt -lgnutls -lpthread
 
+# the exposition parser and vsva-top's rows from what it parsed; UBSan
+# stops at its first report
+$(B)/fuzz_parse: tests/fuzz/fuzz_parse.c lib/parse.c lib/metrics.c lib/expo.c \
+		lib/utf8.c tools/top-data.c tools/textesc.c tools/top.h tools/textesc.h \
+		$(HEADERS) | $(B)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -Iinclude -Itools \
+		$(filter %.c,$^) -o $@ -lm
+
 $(B)/fuzz_perfdata: tests/fuzz/fuzz_perfdata.c lib/perfdata.c \
 		$(PERF_REPORT) $(HEADERS) | $(B)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Itools \
 		$(filter %.c,$^) -o $@ -ltraceevent -lm
+
+# the exposition parser and vsva-top's rows from what it parsed
+$(B)/test_parse: tests/unit/test_parse.c tools/top-data.c tools/textesc.c \
+		tools/top.h tools/textesc.h $(LIB) $(HEADERS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+		-Itools $(filter %.c,$^) -o $@ $(LIB) -lcmocka $(LDLIBS_ENGINE)
 
 # vsva-perf report's engine, alone
 $(B)/test_perfreport: tests/unit/test_perfreport.c $(PERF_REPORT) | $(B)

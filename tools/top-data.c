@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vsva-top's data: snapshots from the engine or a vsvad's /metrics, and
- * the rows (rates, zap quantiles) built from two of them; JSON and table
- * output for the batch modes.
+ * vsva-top's data: the rows (rates, zap quantiles) built from two
+ * snapshots; JSON and table output for the batch modes.  A snapshot may
+ * come from any server (--from): a label can be missing, a string can
+ * hold any bytes, histograms can have any buckets; none of it may crash
+ * or break the output.
  */
 #define _GNU_SOURCE
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "textesc.h"
 #include "top.h"
 
 const char *const col_name[C_NCOLS] = {
@@ -23,7 +26,7 @@ const char *top_label(const struct vsva_sample *m, const char *name)
 	for (i = 0; i < m->nlabels; i++)
 		if (!strcmp(m->lname[i], name))
 			return m->lval[i];
-	return NULL;
+	return "";
 }
 
 /* Sum of a family's samples for @vm (and @mode when given). */
@@ -36,53 +39,165 @@ double top_sum_vm(const struct vsva_snapshot *s, const char *fam,
 
 	if (!f)
 		return NAN;
-	for (i = 0; i < f->nsamples; i++) {
-		const char *v = top_label(&f->samples[i], "vm");
-
-		if (v && !strcmp(v, vm))
+	for (i = 0; i < f->nsamples; i++)
+		if (!strcmp(top_label(&f->samples[i], "vm"), vm))
 			sum += hist_count ? f->samples[i].count
 					  : f->samples[i].value;
-	}
 	return sum;
 }
 
-/* Quantile q of a VM's zap histograms (all modes), from bucket deltas. */
+/*
+ * Cumulative count of histogram @m at bound @x.  vsvad writes a family's
+ * buckets from one below the lowest in use to the lowest that holds every
+ * count, alike in each histogram of a scrape but not from one scrape to
+ * the next (lib/expo.c): a bound below those written holds 0, one above
+ * them the count.  Between two written bounds (never from vsvad), the
+ * lower one's: a lower bound.
+ */
+static double cum_at(const struct vsva_sample *m, double x)
+{
+	int lo = 0, hi = m->nbuckets, mid;
+
+	if (!m->nbuckets || x > m->le[m->nbuckets - 1])
+		return m->count;
+	while (lo < hi) {		/* the first bound above @x */
+		mid = lo + (hi - lo) / 2;
+		if (m->le[mid] <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? m->cum[lo - 1] : 0;
+}
+
+/* The sample of @f with exactly @m's labels, or NULL. */
+static const struct vsva_sample *same_series(const struct vsva_family *f,
+					     const struct vsva_sample *m)
+{
+	int i, k;
+
+	for (i = 0; f && i < f->nsamples; i++) {
+		const struct vsva_sample *x = &f->samples[i];
+
+		if (x->nlabels != m->nlabels)
+			continue;
+		for (k = 0; k < m->nlabels; k++)
+			if (strcmp(top_label(x, m->lname[k]), m->lval[k]))
+				break;
+		if (k == m->nlabels)
+			return x;
+	}
+	return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int bounds_add(struct top_hist *h, const struct vsva_sample *m)
+{
+	double *more;
+
+	if (!m || !m->nbuckets)
+		return 0;
+	more = realloc(h->le, (h->n + m->nbuckets) * sizeof(*more));
+	if (!more)
+		return -1;
+	h->le = more;
+	memcpy(h->le + h->n, m->le, m->nbuckets * sizeof(*more));
+	h->n += m->nbuckets;
+	return 0;
+}
+
+/* Pairs (sample of @fb, the same series in @fa or NULL) for @vm. */
+static const struct vsva_sample *pair(const struct vsva_family *fa,
+				      const struct vsva_family *fb, int i,
+				      const char *vm,
+				      const struct vsva_sample **ma)
+{
+	const struct vsva_sample *mb = &fb->samples[i];
+
+	if (vm && strcmp(top_label(mb, "vm"), vm))
+		return NULL;
+	*ma = same_series(fa, mb);
+	if (*ma && (*ma)->count > mb->count)
+		*ma = NULL;		/* counted anew since: all of it */
+	return mb;
+}
+
+int top_hist_delta(const struct vsva_family *fa, const struct vsva_family *fb,
+		   const char *vm, struct top_hist *h)
+{
+	const struct vsva_sample *ma, *mb;
+	int i, k, n = 0;
+
+	memset(h, 0, sizeof(*h));
+	for (i = 0; fb && i < fb->nsamples; i++)
+		if ((mb = pair(fa, fb, i, vm, &ma)) &&
+		    (bounds_add(h, mb) || bounds_add(h, ma)))
+			goto free_le;
+	if (h->n)
+		qsort(h->le, h->n, sizeof(*h->le), cmp_double);
+	for (k = 0; k < h->n; k++)
+		if (!n || h->le[k] != h->le[n - 1])
+			h->le[n++] = h->le[k];
+	h->n = n;
+	h->cum = calloc(n ? n : 1, sizeof(*h->cum));
+	if (!h->cum)
+		goto free_le;
+	for (i = 0; fb && i < fb->nsamples; i++) {
+		if (!(mb = pair(fa, fb, i, vm, &ma)))
+			continue;
+		for (k = 0; k < n; k++)
+			h->cum[k] += cum_at(mb, h->le[k]) -
+				     (ma ? cum_at(ma, h->le[k]) : 0);
+		h->total += (double)mb->count - (ma ? (double)ma->count : 0);
+	}
+	return 0;
+free_le:
+	free(h->le);
+	memset(h, 0, sizeof(*h));
+	return -1;
+}
+
+void top_hist_free(struct top_hist *h)
+{
+	free(h->le);
+	free(h->cum);
+	memset(h, 0, sizeof(*h));
+}
+
+/* Quantile q of a VM's zap histograms (all modes), from bucket deltas
+ * between two scrapes, buckets matched by bound: the bound of the bucket
+ * the rank falls in; INFINITY above the last bound, NAN without counts. */
 double top_zap_quantile(const struct vsva_snapshot *a,
 			   const struct vsva_snapshot *b, const char *vm,
 			   double q)
 {
-	const struct vsva_family *fa = vsva_snap_find(a, "vsva_kvm_memslot_zap_seconds");
-	const struct vsva_family *fb = vsva_snap_find(b, "vsva_kvm_memslot_zap_seconds");
-	double cum[64] = { 0 }, le[64] = { 0 }, total = 0, want;
-	int n = 0, i, j, k;
+	const char *fam = "vsva_kvm_memslot_zap_seconds";
+	struct top_hist h;
+	double want, v = INFINITY;
+	int k;
 
-	if (!fb)
+	if (top_hist_delta(vsva_snap_find(a, fam), vsva_snap_find(b, fam), vm,
+			   &h))
 		return NAN;
-	for (i = 0; i < fb->nsamples; i++) {
-		const struct vsva_sample *mb = &fb->samples[i];
-		const struct vsva_sample *ma = NULL;
-
-		if (strcmp(top_label(mb, "vm"), vm))
-			continue;
-		for (j = 0; fa && j < fa->nsamples; j++)
-			if (!strcmp(top_label(&fa->samples[j], "vm"), vm) &&
-			    !strcmp(top_label(&fa->samples[j], "mode"),
-				    top_label(mb, "mode")))
-				ma = &fa->samples[j];
-		n = mb->nbuckets < 64 ? mb->nbuckets : 64;
-		for (k = 0; k < n; k++) {
-			le[k] = mb->le[k];
-			cum[k] += mb->cum[k] - (ma ? ma->cum[k] : 0);
-		}
-		total += mb->count - (ma ? ma->count : 0);
+	if (!(h.total > 0)) {
+		v = NAN;
+		goto free_hist;
 	}
-	if (total <= 0)
-		return NAN;
-	want = q * total;
-	for (k = 0; k < n; k++)
-		if (cum[k] >= want)
-			return le[k];
-	return INFINITY;
+	want = q * h.total;
+	for (k = 0; k < h.n; k++)
+		if (h.cum[k] >= want) {
+			v = h.le[k];
+			break;
+		}
+free_hist:
+	top_hist_free(&h);
+	return v;
 }
 
 double top_rate(double a, double b, double dt)
@@ -105,6 +220,8 @@ int top_build_rows(const struct vsva_snapshot *a,
 		struct row *r = &rows[n];
 		const char *vm = top_label(m, "vm");
 
+		if (!*vm)	/* not a VM anyone can name */
+			continue;
 		snprintf(r->vm, sizeof(r->vm), "%s", vm);
 		snprintf(r->comm, sizeof(r->comm), "%s", top_label(m, "comm"));
 		r->pid = strtoul(top_label(m, "pid"), NULL, 10);
@@ -135,62 +252,6 @@ int top_build_rows(const struct vsva_snapshot *a,
 	return n;
 }
 
-static size_t on_body(char *p, size_t size, size_t n, void *arg)
-{
-	vsva_buf_put(arg, p, size * n);
-	return ((struct vsva_buf *)arg)->oom ? 0 : size * n;
-}
-
-/* GET the exposition from vsvad and parse it. */
-static int fetch(struct source *src, struct vsva_snapshot *s)
-{
-	struct vsva_buf b = { 0 };
-	long status = 0;
-	CURLcode rc;
-	int ret = -1;
-
-	curl_easy_setopt(src->curl, CURLOPT_WRITEDATA, &b);
-	rc = curl_easy_perform(src->curl);
-	curl_easy_getinfo(src->curl, CURLINFO_RESPONSE_CODE, &status);
-	if (rc != CURLE_OK)
-		snprintf(src->err, sizeof(src->err), "%s: %s", src->url,
-			 curl_easy_strerror(rc));
-	else if (status != 200)
-		snprintf(src->err, sizeof(src->err), "%s: HTTP %ld", src->url,
-			 status);
-	else if (!b.p || vsva_expo_parse(b.p, s))
-		snprintf(src->err, sizeof(src->err), "%s: not vsvad's "
-			 "metrics", src->url);
-	else if (!vsva_snap_find(s, "vsva_probe_info"))
-		snprintf(src->err, sizeof(src->err), "%s: no vsva_probe_info: "
-			 "not a vsvad", src->url);
-	else
-		ret = 0;
-	vsva_buf_free(&b);
-	return ret;
-}
-
-int top_snap(struct source *src, struct vsva_snapshot *s)
-{
-	memset(s, 0, sizeof(*s));
-	if (src->url)
-		return fetch(src, s);
-	return vsva_engine_snapshot(src->engine, s);
-}
-
-int top_open_url(struct source *src)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	src->curl = curl_easy_init();
-	if (!src->curl)
-		return -1;
-	curl_easy_setopt(src->curl, CURLOPT_URL, src->url);
-	curl_easy_setopt(src->curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(src->curl, CURLOPT_TIMEOUT, 5L);
-	curl_easy_setopt(src->curl, CURLOPT_ACCEPT_ENCODING, "");
-	return 0;
-}
-
 void top_fmt(char *buf, size_t len, enum col c, double v)
 {
 	if (isnan(v))
@@ -217,15 +278,19 @@ void top_print_json(FILE *f, const struct vsva_snapshot *s,
 	int i, j;
 
 	fprintf(f, "{\"interval_s\":%.3f,\"probes\":{", dt);
-	for (i = 0; pf && i < pf->nsamples; i++)
-		fprintf(f, "%s\"%s\":\"%s\"", i ? "," : "",
-			top_label(&pf->samples[i], "measurement"),
-			top_label(&pf->samples[i], "rung"));
+	for (i = 0; pf && i < pf->nsamples; i++) {
+		fputs(i ? "," : "", f);
+		esc_json(f, top_label(&pf->samples[i], "measurement"));
+		fputc(':', f);
+		esc_json(f, top_label(&pf->samples[i], "rung"));
+	}
 	fprintf(f, "},\"vms\":[");
 	for (i = 0; i < n; i++) {
-		fprintf(f, "%s{\"vm\":\"%s\",\"pid\":%u,\"comm\":\"%s\","
-			"\"exited\":%s", i ? "," : "", r[i].vm, r[i].pid,
-			r[i].comm, r[i].exited ? "true" : "false");
+		fprintf(f, "%s{\"vm\":", i ? "," : "");
+		esc_json(f, r[i].vm);
+		fprintf(f, ",\"pid\":%u,\"comm\":", r[i].pid);
+		esc_json(f, r[i].comm);
+		fprintf(f, ",\"exited\":%s", r[i].exited ? "true" : "false");
 		for (j = C_DEL; j < C_NCOLS; j++) {
 			if (isnan(r[i].v[j]) || isinf(r[i].v[j]))
 				snprintf(v, sizeof(v), "null");
@@ -243,7 +308,7 @@ void top_print_json(FILE *f, const struct vsva_snapshot *s,
 
 void top_print_table(FILE *f, const struct row *r, int n, bool csv)
 {
-	char v[32];
+	char v[32], comm[11];
 	int i, j;
 
 	for (j = 0; j < C_NCOLS; j++)
@@ -251,7 +316,13 @@ void top_print_table(FILE *f, const struct row *r, int n, bool csv)
 			col_name[j]);
 	fputc('\n', f);
 	for (i = 0; i < n; i++) {
-		fprintf(f, csv ? "%u,%s" : "%-10u %-10.10s", r[i].pid, r[i].comm);
+		if (csv) {
+			fprintf(f, "%u,", r[i].pid);
+			esc_csv(f, r[i].comm);
+		} else {
+			esc_text(comm, sizeof(comm), r[i].comm);
+			fprintf(f, "%-10u %-10s", r[i].pid, comm);
+		}
 		for (j = C_DELS; j < C_NCOLS; j++) {
 			top_fmt(v, sizeof(v), j, r[i].v[j]);
 			fprintf(f, csv ? ",%s" : " %-10s", v);

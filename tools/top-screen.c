@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "textesc.h"
 #include "top.h"
 
 /* ---- interactive screen ----------------------------------------------- */
@@ -49,10 +50,13 @@ static void draw_header(const struct vsva_snapshot *s, const struct ui *u,
 		 "histogram", col_name[u->sort], u->filter[0] ? "  filter " : "",
 		 u->filter);
 	for (i = 0; i < n; i++) {
-		char item[64];
-		int len = snprintf(item, sizeof(item), "%s:%s  ",
-				   top_label(&pf->samples[i], "measurement"),
-				   top_label(&pf->samples[i], "rung"));
+		char item[64], meas[32], rung[24];
+		int len;
+
+		esc_text(meas, sizeof(meas),
+			 top_label(&pf->samples[i], "measurement"));
+		esc_text(rung, sizeof(rung), top_label(&pf->samples[i], "rung"));
+		len = snprintf(item, sizeof(item), "%s:%s  ", meas, rung);
 
 		if (x + len >= COLS) {
 			x = 0;
@@ -78,7 +82,10 @@ static int draw_vms(struct row *r, int n, const struct ui *u, int y)
 		printw(" %9s", col_name[j]);
 	attroff(A_REVERSE);
 	for (i = 0; i < n && y + 1 + i < LINES; i++) {
-		mvprintw(y + 1 + i, 0, "%-8u %-16.16s", r[i].pid, r[i].comm);
+		char comm[17];
+
+		esc_text(comm, sizeof(comm), r[i].comm);
+		mvprintw(y + 1 + i, 0, "%-8u %-16s", r[i].pid, comm);
 		for (j = C_DELS; j < C_NCOLS; j++) {
 			top_fmt(v, sizeof(v), j, r[i].v[j]);
 			printw(" %9s", v);
@@ -108,11 +115,12 @@ static void draw_devices(const struct vsva_snapshot *s, int y)
 
 		for (i = 0; f && i < f->nsamples && row < LINES; i++, row++) {
 			const struct vsva_sample *m = &f->samples[i];
-			const char *res = top_label(m, "result");
+			char dev[25], res[6];
 
-			mvprintw(row, 0, "%-24.24s %-28.28s %-5s %12.0f",
-				 top_label(m, "device"), fams[k] + 5,
-				 res ? res : "", f->type == VSVA_HISTOGRAM ?
+			esc_text(dev, sizeof(dev), top_label(m, "device"));
+			esc_text(res, sizeof(res), top_label(m, "result"));
+			mvprintw(row, 0, "%-24s %-28.28s %-5s %12.0f", dev,
+				 fams[k] + 5, res, f->type == VSVA_HISTOGRAM ?
 				 (double)m->count : m->value);
 		}
 	}
@@ -120,35 +128,33 @@ static void draw_devices(const struct vsva_snapshot *s, int y)
 		mvprintw(row, 0, "no IOMMU device events seen");
 }
 
-/* Memslot zap time, all VMs and modes, as text bars. */
+/* Memslot zap time, all VMs and modes, as text bars (buckets matched by
+ * bound: each histogram's range of buckets is its own). */
 static void draw_hist(const struct vsva_snapshot *s, int y)
 {
-	const struct vsva_family *f = vsva_snap_find(s, "vsva_kvm_memslot_zap_seconds");
-	double cum[64] = { 0 }, le[64] = { 0 }, max = 0, prev = 0;
-	int n = 0, i, k, width = COLS - 24;
+	struct top_hist h;
+	double max = 0, prev = 0, c;
+	int i, k, width = COLS - 24;
 
-	for (i = 0; f && i < f->nsamples; i++) {
-		n = f->samples[i].nbuckets < 64 ? f->samples[i].nbuckets : 64;
-		for (k = 0; k < n; k++) {
-			cum[k] += f->samples[i].cum[k];
-			le[k] = f->samples[i].le[k];
-		}
+	if (top_hist_delta(NULL, vsva_snap_find(s, "vsva_kvm_memslot_zap_seconds"),
+			   NULL, &h)) {
+		mvprintw(y, 0, "out of memory");
+		return;
 	}
-	for (k = 0; k < n; k++) {
-		double c = cum[k] - (k ? cum[k - 1] : 0);
-
+	for (k = 0; k < h.n; k++) {
+		c = h.cum[k] - (k ? h.cum[k - 1] : 0);
 		max = c > max ? c : max;
 	}
 	mvprintw(y, 0, "memslot zap time, all VMs (count per bucket)");
-	for (k = 0; k < n && y + 1 + k < LINES; k++) {
-		double c = cum[k] - prev;
-
-		prev = cum[k];
-		mvprintw(y + 1 + k, 0, "< %9.0fus %8.0f ", le[k] * 1e6, c);
-		if (max > 0 && width > 0)
+	for (k = 0; k < h.n && y + 1 + k < LINES; k++) {
+		c = h.cum[k] - prev;
+		prev = h.cum[k];
+		mvprintw(y + 1 + k, 0, "< %9.0fus %8.0f ", h.le[k] * 1e6, c);
+		if (c > 0 && width > 0)		/* 0 < c <= max */
 			for (i = 0; i < (int)(c / max * width); i++)
 				addch('#');
 	}
+	top_hist_free(&h);
 }
 
 static void help(void)

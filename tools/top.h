@@ -37,13 +37,30 @@ struct source {
 	struct vsva_engine *engine;
 	const char *url;
 	CURL *curl;
-	char err[CURL_ERROR_SIZE + 64];
+	char err[CURL_ERROR_SIZE + 512];
 };
+
+/* The largest /metrics body vsva-top reads (1,000 VMs: some 1.1 MB). */
+#define TOP_MAX_BODY	(128 << 20)
 
 extern volatile sig_atomic_t top_exiting;
 double top_mono_s(void);
 
+/* The value of label @name of @m; "" when it has none. */
 const char *top_label(const struct vsva_sample *m, const char *name);
+/* A histogram family's counts, merged over its series, by bound. */
+struct top_hist {
+	int n;
+	double *le;		/* every bound any series has, ascending */
+	double *cum;		/* cumulative count at each */
+	double total;
+};
+/* @fb's histograms (those of @vm, or all when NULL) less the same series
+ * in @fa (an earlier scrape, or NULL), merged by bound into @h; 0, or -1
+ * when out of memory.  Free @h with top_hist_free. */
+int top_hist_delta(const struct vsva_family *fa, const struct vsva_family *fb,
+		   const char *vm, struct top_hist *h);
+void top_hist_free(struct top_hist *h);
 double top_sum_vm(const struct vsva_snapshot *s, const char *fam,
 		     const char *vm, bool hist_count);
 double top_zap_quantile(const struct vsva_snapshot *a,

@@ -165,6 +165,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	setlocale(LC_ALL, "");
+	/* numbers in JSON and CSV (and read back) with '.', in any locale */
+	setlocale(LC_NUMERIC, "C");
 	if (parse_opts(argc, argv, &o))
 		return 2;
 	batch = o.once || o.log || o.csv || o.json;

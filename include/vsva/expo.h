@@ -11,7 +11,12 @@
 void vsva_expo_write(struct vsva_buf *b, const struct vsva_snapshot *s);
 void vsva_expo_label_value(struct vsva_buf *b, const char *v);
 void vsva_expo_help(struct vsva_buf *b, const char *v);
-/* Parse exposition text (vsvad's) into @s; -1 if something was lost. */
-int vsva_expo_parse(const char *text, struct vsva_snapshot *s);
+/*
+ * Parse @len bytes of exposition text (vsvad's) into @s: 0, or -1 with
+ * "line N: why" in @err (a line that is not exposition, or that @s cannot
+ * hold: nothing is dropped silently).  @s is the caller's to free either way.
+ */
+int vsva_expo_parse(const char *text, size_t len, struct vsva_snapshot *s,
+		    char *err, size_t errlen);
 
 #endif /* VSVA_EXPO_H */

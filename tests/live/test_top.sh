@@ -61,6 +61,20 @@ check "--from: deletions agree with vsvad" "4 4" \
 	"$(json_field "$row" deletions_total) $(sum_vsvad vsva_kvm_memslot_zap_total)"
 check "--from: injections agree with vsvad" "12 12" \
 	"$(json_field "$row" irq_injected_total) $(sum_vsvad vsva_kvm_irq_injected_total)"
+# the VM's 4 deletions all fell in the interval: p50 and p99 are the
+# bounds where vsvad's histograms (summed over modes, by le) reach
+# ranks 2 and 3.96
+want=$(scrape | python3 -c "
+import sys
+cum = {}
+for line in sys.stdin:
+    if line.startswith('vsva_kvm_memslot_zap_seconds_bucket{') and '$vm' in line:
+        le = line.split('le=\"')[1].split('\"')[0]
+        if le != '+Inf':
+            cum[float(le)] = cum.get(float(le), 0) + float(line.split()[-1])
+print(*[min(le for le in cum if cum[le] >= q * 4) for q in (0.5, 0.99)])")
+check "--from: p50 and p99 from vsvad's buckets, matched by bound" "$want" \
+	"$(python3 -c "import json, sys; r = json.loads(sys.argv[1]); print(r['ZAP_P50'], r['ZAP_P99'])" "$row")"
 out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
 	"$B/vsva-top" --from "http://$ADDR/metrics" --once -d 0.2 2>&1)
 check "--from works without root" 0 $?
