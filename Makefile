@@ -101,7 +101,8 @@ $(B)/vsva-top: tools/vsva-top.c tools/top-data.c tools/top-screen.c \
 		$(LDLIBS_ENGINE)
 
 PERF_REPORT	:= tools/perf-report.c tools/perf-print.c tools/perf-report.h \
-		   include/vsva/names.h
+		   tools/textesc.c tools/textesc.h lib/utf8.c \
+		   include/vsva/names.h include/vsva/utf8.h
 
 $(B)/vsva-perf: tools/vsva-perf.c $(PERF_REPORT) $(LIB) $(HEADERS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \

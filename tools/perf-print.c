@@ -4,11 +4,15 @@
  * CSV; the slowest operations; the timeline.  A task that never did a
  * VMM's work in the recording is not a VM: what it injected is counted
  * as "unattributed" (kernel workers as "kernel/0"), as vsvad counts it.
+ * Strings from the recording (comm, host name, kernel release) hold any
+ * bytes: escaped for JSON and CSV, control characters shown as '?' in
+ * text (tools/textesc.c).
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "perf-report.h"
+#include "textesc.h"
 #include "vsva/names.h"
 
 #define NS	1e-9
@@ -335,9 +339,12 @@ static void text_vm(struct report *r, struct out_vm *o, FILE *f)
 		if ((int)strlen(key) > width)
 			width = strlen(key);
 	}
+	char name[sizeof(o->name)];
+
 	g_sort = r->sort;	/* by --sort, largest first */
 	qsort(rows, n, sizeof(*rows), cmp_row);
-	fprintf(f, "\nVM %s\n", o->name);
+	esc_text(name, sizeof(name), o->name);
+	fprintf(f, "\nVM %s\n", name);
 	fprintf(f, "  %-18s %-*s %9s %6s %10s %10s %10s %10s %21s %6s\n",
 		"measurement", width, "key", "count", "errors", "min", "p50",
 		"p99", "max", "mean +- stddev", "time%");
@@ -382,9 +389,10 @@ static void op_text(const struct report *r, const struct op *o, FILE *f)
 {
 	const char *meas, *key;
 	const struct drow *d = op_key(r, o, &meas, &key);
-	char vm[40];
+	char name[40], vm[40];
 
-	op_name(r, o, vm, sizeof(vm));
+	op_name(r, o, name, sizeof(name));
+	esc_text(vm, sizeof(vm), name);
 	fprintf(f, "  %16.9f %4d %8u %-22s %-16s %-9s %10.2fus %s", o->start * NS,
 		o->cpu, o->tid, vm, meas, key, (o->end - o->start) * 1e-3,
 		o->ok ? "ok   " : "error");
@@ -405,14 +413,18 @@ static void op_json(const struct report *r, const struct op *o, FILE *f,
 	char vm[40];
 
 	op_name(r, o, vm, sizeof(vm));
-	fprintf(f, "%s{\"time\":%.9f,\"cpu\":%d,\"tid\":%u,\"vm\":\"%s\","
-		"\"measurement\":\"%s\",\"key\":\"%s\",\"seconds\":%.9f,"
-		"\"ok\":%s", first ? "" : ",", o->start * NS, o->cpu, o->tid,
-		vm, meas, key, (o->end - o->start) * NS,
+	fprintf(f, "%s{\"time\":%.9f,\"cpu\":%d,\"tid\":%u,\"vm\":",
+		first ? "" : ",", o->start * NS, o->cpu, o->tid);
+	esc_json(f, vm);
+	fprintf(f, ",\"measurement\":\"%s\",\"key\":\"%s\",\"seconds\":%.9f,"
+		"\"ok\":%s", meas, key, (o->end - o->start) * NS,
 		o->ok ? "true" : "false");
-	if (d)
-		fprintf(f, ",\"device\":\"%s\",\"domain_type\":\"%s\"", d->dev,
+	if (d) {
+		fputs(",\"device\":", f);
+		esc_json(f, d->dev);
+		fprintf(f, ",\"domain_type\":\"%s\"",
 			vsva_domain_type_name(d->domain_type));
+	}
 	else if (o->key <= K_NO_ZAP)
 		fprintf(f, ",\"mode\":\"%s\",\"pages_rebuilt\":%u,"
 			"\"rebuild_seconds\":%.9f", key, o->pages,
@@ -448,9 +460,15 @@ static uint64_t total_events(const struct report *r)
 
 static void text_header(const struct report *r, FILE *f)
 {
-	fprintf(f, "vsva-perf report: %s", r->file);
+	char file[sizeof(r->file)], kernel[sizeof(r->kernel)],
+	     host[sizeof(r->host)];
+
+	esc_text(file, sizeof(file), r->file);
+	esc_text(kernel, sizeof(kernel), r->kernel);
+	esc_text(host, sizeof(host), r->host);
+	fprintf(f, "vsva-perf report: %s", file);
 	if (r->kernel[0])
-		fprintf(f, " (Linux %s on %s)", r->kernel, r->host);
+		fprintf(f, " (Linux %s on %s)", kernel, host);
 	fprintf(f, "\n  %llu vsva events over %.3f s; lost events: %llu%s\n",
 		(unsigned long long)total_events(r),
 		r->last > r->first ? (r->last - r->first) * NS : 0.0,
@@ -511,10 +529,12 @@ static void json_row(const struct orow *w, FILE *f)
 			w->st.total);
 	if (w->sum)
 		fprintf(f, ",\"entries\":%llu", (unsigned long long)w->entries);
-	if (w->d)
-		fprintf(f, ",\"labels\":{\"op\":\"%s\",\"device\":\"%s\","
-			"\"domain_type\":\"%s\"}", w->key, w->d->dev,
+	if (w->d) {
+		fprintf(f, ",\"labels\":{\"op\":\"%s\",\"device\":", w->key);
+		esc_json(f, w->d->dev);
+		fprintf(f, ",\"domain_type\":\"%s\"}",
 			vsva_domain_type_name(w->d->domain_type));
+	}
 	fputc('}', f);
 }
 
@@ -525,9 +545,11 @@ static void json_vm(struct out_vm *o, FILE *f, bool first)
 	bool any = false, open;
 	char key[96];
 
-	fprintf(f, "%s{\"vm\":\"%s\",\"pid\":%u,\"comm\":\"%s\","
-		"\"unpaired\":%llu,\"measurements\":{", first ? "" : ",",
-		o->name, o->pid, o->vm ? o->vm->comm : "",
+	fprintf(f, "%s{\"vm\":", first ? "" : ",");
+	esc_json(f, o->name);
+	fprintf(f, ",\"pid\":%u,\"comm\":", o->pid);
+	esc_json(f, o->vm ? o->vm->comm : "");
+	fprintf(f, ",\"unpaired\":%llu,\"measurements\":{",
 		(unsigned long long)o->unpaired);
 	for (m = 0; m < M_N; m++) {
 		open = false;
@@ -538,7 +560,8 @@ static void json_vm(struct out_vm *o, FILE *f, bool first)
 			if (!open)
 				fprintf(f, "%s\":{", measname[m]);
 			row_key(&rows[i], key, sizeof(key));
-			fprintf(f, "\"%s\":", key);
+			esc_json(f, key);
+			fputc(':', f);
 			json_row(&rows[i], f);
 			open = any = true;
 		}
@@ -556,9 +579,13 @@ static void print_json(struct report *r, struct out_vm *o, int n, FILE *f)
 	uint64_t i, m;
 	int j;
 
-	fprintf(f, "{\"recording\":{\"file\":\"%s\",\"kernel\":\"%s\","
-		"\"host\":\"%s\",\"duration_seconds\":%.9f,\"events\":{",
-		r->file, r->kernel, r->host,
+	fputs("{\"recording\":{\"file\":", f);
+	esc_json(f, r->file);
+	fputs(",\"kernel\":", f);
+	esc_json(f, r->kernel);
+	fputs(",\"host\":", f);
+	esc_json(f, r->host);
+	fprintf(f, ",\"duration_seconds\":%.9f,\"events\":{",
 		r->last > r->first ? (r->last - r->first) * NS : 0.0);
 	for (j = 0; j < EV_N; j++)
 		fprintf(f, "%s\"%s\":%llu", j ? "," : "", ev_names[j],
@@ -610,8 +637,10 @@ static void print_csv(struct report *r, struct out_vm *o, int n, FILE *f)
 		nr = rows_of(x, &rows);
 		for (k = 0; k < nr; k++) {
 			row_key(&rows[k], key, sizeof(key));
-			fprintf(f, "%s,%u,%s,%s,%llu,%llu,", x->name, x->pid,
-				measname[rows[k].meas], key,
+			esc_csv(f, x->name);
+			fprintf(f, ",%u,%s,", x->pid, measname[rows[k].meas]);
+			esc_csv(f, key);
+			fprintf(f, ",%llu,%llu,",
 				(unsigned long long)rows[k].st.count,
 				(unsigned long long)rows[k].st.errors);
 			if (rows[k].st.n)

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <traceevent/event-parse.h>
 #include "vsva/ladder.h"
@@ -29,6 +30,7 @@
 #define EXIT_USAGE		2
 #define EXIT_NO_PERF		7
 #define EXIT_NO_VSVA_EVENTS	8
+#define EXIT_NOT_OWNED		9
 #define MAX_ARGS		256
 
 /* The measurements vsva-perf report decodes. */
@@ -44,6 +46,7 @@ static void usage(FILE *f)
 "Usage: vsva-perf record [-o FILE] [-a] [-p PID,...] [PERF-OPTION]... [-- COMMAND [ARG]...]\n"
 "       vsva-perf report [-i FILE] [--json | --csv] [-p PID,...]\n"
 "                        [--sort count|total|p99|max] [--top N] [--timeline]\n"
+"                        [--force]\n"
 "\n"
 "record: record, with perf (linux-perf), the tracepoints that measure memslot\n"
 "  deletions, MMU pages and interrupt injections on this kernel (the vsva\n"
@@ -64,10 +67,12 @@ static void usage(FILE *f)
 "        --sort KEY      rows by count, total, p99 or max (default count)\n"
 "        --top N         slowest operations listed (default 10)\n"
 "        --timeline      every operation, in time order\n"
+"        --force         read a recording owned by neither you nor root\n"
+"                        (refused otherwise, as perf refuses it)\n"
 "\n"
 "Exit status: 0 done, 1 perf failed, 2 usage, 3 no such file, 4 not a\n"
 "perf.data, 5 cut short, 6 no tracepoint formats, 7 perf missing, 8 no\n"
-"vsva event in the recording.\n");
+"vsva event in the recording, 9 owned by another user (see --force).\n");
 }
 
 /* Is "sys:name" an event of this kernel (tracefs)? */
@@ -398,7 +403,7 @@ static void filter_path(char *buf, size_t len)
 
 struct report_opts {
 	const char *in, *format, *pids, *sort, *top;
-	bool timeline;
+	bool timeline, force;
 };
 
 static int parse_report(int argc, char **argv, struct report_opts *o)
@@ -411,6 +416,7 @@ static int parse_report(int argc, char **argv, struct report_opts *o)
 		{ "sort", required_argument, NULL, 's' },
 		{ "top", required_argument, NULL, 't' },
 		{ "timeline", no_argument, NULL, 'T' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -442,6 +448,7 @@ static int parse_report(int argc, char **argv, struct report_opts *o)
 			o->top = optarg;
 			break;
 		case 'T': o->timeline = true; break;
+		case 'f': o->force = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: return -1;
 		}
@@ -457,6 +464,25 @@ static int parse_report(int argc, char **argv, struct report_opts *o)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * A recording is read (by perf, and by our own parser first) only when
+ * root or the user running vsva-perf owns it, as perf itself decides
+ * (its -f overrides): under sudo, another user's perf.data must not be
+ * fed to perf as root unasked.  A file that cannot be stat'ed is left to
+ * vsva_perf_open to report.
+ */
+static int check_owner(const char *path, bool force)
+{
+	struct stat st;
+
+	if (force || stat(path, &st) || !st.st_uid || st.st_uid == geteuid())
+		return 0;
+	fprintf(stderr, "vsva-perf: %s is owned by uid %u, not by you (uid %u) "
+		"or root: read it with --force if you trust it\n", path,
+		(unsigned int)st.st_uid, (unsigned int)geteuid());
+	return EXIT_NOT_OWNED;
 }
 
 static char *opt(const char *fmt, const char *v)
@@ -478,6 +504,9 @@ static int cmd_report(int argc, char **argv)
 
 	if (parse_report(argc, argv, &o))
 		return EXIT_USAGE;
+	rc = check_owner(o.in, o.force);
+	if (rc)
+		return rc;
 	e = vsva_perf_open(o.in, &pf, err, sizeof(err));
 	if (e) {
 		fprintf(stderr, "vsva-perf: %s\n", err);
@@ -485,7 +514,8 @@ static int cmd_report(int argc, char **argv)
 	}
 	args[n++] = "perf";
 	args[n++] = "script";
-	args[n++] = "-f";	/* a recording by another user is fine */
+	if (o.force)		/* perf checks the owner again, unless told */
+		args[n++] = "-f";
 	args[n++] = "-i";
 	args[n++] = (char *)o.in;
 	filter_path(so, sizeof(so));

@@ -98,6 +98,35 @@ check "report --timeline: one line per all_fast deletion" 6 \
 "$B/vsva-perf" report -i "$TMP/p.data" --json -p 1 >"$TMP/none.json"
 check "report -p: another pid's VMs only" 0 "$(jget "$TMP/none.json" "len(j['vms'])")"
 
+# a VMM whose name (its executable's) holds a quote, a comma, a newline
+# and a byte that is no UTF-8: valid JSON and CSV, the name as vsvad's
+# labels write it (0xff as the text \xff)
+odd=$'q"u,o\nte\xff'
+cp "$B/vsva-kvmload" "$TMP/$odd"
+"$B/vsva-perf" record -o "$TMP/odd.data" -- "$TMP/$odd" -n 2 -m 4 \
+	>"$TMP/odd.json" 2>/dev/null
+pid=$(json_field "$(cat "$TMP/odd.json")" pid)
+"$B/vsva-perf" report -i "$TMP/odd.data" --json >"$TMP/odd-r.json"
+check "an odd comm: --json is valid JSON, the comm and deletions as they were" \
+	"'q\"u,o\\nte\\\\xff' 2" \
+	"$(jget "$TMP/odd-r.json" "[' '.join((repr(v['comm']), str(v['measurements']['kvm_memslot_zap']['all_fast']['count']))) for v in j['vms'] if v['pid'] == $pid][0]")"
+label=$(scrape | python3 -c "
+import re, sys
+for line in sys.stdin:
+    m = re.match(r'vsva_kvm_memslot_zap_total\{vm=\"((?:[^\"\\\\]|\\\\.)*/$pid)\"', line)
+    if m:
+        print(repr(re.sub(r'\\\\(.)', lambda e: '\n' if e.group(1) == 'n' else e.group(1), m.group(1))))
+        break")
+check "... its vm reads as in vsvad's label" "$label" \
+	"$(jget "$TMP/odd-r.json" "repr([v['vm'] for v in j['vms'] if v['pid'] == $pid][0])")"
+"$B/vsva-perf" report -i "$TMP/odd.data" --csv >"$TMP/odd.csv"
+check "... --csv is valid CSV (RFC 4180): even rows, the vm as in JSON" \
+	"True $(jget "$TMP/odd-r.json" "repr([v['vm'] for v in j['vms'] if v['pid'] == $pid][0])")" \
+	"$(python3 -c "
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding='utf-8', newline='')))
+print(len(set(map(len, rows))) == 1, repr([r[0] for r in rows[1:] if r[1] == '$pid'][0]))" "$TMP/odd.csv")"
+
 # a backend signalling the irqfd is not a VM: unattributed, as in vsvad
 "$B/vsva-perf" record -o "$TMP/b.data" -- "$B/vsva-kvmload" -n 1 -m 4 \
 	--irqfd 15 --irqfd-from-child >"$TMP/load.json" 2>/dev/null
@@ -134,3 +163,27 @@ bad "an unknown --sort" 2 -i "$TMP/p.data" --sort fastest
 err=$(PATH=/nonexistent "$B/vsva-perf" report -i "$TMP/p.data" 2>&1 >/dev/null)
 check "perf missing: exit status 7" 7 $?
 check_match "perf missing: says how to get it" 'linux-perf' "$err"
+
+# another user's recording: refused unless --force, as perf refuses it
+# (perf, seen through a wrapper, runs with -f only when forced)
+mkdir "$TMP/bin"
+printf '#!/bin/sh\necho "$*" >>"%s"\nexec "%s" "$@"\n' "$TMP/perf.args" \
+	"$(command -v perf)" >"$TMP/bin/perf"
+chmod +x "$TMP/bin/perf"
+cp "$TMP/p.data" "$TMP/other.data"
+chown nobody: "$TMP/other.data"
+err=$(PATH=$TMP/bin:$PATH "$B/vsva-perf" report -i "$TMP/other.data" 2>&1 >/dev/null)
+check "a recording owned by nobody: exit status 9" 9 $?
+check_match "... and says why" "owned by uid [0-9]+.*--force" "$err"
+check "... in one line" 1 "$(printf '%s\n' "$err" | wc -l)"
+check "... perf was not run" 0 "$(cat "$TMP/perf.args" 2>/dev/null | grep -c script)"
+PATH=$TMP/bin:$PATH "$B/vsva-perf" report -i "$TMP/other.data" --force --json \
+	>"$TMP/other.json" 2>/dev/null
+check "--force: read, exit 0" 0 $?
+check "--force: the same 6 deletions" 6 \
+	"$(jget "$TMP/other.json" "$V['kvm_memslot_zap']['all_fast']['count']")"
+check "--force: perf script ran with -f" 1 "$(grep -c '^script -f ' "$TMP/perf.args")"
+: >"$TMP/perf.args"
+PATH=$TMP/bin:$PATH "$B/vsva-perf" report -i "$TMP/p.data" >/dev/null 2>&1
+check "our own recording: perf script ran, without -f" "1 0" \
+	"$(grep -c '^script ' "$TMP/perf.args") $(grep -c '^script -f ' "$TMP/perf.args")"

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "perf-report.h"
 
@@ -239,6 +240,75 @@ static void test_iommufd_and_bypass(void **state)
 	rep_free(r);
 }
 
+/* python3 checks that @json and @csv parse (strict JSON: no raw control
+ * character; UTF-8 throughout; RFC 4180 CSV of even rows) and hold the
+ * strings of test_hostile_strings as they were, the text \xff for 0xff
+ * (as vsvad's labels write it). */
+static const char check_py[] =
+"import csv, json, sys\n"
+"j = json.load(open(sys.argv[1], encoding='utf-8'))\n"
+"v = [v for v in j['vms'] if v['pid'] == 70][0]\n"
+"assert v['comm'] == 'q\"u,o\\nte\\\\xff', repr(v['comm'])\n"
+"assert v['vm'] == 'q\"u,o\\nte\\\\xff/70', repr(v['vm'])\n"
+"r = j['recording']\n"
+"assert r['kernel'] == '6.1\"x\\x01\\\\', repr(r['kernel'])\n"
+"assert r['host'] == 'h,o\"st\\n\\\\xff', repr(r['host'])\n"
+"assert r['file'] == 'a \"b\".data', repr(r['file'])\n"
+"rows = list(csv.reader(open(sys.argv[2], encoding='utf-8', newline='')))\n"
+"assert all(len(x) == len(rows[0]) for x in rows), rows\n"
+"mine = [x for x in rows[1:] if x[1] == '70']\n"
+"assert mine and mine[0][0] == 'q\"u,o\\nte\\\\xff/70', rows\n";
+
+static char *report_to(struct report *r, const char *fmt, char *path)
+{
+	char opt[32];
+	FILE *f;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	snprintf(opt, sizeof(opt), "format=%s", fmt);
+	assert_int_equal(rep_option(r, opt), 0);
+	rep_print(r, f);
+	fclose(f);
+	return path;
+}
+
+/* A comm (as perf's COMM records give it), a host name and a kernel
+ * release (the recording's header) with a quote, a comma, a newline, a
+ * control character and a byte that is no UTF-8: valid JSON and CSV. */
+static void test_hostile_strings(void **state)
+{
+	struct report *r = new_report(LOC_DATA);
+	struct rec alloc = { .n = 40 };
+	char json_path[] = "/tmp/test_perfreport.XXXXXX";
+	char csv_path[] = "/tmp/test_perfreport.XXXXXX";
+	char cmd[256];
+	struct vm *v;
+	FILE *py;
+	int rc;
+
+	feed(r, EV_HWPT_ALLOC, 70, 70, 10, &alloc);
+	v = rep_vm_find(r, 70);
+	assert_non_null(v);
+	snprintf(v->comm, sizeof(v->comm), "q\"u,o\nte\xff");
+	assert_int_equal(rep_option(r, "kernel=6.1\"x\x01\\"), 0);
+	assert_int_equal(rep_option(r, "host=h,o\"st\n\xff"), 0);
+	assert_int_equal(rep_option(r, "file=a \"b\".data"), 0);
+	report_to(r, "json", json_path);
+	report_to(r, "csv", csv_path);
+	snprintf(cmd, sizeof(cmd), "python3 - %s %s", json_path, csv_path);
+	py = popen(cmd, "w");
+	assert_non_null(py);
+	fputs(check_py, py);
+	rc = pclose(py);
+	unlink(json_path);
+	unlink(csv_path);
+	assert_int_equal(rc, 0);
+	rep_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_rel_loc_and_odd_names),
 		cmocka_unit_test(test_string_outside_record),
 		cmocka_unit_test(test_iommufd_and_bypass),
+		cmocka_unit_test(test_hostile_strings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
