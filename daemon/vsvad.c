@@ -78,7 +78,9 @@ static void usage(FILE *f)
 "      --check-web-config FILE  validate FILE, print what it enforces and\n"
 "                          exit (0 usable, 2 not); loads nothing\n"
 "  -u, --user NAME         run as NAME once the probes are attached (all\n"
-"                          capabilities but CAP_BPF are dropped anyway)\n"
+"                          capabilities but CAP_BPF are dropped anyway;\n"
+"                          default as root: user vsva if it exists, else\n"
+"                          nobody)\n"
 "  -v, --verbose           libbpf debug output\n"
 "  -V, --version           print the version\n"
 "  -h, --help              show this help\n"
@@ -328,7 +330,7 @@ int main(int argc, char **argv)
 			   .last_reload_ok = true };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct MHD_Daemon *httpd;
-	char err[512];
+	char err[512], who[64];
 	int fd, rc = EXIT_RUNTIME;
 
 	o.eng.pin_root = getenv("VSVA_PIN_ROOT") ? getenv("VSVA_PIN_ROOT") :
@@ -384,11 +386,14 @@ int main(int argc, char **argv)
 	if (d.stats_fd < 0)
 		fprintf(stderr, "vsvad: BPF run-time statistics off: %s\n",
 			strerror(-d.stats_fd));
-	if (vsva_drop_privileges(o.user, err, sizeof(err))) {
+	if (vsva_drop_privileges(o.user, who, sizeof(who), err, sizeof(err))) {
 		fprintf(stderr, "vsvad: %s\n", err);
 		rc = EXIT_PRIVS;
 		goto close_engine;
 	}
+	if (who[0])
+		fprintf(stderr, "vsvad: running as user %s with CAP_BPF only\n",
+			who);
 	httpd = vsvad_http_start(&d, fd, o.max_conns, o.max_per_ip);
 	if (!httpd) {
 		fprintf(stderr, "vsvad: cannot start the HTTP server\n");

@@ -4,6 +4,13 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 B=$TOP/build
 TMP=$(mktemp -d)
+# vsvad, started as root, runs as user vsva (or nobody) once attached:
+# what it reads again later (a web config on reload) must be readable by
+# it, as in a deployment: the directory, and keys given to its group
+chmod 0755 "$TMP"
+VSVAD_USER=$(id -u vsva >/dev/null 2>&1 && echo vsva || echo nobody)
+# vsvad_reads FILE...: FILE readable by vsvad's group
+vsvad_reads() { chgrp "$(id -gn "$VSVAD_USER")" "$@" && chmod g+r "$@"; }
 PIDS=()
 # vsvad pins nothing in tests (each start is fresh) unless a test sets a
 # root of its own (test_pin.sh)

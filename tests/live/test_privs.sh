@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Live: once attached, vsvad keeps only CAP_BPF, can run as another user,
-# and still counts, serves and retires VMs.
+# Live: once attached, vsvad keeps only CAP_BPF, is root no more (started
+# as root it becomes user vsva, or nobody, with the securebits locked and
+# no new privileges), can run as another user, and still counts, serves
+# and retires VMs.
 . "$(dirname "$0")/lib.sh"
 require_live
 
@@ -12,7 +14,16 @@ threads() {
 		awk -v k="$1:" '$1 == k { print $2 }' | sort -u | xargs
 }
 
+if id -u vsva >/dev/null 2>&1; then want=vsva; else want=nobody; fi
 start_vsvad || exit 1
+check "root without --user: runs as $want" "$(id -u "$want") $(id -u "$want") $(id -u "$want") $(id -u "$want")" \
+	"$(grep '^Uid:' "/proc/$VSVAD_PID/status" | cut -f2- | xargs)"
+check "... in $want's group, no supplementary group" "$(id -g "$want") " \
+	"$(grep '^Gid:' "/proc/$VSVAD_PID/status" | cut -f2 | xargs) $(status Groups)"
+check "... every thread not root" "$(id -u "$want")" "$(threads Uid)"
+check "... no new privileges (an exec gains none)" 1 "$(status NoNewPrivs)"
+check_match "... and says so in its log" "running as user $want with CAP_BPF only" \
+	"$(cat "$VSVAD_LOG")"
 check "root: effective capabilities are CAP_BPF only" 0000008000000000 "$(status CapEff)"
 check "root: permitted capabilities are CAP_BPF only" 0000008000000000 "$(status CapPrm)"
 check "root: bounding set emptied" 0000000000000000 "$(status CapBnd)"

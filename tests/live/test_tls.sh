@@ -184,7 +184,7 @@ served_fp() {
 	echo | openssl s_client -connect "$RADDR" 2>/dev/null |
 		openssl x509 -noout -fingerprint -sha256 2>/dev/null | cut -d= -f2
 }
-cp a.crt rot.crt && cp a.key rot.key
+cp a.crt rot.crt && cp a.key rot.key && vsvad_reads rot.key
 printf 'tls_server_config:\n  cert_file: rot.crt\n  key_file: rot.key\nbasic_auth_users:\n  scraper: %s\n' \
 	"$hash" >rot.yml
 serve_web rot.yml rot.log https --cacert ca.crt

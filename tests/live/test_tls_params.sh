@@ -11,6 +11,7 @@ done
 cd "$TMP" || exit 1
 openssl req -x509 -newkey rsa:2048 -nodes -keyout server.key -out server.crt \
 	-days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+vsvad_reads server.key
 tls='tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n'
 
 # s12 CIPHER / s13 SUITE: what a TLS 1.2 / 1.3 handshake offering only

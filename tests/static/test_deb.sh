@@ -31,6 +31,9 @@ if grep -qE 'deb-systemd-invoke (start|restart)|systemctl (start|enable)' "$tmp"
 else
 	echo "ok - the maintainer scripts neither enable nor start vsvad"
 fi
+grep -q 'adduser --system --group .* vsva' "$tmp/ctl/postinst" 2>/dev/null &&
+	echo "ok - installing the package makes the system user vsvad becomes (postinst)" ||
+	echo "not ok - the postinst does not make the vsva system user"
 grep -q 'vsvad --unpin' "$tmp/ctl/prerm" 2>/dev/null &&
 	echo "ok - removing the package removes vsvad's pinned BPF objects (prerm)" ||
 	echo "not ok - the prerm does not run vsvad --unpin"
