@@ -117,15 +117,17 @@ static const char *le_str(struct le_cache *c, double v)
 	return c->s[i];
 }
 
+/* Integers as integers; the range is tested before the cast, which is
+ * undefined for 1e20. */
 static void put_value(struct vsva_buf *b, double v)
 {
 	if (isnan(v))
 		vsva_buf_put(b, "NaN", 3);
 	else if (isinf(v))
 		vsva_buf_printf(b, "%cInf", v > 0 ? '+' : '-');
-	else if (v == (double)(long long)v && v >= 0 && v < 1e15)
+	else if (v >= 0 && v < 1e15 && v == (double)(long long)v)
 		put_u64(b, (unsigned long long)v, 0);
-	else if (v == (double)(long long)v && fabs(v) < 1e15)
+	else if (fabs(v) < 1e15 && v == (double)(long long)v)
 		vsva_buf_printf(b, "%lld", (long long)v);
 	else
 		vsva_buf_printf(b, "%.15g", v);
