@@ -295,8 +295,8 @@ int sys_enter_ioctl(struct trace_event_raw_sys_enter *ctx)
 	__u32 cmd = ctx->args[1];
 	__u64 size;
 
-	if (cmd != KVM_SET_USER_MEMORY_REGION &&
-	    cmd != KVM_SET_USER_MEMORY_REGION2)
+	if ((cmd != KVM_SET_USER_MEMORY_REGION &&
+	     cmd != KVM_SET_USER_MEMORY_REGION2) || !fd_is_kvm_vm(ctx->args[0]))
 		return TP_KEEP;
 	if (bpf_probe_read_user(&size, sizeof(size),
 				(void *)ctx->args[2] + MEMORY_SIZE_OFF)) {
@@ -574,7 +574,7 @@ int BPF_KPROBE(kprobe_kvm_arch_destroy_vm, void *kvm)
 SEC("tracepoint/syscalls/sys_enter_ioctl")
 int sys_enter_create_vm(struct trace_event_raw_sys_enter *ctx)
 {
-	if ((__u32)ctx->args[1] == KVM_CREATE_VM)
+	if ((__u32)ctx->args[1] == KVM_CREATE_VM && fd_is_kvm_dev(ctx->args[0]))
 		creating_begin(0);
 	return TP_KEEP;
 }

@@ -181,6 +181,49 @@ static __always_inline __u32 vm_of_fd(__u32 fd)
 }
 
 /*
+ * The syscall rungs see an ioctl number and a descriptor, and any process
+ * may issue KVM's numbers on any file: an ioctl counts only on the file
+ * KVM made.  The current task's file at @fd, or NULL.
+ */
+static __always_inline struct file *fd_file(__u32 fd)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds, *f = NULL;
+
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+#define KVM_DEV		((10U << 20) | 232)	/* misc major 10, KVM_MINOR */
+
+/* Is @fd /dev/kvm (the character device, wherever its node is)? */
+static __always_inline bool fd_is_kvm_dev(__u32 fd)
+{
+	struct file *f = fd_file(fd);
+
+	return f && BPF_CORE_READ(f, f_inode, i_rdev) == KVM_DEV;
+}
+
+/* Is @fd a VM (the anonymous inode file "kvm-vm" KVM_CREATE_VM returns)? */
+static __always_inline bool fd_is_kvm_vm(__u32 fd)
+{
+	struct file *f = fd_file(fd);
+	const unsigned char *name;
+	char buf[8] = {};
+
+	if (!f)
+		return false;
+	name = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+	bpf_probe_read_kernel_str(buf, sizeof(buf), name);
+	return buf[0] == 'k' && buf[1] == 'v' && buf[2] == 'm' &&
+	       buf[3] == '-' && buf[4] == 'v' && buf[5] == 'm' && !buf[6];
+}
+
+/*
  * Argument @n of a tp_btf or fentry/fexit context, loaded by its own
  * instruction at a constant offset.  Where the argument's slot depends on
  * the kernel (a read-only flag set from BTF picks the branch), clang would

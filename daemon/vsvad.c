@@ -213,6 +213,22 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return vsva_no_operands("vsvad", argc, argv, optind);
 }
 
+/* How the VM slots behave when VMs come and go quickly: any /dev/kvm
+ * user can create VMs, and an exited one keeps its slot for the window. */
+static void vm_slots_print(const struct vsva_engine_opts *eo)
+{
+	unsigned int n = eo->max_vms ? eo->max_vms : VSVA_DEFAULT_MAX_VMS;
+
+	printf("\nVM slots: %u (--max-vms); an exited VM keeps its slot for "
+	       "the retention window (%u s, --retention), so VMs created "
+	       "faster than %.1f a second on average over a window fill "
+	       "them; a VM beyond is not tracked (its events are counted in "
+	       "vsva_events_dropped_total{reason=\"vm_capacity\"}) until "
+	       "older ones retire. Any user with /dev/kvm can churn VMs: "
+	       "raise --max-vms or lower --retention where that matters.\n",
+	       n, eo->retention_s, (double)n / eo->retention_s);
+}
+
 /* --probe: the ladder as this kernel resolves it; loads nothing. */
 static int probe(const struct vsva_engine_opts *eo)
 {
@@ -223,6 +239,7 @@ static int probe(const struct vsva_engine_opts *eo)
 	vsva_choose_all(&f, eo->force, c);
 	vsva_probe_print(stdout, &f, c);
 	vsva_maps_memory_print(stdout, eo->max_vms);
+	vm_slots_print(eo);
 	return 0;
 }
 

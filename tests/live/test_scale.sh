@@ -20,6 +20,12 @@ out=$("$B/vsvad" --probe --max-vms 2048)
 check "--probe --max-vms 2048: vm_info, vm_stats, irq_counts sized by it" \
 	"2048 2050 16384" \
 	"$(awk '$2 == "vm_info" || $2 == "vm_stats" || $2 == "irq_counts" { printf "%s ", $4 }' <<<"$out" | sed 's/ $//')"
+check_match "--probe: how the VM slots fill under churn (3.4 VMs/s by default)" \
+	'VM slots: 1024 .*retention window \(300 s.*faster than 3\.4 a second' \
+	"$("$B/vsvad" --probe)"
+check_match "... with --max-vms 2048 --retention 100: 20.5 VMs/s" \
+	'VM slots: 2048 .*\(100 s, --retention\).*faster than 20\.5 a second' \
+	"$("$B/vsvad" --probe --max-vms 2048 --retention 100)"
 for bad in 0 65537 many; do
 	out=$("$B/vsvad" --max-vms "$bad" 2>&1)
 	check "--max-vms $bad: exit 2" 2 $?
