@@ -122,30 +122,31 @@ $(B)/vsva-kvmload: tools/vsva-kvmload.c tools/kvmguest.c tools/kvmload.h | $(B)
 $(B)/vsva-pasidload: tools/vsva-pasidload.c tools/iommufd-abi.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(filter %.c,$^) -o $@
 
-# libFuzzer + ASan over the sources themselves (the library is built plain)
+# libFuzzer + ASan + UBSan over the sources themselves (the library is
+# built plain); the first undefined behaviour stops a fuzzer
+FUZZ_CC		= $(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
+		  -fno-sanitize-recover=all
 $(B)/fuzz_http: tests/fuzz/fuzz_http.c daemon/http.c lib/metrics.c lib/expo.c \
 		lib/utf8.c \
 		$(HEADERS) | $(B)
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Idaemon \
+	$(FUZZ_CC) -Iinclude -Idaemon \
 		$(filter %.c,$^) -o $@ -lm
 
 $(B)/fuzz_webconfig: tests/fuzz/fuzz_webconfig.c daemon/webconfig.c daemon/webtls.c \
 		daemon/webconfig.h | $(B)
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Idaemon \
+	$(FUZZ_CC) -Idaemon \
 		$(filter %.c,$^) -o $@ -lyaml -lcrypt -lgnutls -lpthread
 
-# the exposition parser and vsva-top's rows from what it parsed; UBSan
-# stops at its first report
+# the exposition parser and vsva-top's rows from what it parsed
 $(B)/fuzz_parse: tests/fuzz/fuzz_parse.c lib/parse.c lib/metrics.c lib/expo.c \
 		lib/utf8.c tools/top-data.c tools/textesc.c tools/top.h tools/textesc.h \
 		$(HEADERS) | $(B)
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -Iinclude -Itools \
+	$(FUZZ_CC) -Iinclude -Itools \
 		$(filter %.c,$^) -o $@ -lm
 
 $(B)/fuzz_perfdata: tests/fuzz/fuzz_perfdata.c lib/perfdata.c \
 		$(PERF_REPORT) $(HEADERS) | $(B)
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Itools \
+	$(FUZZ_CC) -Iinclude -Itools \
 		$(filter %.c,$^) -o $@ -ltraceevent -lm
 
 # the exposition parser and vsva-top's rows from what it parsed

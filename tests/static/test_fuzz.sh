@@ -42,7 +42,9 @@ for f in fuzz_http fuzz_perfdata fuzz_webconfig fuzz_parse; do
 		echo "not ok - build/$f not built (make; needs libclang-rt-14-dev)"
 		continue
 	fi
+	# a crashing input goes beside the corpus, not into the tree
 	if out=$("build/$f" -max_total_time="$secs" -rss_limit_mb=1024 \
+		 -artifact_prefix="$corpus/" \
 		 -print_final_stats=1 "$corpus/$f" 2>&1); then
 		runs=$(echo "$out" | sed -n 's/^stat::number_of_executed_units: *//p')
 		echo "ok - $f: no crash, leak or assertion in $secs s ($runs inputs)"
