@@ -5,8 +5,15 @@
  * limits failed attempts).  The HTTP thread answers a user's last good
  * password itself; anything else is queued for a bcrypt worker and the
  * connection suspended, so twenty bad guesses a second cannot make a
- * scrape wait.  A full queue is refused at once (503), and an address
- * that spent its failed attempts gets 429 until its bucket refills.
+ * scrape wait.  A full queue is refused at once (503), and a client that
+ * spent its failed attempts gets 429 until its bucket refills.  A client
+ * is an IPv4 address or an IPv6 /64 (what one subscriber gets, and may
+ * rotate through at will).  Beyond that, all clients together have a
+ * budget of failures: once it is spent, whatever needs a bcrypt gets 503
+ * at once, so that a flood from many addresses costs a bounded number of
+ * bcrypts a second, while a scrape with a remembered password still gets
+ * through.  bcrypt runs on a copy of the hash, outside the config's lock,
+ * so that a reload never waits for one.
  */
 #include <errno.h>
 #include <math.h>
@@ -20,10 +27,16 @@
 #include "auth.h"
 #include "webconfig.h"
 
-/* Failed attempts left to one address, refilled over time. */
-struct bucket {
-	struct sockaddr_storage addr;
+/* Failed attempts left, refilled over time. */
+struct budget {
 	double tokens, at;		/* tokens at time @at (s) */
+};
+
+/* ...to one client */
+struct bucket {
+	unsigned char key[AUTH_KEY_LEN];
+	size_t len;
+	struct budget b;
 	bool used;
 };
 
@@ -37,8 +50,10 @@ struct vsvad_auth {
 	struct auth_job *head, *tail;
 	int queued;
 	bool stopping;
-	/* the HTTP thread's alone: begin and end run there */
+	/* begin and end run on the HTTP threads (a pool) */
+	pthread_mutex_t limit;		/* the two below */
 	struct bucket buckets[AUTH_ADDRS];
+	struct budget all;		/* every client's failures */
 };
 
 static double now_s(void)
@@ -49,70 +64,108 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* The bytes that name an address (port left out), and how many. */
-static size_t addr_key(const struct sockaddr_storage *ss, const void **key)
+size_t vsvad_auth_key(const struct sockaddr *sa,
+		      unsigned char key[AUTH_KEY_LEN])
 {
-	const struct sockaddr_in *in4 = (const void *)ss;
-	const struct sockaddr_in6 *in6 = (const void *)ss;
+	const struct sockaddr_in6 *in6 = (const void *)sa;
+	const struct sockaddr_in *in4 = (const void *)sa;
 
-	if (ss->ss_family == AF_INET) {
-		*key = &in4->sin_addr;
-		return sizeof(in4->sin_addr);
+	if (sa && sa->sa_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+		/* an IPv4 client of a dual-stack socket */
+		key[0] = 4;
+		memcpy(key + 1, &in6->sin6_addr.s6_addr[12], 4);
+		return 5;
 	}
-	if (ss->ss_family == AF_INET6) {
-		*key = &in6->sin6_addr;
-		return sizeof(in6->sin6_addr);
+	if (sa && sa->sa_family == AF_INET6) {
+		key[0] = 6;
+		memcpy(key + 1, in6->sin6_addr.s6_addr, 8);	/* the /64 */
+		return 9;
 	}
-	*key = NULL;
-	return 0;
+	if (sa && sa->sa_family == AF_INET) {
+		key[0] = 4;
+		memcpy(key + 1, &in4->sin_addr, 4);
+		return 5;
+	}
+	key[0] = 0;	/* no address: such clients share one bucket */
+	return 1;
 }
 
-static bool same_addr(const struct sockaddr_storage *a,
-		      const struct sockaddr_storage *b)
+/* @b refilled to @t, at @rate a second up to @burst */
+static void refill(struct budget *b, double t, double burst, double rate)
 {
-	const void *ka, *kb;
-	size_t la = addr_key(a, &ka), lb = addr_key(b, &kb);
-
-	return a->ss_family == b->ss_family && la == lb &&
-	       (!la || !memcmp(ka, kb, la));
+	b->tokens = fmin(burst, b->tokens + (t - b->at) * rate);
+	b->at = t;
 }
 
-/* @addr's bucket, refilled to now; a new address takes the slot of the
- * one refilled longest ago. */
+/* Seconds until @b holds a token again. */
+static unsigned int retry_after(const struct budget *b, double rate)
+{
+	return (unsigned int)ceil((1 - b->tokens) / rate);
+}
+
+/* The bucket of the client @key, refilled to now; a new client takes the
+ * slot of the one refilled longest ago. */
 static struct bucket *bucket_of(struct vsvad_auth *a,
-				const struct sockaddr_storage *addr)
+				const unsigned char *key, size_t len)
 {
-	const unsigned char *k;
-	size_t n = addr_key(addr, (const void **)&k), i;
 	uint32_t h = 2166136261u;
 	struct bucket *b, *oldest = NULL;
 	double t = now_s();
+	size_t i;
 
-	for (i = 0; i < n; i++)
-		h = (h ^ k[i]) * 16777619u;
+	for (i = 0; i < len; i++)
+		h = (h ^ key[i]) * 16777619u;
 	for (i = 0; i < 8; i++) {	/* a short probe sequence */
 		b = &a->buckets[(h + i) % AUTH_ADDRS];
-		if (b->used && same_addr(&b->addr, addr))
-			goto refill;
-		if (!oldest || !b->used || (oldest->used && b->at < oldest->at))
+		if (b->used && b->len == len && !memcmp(b->key, key, len))
+			goto found;
+		if (!oldest || !b->used ||
+		    (oldest->used && b->b.at < oldest->b.at))
 			oldest = b;
 	}
 	b = oldest;
-	b->addr = *addr;
-	b->tokens = AUTH_BURST;
-	b->at = t;
+	memcpy(b->key, key, len);
+	b->len = len;
+	b->b = (struct budget){ .tokens = AUTH_BURST, .at = t };
 	b->used = true;
-refill:
-	b->tokens = fmin(AUTH_BURST, b->tokens + (t - b->at) *
-			 AUTH_REFILL_PER_S);
-	b->at = t;
+found:
+	refill(&b->b, t, AUTH_BURST, AUTH_REFILL_PER_S);
 	return b;
+}
+
+/* The global budget, refilled to now. */
+static struct budget *budget_all(struct vsvad_auth *a)
+{
+	refill(&a->all, now_s(), AUTH_ALL_BURST, AUTH_ALL_REFILL_PER_S);
+	return &a->all;
+}
+
+/* One bcrypt, on a copy of the hash: the config's lock is held only to
+ * copy it out and to remember a good password, never during bcrypt, so a
+ * reload (the lock's writer) waits for no bcrypt. */
+static bool check(struct vsvad_auth *a, struct auth_job *job)
+{
+	struct vsva_wc_hash h;
+	bool ok;
+
+	pthread_rwlock_rdlock(a->wc_lock);
+	ok = vsva_webconfig_copy_hash(a->wc, job->user, &h);
+	pthread_rwlock_unlock(a->wc_lock);
+	ok = ok && vsva_webconfig_bcrypt(&h, job->pass);
+	if (ok) {
+		pthread_rwlock_rdlock(a->wc_lock);
+		ok = vsva_webconfig_remember(a->wc, job->user, job->pass, &h);
+		pthread_rwlock_unlock(a->wc_lock);
+	}
+	return ok;
 }
 
 static void *worker(void *arg)
 {
 	struct vsvad_auth *a = arg;
 	struct auth_job *job;
+	bool stopping;
 
 	for (;;) {
 		pthread_mutex_lock(&a->lock);
@@ -127,10 +180,12 @@ static void *worker(void *arg)
 		if (!a->head)
 			a->tail = NULL;
 		a->queued--;
+		stopping = a->stopping;
 		pthread_mutex_unlock(&a->lock);
-		pthread_rwlock_rdlock(a->wc_lock);
-		job->ok = vsva_webconfig_verify(a->wc, job->user, job->pass);
-		pthread_rwlock_unlock(a->wc_lock);
+		/* stopping: what is still queued is refused unchecked, so
+		 * that an exit waits for the bcrypts running, not for a
+		 * queue of them */
+		job->ok = !stopping && check(a, job);
 		MHD_resume_connection(job->c);
 	}
 }
@@ -145,7 +200,9 @@ int vsvad_auth_start(struct vsvad_auth **out, struct vsva_webconfig *wc,
 		return -ENOMEM;
 	a->wc = wc;
 	a->wc_lock = lock;
+	a->all = (struct budget){ .tokens = AUTH_ALL_BURST, .at = now_s() };
 	pthread_mutex_init(&a->lock, NULL);
+	pthread_mutex_init(&a->limit, NULL);
 	pthread_cond_init(&a->more, NULL);
 	while (a->nworkers < AUTH_WORKERS && !rc) {
 		rc = pthread_create(&a->workers[a->nworkers], NULL, worker, a);
@@ -204,6 +261,49 @@ static bool enqueue(struct vsvad_auth *a, struct auth_job *job)
 	return ok;
 }
 
+/*
+ * A failure is paid for up front, and refunded on success, so that
+ * concurrent guesses cannot all pass the check before one fails; the
+ * client's bucket first, so that a client refused there does not spend
+ * the budget of all.  AUTH_PENDING: paid.
+ */
+static enum auth_verdict charge(struct vsvad_auth *a,
+				const struct auth_job *job,
+				unsigned int *retry_s)
+{
+	enum auth_verdict v = AUTH_PENDING;
+	struct budget *all;
+	struct bucket *b;
+
+	pthread_mutex_lock(&a->limit);
+	b = bucket_of(a, job->key, job->klen);
+	all = budget_all(a);
+	if (b->b.tokens < 1) {
+		*retry_s = retry_after(&b->b, AUTH_REFILL_PER_S);
+		v = AUTH_LIMITED;
+	} else if (all->tokens < 1) {
+		*retry_s = retry_after(all, AUTH_ALL_REFILL_PER_S);
+		v = AUTH_BUSY;
+	} else {
+		b->b.tokens -= 1;
+		all->tokens -= 1;
+	}
+	pthread_mutex_unlock(&a->limit);
+	return v;
+}
+
+/* Give back what charge() took: the attempt did not fail. */
+static void refund(struct vsvad_auth *a, const struct auth_job *job)
+{
+	struct bucket *b;
+
+	pthread_mutex_lock(&a->limit);
+	b = bucket_of(a, job->key, job->klen);
+	b->b.tokens = fmin(AUTH_BURST, b->b.tokens + 1);
+	a->all.tokens = fmin(AUTH_ALL_BURST, budget_all(a)->tokens + 1);
+	pthread_mutex_unlock(&a->limit);
+}
+
 enum auth_verdict vsvad_auth_begin(struct vsvad_auth *a,
 				   struct MHD_Connection *c,
 				   struct auth_job **out,
@@ -212,7 +312,7 @@ enum auth_verdict vsvad_auth_begin(struct vsvad_auth *a,
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	struct auth_job *job = calloc(1, sizeof(*job));
-	struct bucket *b;
+	enum auth_verdict v;
 	bool ok;
 
 	if (!job)
@@ -231,24 +331,15 @@ enum auth_verdict vsvad_auth_begin(struct vsvad_auth *a,
 		job_free(job);
 		return AUTH_OK;
 	}
-	if (ci && ci->client_addr) {
-		memcpy(&job->addr, ci->client_addr,
-		       ci->client_addr->sa_family == AF_INET6 ?
-		       sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+	job->klen = vsvad_auth_key(ci ? ci->client_addr : NULL, job->key);
+	v = charge(a, job, retry_s);
+	if (v == AUTH_PENDING && !enqueue(a, job)) {
+		refund(a, job);
+		v = AUTH_BUSY;
 	}
-	/* a failure is paid for up front, and refunded on success, so that
-	 * concurrent guesses cannot all pass the check before one fails */
-	b = bucket_of(a, &job->addr);
-	if (b->tokens < 1) {
-		*retry_s = (unsigned int)ceil((1 - b->tokens) / AUTH_REFILL_PER_S);
+	if (v != AUTH_PENDING) {
 		job_free(job);
-		return AUTH_LIMITED;
-	}
-	b->tokens -= 1;
-	if (!enqueue(a, job)) {
-		b->tokens += 1;
-		job_free(job);
-		return AUTH_BUSY;
+		return v;
 	}
 	*out = job;
 	return AUTH_PENDING;
@@ -258,11 +349,8 @@ bool vsvad_auth_end(struct auth_job *job)
 {
 	bool ok = job->ok;
 
-	if (ok) {
-		struct bucket *b = bucket_of(job->a, &job->addr);
-
-		b->tokens = fmin(AUTH_BURST, b->tokens + 1);
-	}
+	if (ok)
+		refund(job->a, job);
 	job_free(job);
 	return ok;
 }

@@ -343,7 +343,10 @@ int main(int argc, char **argv)
 			  .max_conns = DEFAULT_MAX_CONNS,
 			  .max_per_ip = DEFAULT_MAX_PER_IP };
 	struct vsvad d = { .lock = PTHREAD_MUTEX_INITIALIZER, .stats_fd = -1,
-			   .wc_lock = PTHREAD_RWLOCK_INITIALIZER,
+			   /* writer-preferring: a reload does not wait
+			    * behind a stream of readers */
+			   .wc_lock =
+				PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP,
 			   .last_reload_ok = true };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct MHD_Daemon *httpd;

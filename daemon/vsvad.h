@@ -26,7 +26,10 @@ struct vsvad {
 	unsigned long long san_refusals;	/* client_allowed_sans */
 	size_t last_size;		/* of the last exposition written */
 	struct vsvad_auth *auth;	/* bcrypt workers */
-	pthread_rwlock_t wc_lock;	/* wc: a SIGHUP reload swaps it */
+	/* wc: a SIGHUP reload swaps it.  Writer-preferring, so a reader
+	 * waits while a reload does: never take the read side twice, and
+	 * never hold it across anything slow (bcrypt runs without it) */
+	pthread_rwlock_t wc_lock;
 	unsigned long long reloads[2];	/* web config reloads: ok, failed */
 	bool last_reload_ok;
 	int stats_fd;		/* BPF_ENABLE_STATS while vsvad runs, or -1 */

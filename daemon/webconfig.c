@@ -398,7 +398,8 @@ static int user_pair(struct wc_parser *wp, char *k, char *v, void *arg)
 {
 	struct vsva_webconfig *wc = arg;
 
-	if (strncmp(v, "$2", 2) || strlen(v) < 59) {
+	if (strncmp(v, "$2", 2) || strlen(v) < 59 ||
+	    strlen(v) >= VSVA_WC_HASH_MAX) {
 		snprintf(wp->err, wp->len, "%s: basic_auth_users: the password "
 			 "of '%s' must be a bcrypt hash (htpasswd -nbB USER PW)",
 			 wp->path, k);
@@ -805,27 +806,65 @@ bool vsva_webconfig_cached(struct vsva_webconfig *wc, const char *user,
 	return ok;
 }
 
-bool vsva_webconfig_verify(struct vsva_webconfig *wc, const char *user,
-			   const char *pass)
+bool vsva_webconfig_copy_hash(const struct vsva_webconfig *wc,
+			      const char *user, struct vsva_wc_hash *h)
 {
-	unsigned char mac[VSVA_WC_MAC_LEN];
-	struct crypt_data cd = { 0 };
-	const char *h, *target;
-	bool ok;
 	int i;
 
-	if (!user || !pass || !wc->nusers)
+	memset(h, 0, sizeof(*h));
+	if (!user || !wc->nusers)
 		return false;
 	i = find_user(wc, user);
-	target = wc->hash[i >= 0 ? i : wc->dearest];
-	h = crypt_r(pass, target, &cd);
-	ok = i >= 0 && h && same(h, target);
-	if (ok && !credential_mac(wc, user, pass, mac)) {
+	h->known = i >= 0;
+	/* the parser refused longer hashes */
+	snprintf(h->hash, sizeof(h->hash), "%s",
+		 wc->hash[i >= 0 ? i : wc->dearest]);
+	return true;
+}
+
+bool vsva_webconfig_bcrypt(const struct vsva_wc_hash *h, const char *pass)
+{
+	struct crypt_data cd = { 0 };
+	const char *out;
+	bool ok;
+
+	if (!pass || !h->hash[0])
+		return false;
+	out = crypt_r(pass, h->hash, &cd);
+	ok = h->known && out && same(out, h->hash);
+	gnutls_memset(&cd, 0, sizeof(cd));
+	return ok;
+}
+
+bool vsva_webconfig_remember(struct vsva_webconfig *wc, const char *user,
+			     const char *pass, const struct vsva_wc_hash *h)
+{
+	unsigned char mac[VSVA_WC_MAC_LEN];
+	int i;
+
+	if (!user || !pass || !h->known)
+		return false;
+	i = find_user(wc, user);
+	if (i < 0 || strcmp(wc->hash[i], h->hash))
+		return false;	/* a reload changed the user meanwhile */
+	if (!credential_mac(wc, user, pass, mac)) {
 		pthread_mutex_lock(&wc->good_lock);
 		memcpy(wc->good[i], mac, sizeof(mac));
 		wc->has_good[i] = true;
 		pthread_mutex_unlock(&wc->good_lock);
 	}
+	return true;
+}
+
+bool vsva_webconfig_verify(struct vsva_webconfig *wc, const char *user,
+			   const char *pass)
+{
+	struct vsva_wc_hash h;
+	bool ok;
+
+	ok = vsva_webconfig_copy_hash(wc, user, &h) &&
+	     vsva_webconfig_bcrypt(&h, pass) &&
+	     vsva_webconfig_remember(wc, user, pass, &h);
 	return ok;
 }
 
@@ -932,6 +971,27 @@ unsigned long long vsva_webconfig_stamp(const struct vsva_webconfig *wc)
 	return h;
 }
 
+/*
+ * The remembered passwords of the users whose hash a reload leaves alone,
+ * into @next's cache (which then goes on under @wc's key): so a reload
+ * does not send every scraper back to bcrypt, where a flood of bad
+ * guesses may have spent the budget.  A changed hash forgets the user's.
+ * The caller holds the write lock, so no worker writes good[] meanwhile.
+ */
+static void keep_good(const struct vsva_webconfig *wc,
+		      struct vsva_webconfig *next)
+{
+	int i, j;
+
+	for (i = 0; i < next->nusers; i++) {
+		j = find_user(wc, next->user[i]);
+		next->has_good[i] = j >= 0 && wc->has_good[j] &&
+				    !strcmp(wc->hash[j], next->hash[i]);
+		if (next->has_good[i])
+			memcpy(next->good[i], wc->good[j], sizeof(*next->good));
+	}
+}
+
 #define SWAP(a, b) do { __typeof__(a) t_ = (a); (a) = (b); (b) = t_; } while (0)
 
 int vsva_webconfig_swap(struct vsva_webconfig *wc,
@@ -969,13 +1029,13 @@ int vsva_webconfig_swap(struct vsva_webconfig *wc,
 		wc->cred = next->cred;
 		next->cred = NULL;
 	}
+	keep_good(wc, next);
 	SWAP(wc->nusers, next->nusers);
 	SWAP(wc->user, next->user);
 	SWAP(wc->hash, next->hash);
 	SWAP(wc->good, next->good);
 	SWAP(wc->has_good, next->has_good);
 	SWAP(wc->dearest, next->dearest);
-	memcpy(wc->key, next->key, sizeof(wc->key));
 	SWAP(wc->nheaders, next->nheaders);
 	for (int i = 0; i < VSVA_WC_MAX_HEADERS; i++) {
 		SWAP(wc->header[i].name, next->header[i].name);

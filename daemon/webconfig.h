@@ -76,6 +76,25 @@ bool vsva_webconfig_cached(struct vsva_webconfig *wc, const char *user,
 /* One bcrypt (an unknown user's too); remembers a good password. */
 bool vsva_webconfig_verify(struct vsva_webconfig *wc, const char *user,
 			   const char *pass);
+/*
+ * verify() in three steps, so that bcrypt runs without the config's lock:
+ * copy_hash() (under the read lock) copies what @user's password is checked
+ * against (the costliest user's hash for an unknown user: it is refused,
+ * but as slowly); bcrypt() needs no lock; remember() (under the read lock
+ * again) takes a good password into the cache, and is false when the
+ * user's hash is no longer @hash (a reload changed or removed the user
+ * meanwhile): the password was checked against a config gone.
+ */
+#define VSVA_WC_HASH_MAX	128	/* a bcrypt hash is 60 */
+struct vsva_wc_hash {
+	char hash[VSVA_WC_HASH_MAX];
+	bool known;			/* the user exists */
+};
+bool vsva_webconfig_copy_hash(const struct vsva_webconfig *wc,
+			      const char *user, struct vsva_wc_hash *h);
+bool vsva_webconfig_bcrypt(const struct vsva_wc_hash *h, const char *pass);
+bool vsva_webconfig_remember(struct vsva_webconfig *wc, const char *user,
+			     const char *pass, const struct vsva_wc_hash *h);
 /* Either of the two. */
 bool vsva_webconfig_check(struct vsva_webconfig *wc, const char *user,
 			  const char *pass);
@@ -85,7 +104,8 @@ void vsva_webconfig_free(struct vsva_webconfig *wc);
  * into @next for the caller to free; -1 with the reason if @next changes
  * what needs a restart (TLS on or off, TLS versions, ciphers, curves,
  * client auth).  An old certificate is kept until @wc is freed: a
- * handshake may still be using it. */
+ * handshake may still be using it.  A user whose hash did not change
+ * keeps its remembered password (and @wc its cache key). */
 int vsva_webconfig_swap(struct vsva_webconfig *wc,
 			struct vsva_webconfig *next, char *err, size_t len);
 /* The GnuTLS priority string: versions, ciphers, groups; 0, or -1. */
