@@ -27,8 +27,8 @@ SKELS		:= $(patsubst bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRCS))
 # lib/: the library every program links; daemon/: vsvad's own code
 ENGINE_SRCS	:= $(wildcard lib/*.c)
 ENGINE_OBJS	:= $(patsubst lib/%.c,$(B)/lib/%.o,$(ENGINE_SRCS))
-DAEMON_SRCS	:= daemon/auth.c daemon/http.c daemon/server.c daemon/webconfig.c \
-		   daemon/webtls.c
+DAEMON_SRCS	:= daemon/auth.c daemon/conns.c daemon/http.c daemon/server.c \
+		   daemon/webconfig.c daemon/webtls.c
 DAEMON_OBJS	:= $(patsubst daemon/%.c,$(B)/daemon/%.o,$(DAEMON_SRCS))
 DAEMON_LIBS	:= -lmicrohttpd -lyaml -lcrypt -lgnutls -lz -lm -lpthread
 LIB		:= $(B)/libvsva.a

@@ -25,7 +25,6 @@
 #define DEFAULT_LISTEN	"127.0.0.1:9477"
 #define DEFAULT_RETAIN	300
 #define DEFAULT_MAX_CONNS	2048
-#define DEFAULT_MAX_PER_IP	1024
 #define DEFAULT_PIN_ROOT	"/sys/fs/bpf/vsva"
 
 static volatile sig_atomic_t exiting, reload;
@@ -66,8 +65,9 @@ static void usage(FILE *f)
 "                          measurement (rung, why the others lost,\n"
 "                          programs, perf events) and exit; loads nothing\n"
 "      --max-connections N HTTP connections at once (default %d)\n"
-"      --max-per-ip N      of which from one address (default %d; lower it\n"
-"                          when the port is reachable beyond loopback)\n"
+"      --max-per-ip N      of which from one client: an IPv4 address, an\n"
+"                          IPv6 /64 (default 8, or --max-connections/256\n"
+"                          if more; loopback clients count only in all)\n"
 "      --web-config FILE   TLS and basic auth, in the format of Prometheus\n"
 "                          exporters: tls_server_config {cert_file,\n"
 "                          key_file, min_version, max_version,\n"
@@ -92,8 +92,7 @@ static void usage(FILE *f)
 "cannot be used keeps the old config and says why.\n"
 "Exit status: 0 stopped by SIGINT/SIGTERM, 1 BPF or HTTP failure,\n"
 "2 usage error, 3 insufficient privileges, 4 cannot listen.\n",
-		DEFAULT_RETAIN, VSVA_DEFAULT_MAX_VMS, DEFAULT_MAX_CONNS,
-		DEFAULT_MAX_PER_IP);
+		DEFAULT_RETAIN, VSVA_DEFAULT_MAX_VMS, DEFAULT_MAX_CONNS);
 }
 
 struct opts {
@@ -340,8 +339,7 @@ int main(int argc, char **argv)
 {
 	struct opts o = { .listen = DEFAULT_LISTEN,
 			  .eng.retention_s = DEFAULT_RETAIN,
-			  .max_conns = DEFAULT_MAX_CONNS,
-			  .max_per_ip = DEFAULT_MAX_PER_IP };
+			  .max_conns = DEFAULT_MAX_CONNS };
 	struct vsvad d = { .lock = PTHREAD_MUTEX_INITIALIZER, .stats_fd = -1,
 			   /* writer-preferring: a reload does not wait
 			    * behind a stream of readers */
@@ -426,7 +424,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "vsvad: exiting\n");
 	/* the workers resume what they hold before the server stops */
 	vsvad_auth_stop(d.auth);
-	MHD_stop_daemon(httpd);
+	vsvad_http_stop(httpd);
 	rc = 0;
 close_engine:
 	if (d.stats_fd >= 0)

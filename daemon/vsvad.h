@@ -42,9 +42,15 @@ struct vsvad_auth;
 /* ADDR:PORT or [ADDR6]:PORT -> a listening socket, or -EXIT_* with a
  * message on stderr. */
 int vsvad_listen(const char *spec);
-/* Serve @d on @fd (TLS and auth from d->wc); NULL on failure. */
+/* Serve @d on @fd (TLS and auth from d->wc), at most @conns connections,
+ * @per_ip of them from one client (0: vsvad_http_per_client's default);
+ * NULL on failure. */
 struct MHD_Daemon *vsvad_http_start(struct vsvad *d, int fd,
 				    unsigned int conns, unsigned int per_ip);
+/* --max-per-ip: @per_ip, or if 0 the default for @conns: 8, or @conns/256
+ * if more. */
+unsigned int vsvad_http_per_client(unsigned int conns, unsigned int per_ip);
+void vsvad_http_stop(struct MHD_Daemon *httpd);
 double vsvad_mono_s(void);
 /* SIGHUP, or its files changed (@why): read @path again; keep the old
  * config if it cannot be used. */

@@ -543,20 +543,34 @@ static int parse_top(struct wc_parser *wp, struct vsva_webconfig *wc)
 	return each_section(wp, top_key, wc);
 }
 
-static void cred_free(struct vsva_tls_cred *c)
+/* certificate and key pairs allocated: the one in use, and those a
+ * reload retired that a session still holds */
+static unsigned long creds_live;
+
+unsigned long vsva_tls_creds_live(void)
 {
-	struct vsva_tls_cred *older;
+	return __atomic_load_n(&creds_live, __ATOMIC_RELAXED);
+}
+
+void vsva_tls_cred_get(struct vsva_tls_cred *c)
+{
+	__atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
+}
+
+/* The last reference frees the pair, the private key wiped by GnuTLS. */
+void vsva_tls_cred_put(struct vsva_tls_cred *c)
+{
 	unsigned int i;
 
-	for (; c; c = older) {
-		older = c->older;
-		for (i = 0; c->pcert && i < c->npcert; i++)
-			gnutls_pcert_deinit(&c->pcert[i]);
-		free(c->pcert);
-		if (c->key)
-			gnutls_privkey_deinit(c->key);
-		free(c);
-	}
+	if (!c || __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	for (i = 0; c->pcert && i < c->npcert; i++)
+		gnutls_pcert_deinit(&c->pcert[i]);
+	free(c->pcert);
+	if (c->key)
+		gnutls_privkey_deinit(c->key);
+	free(c);
+	__atomic_sub_fetch(&creds_live, 1, __ATOMIC_RELAXED);
 }
 
 /* The key is the certificate's: their public halves are the same. */
@@ -591,10 +605,19 @@ static int parse_cred(struct vsva_webconfig *wc, const char *path,
 	gnutls_datum_t key = { (unsigned char *)wc->key_pem,
 			       strlen(wc->key_pem) };
 	struct vsva_tls_cred *c = calloc(1, sizeof(*c));
-	int rc = GNUTLS_E_MEMORY_ERROR;
+	int rc;
 
-	if (!c || !(c->pcert = calloc(16, sizeof(*c->pcert))))
-		goto fail;
+	if (!c) {
+		snprintf(err, len, "%s: out of memory", path);
+		return -1;
+	}
+	c->refs = 1;		/* @wc's */
+	__atomic_add_fetch(&creds_live, 1, __ATOMIC_RELAXED);
+	c->pcert = calloc(16, sizeof(*c->pcert));
+	if (!c->pcert) {
+		snprintf(err, len, "%s: out of memory", path);
+		goto put_cred;
+	}
 	c->npcert = 16;
 	rc = gnutls_pcert_list_import_x509_raw(c->pcert, &c->npcert, &cert,
 					       GNUTLS_X509_FMT_PEM, 0);
@@ -602,7 +625,7 @@ static int parse_cred(struct vsva_webconfig *wc, const char *path,
 		c->npcert = 0;
 		snprintf(err, len, "%s: cert_file: %s", path,
 			 gnutls_strerror(rc));
-		goto free_cred;
+		goto put_cred;
 	}
 	rc = gnutls_privkey_init(&c->key);
 	if (!rc)
@@ -612,24 +635,25 @@ static int parse_cred(struct vsva_webconfig *wc, const char *path,
 	if (rc < 0) {
 		snprintf(err, len, "%s: key_file: %s", path,
 			 gnutls_strerror(rc));
-		goto free_cred;
+		goto put_cred;
 	}
 	if (!key_matches(c)) {
 		snprintf(err, len, "%s: key_file is not the key of cert_file",
 			 path);
-		goto free_cred;
+		goto put_cred;
 	}
 	wc->cred = c;
 	return 0;
-fail:
-	snprintf(err, len, "%s: out of memory", path);
-free_cred:
-	cred_free(c);
+put_cred:
+	vsva_tls_cred_put(c);
 	return -1;
 }
 
 /* The toolkit's rules: a client CA needs a policy that asks for client
- * certificates, a policy that verifies needs a CA, and both need TLS. */
+ * certificates, a policy that verifies needs a CA, and both need TLS.
+ * client_allowed_sans needs RequireAndVerifyClientCert: the toolkit also
+ * takes RequireAnyClientCert, whose certificates nobody verifies, so
+ * that the SANs of a self-signed one would let it in. */
 static int check_client_auth(const struct vsva_webconfig *wc,
 			     const char *path, char *err, size_t len)
 {
@@ -647,11 +671,15 @@ static int check_client_auth(const struct vsva_webconfig *wc,
 			 "client_ca_file", path,
 			 client_auth_names[wc->client_auth]);
 	else if (wc->nsans &&
-		 wc->client_auth != VSVA_REQUIRE_ANY_CLIENT_CERT &&
 		 wc->client_auth != VSVA_REQUIRE_AND_VERIFY_CLIENT_CERT)
 		snprintf(err, len, "%s: client_allowed_sans needs "
-			 "client_auth_type RequireAnyClientCert or "
-			 "RequireAndVerifyClientCert", path);
+			 "client_auth_type RequireAndVerifyClientCert (and "
+			 "client_ca_file): %s", path,
+			 wc->client_auth == VSVA_REQUIRE_ANY_CLIENT_CERT ?
+			 "RequireAnyClientCert verifies no certificate, so a "
+			 "self-signed one could name an allowed SAN" :
+			 "with this client_auth_type a client may send no "
+			 "certificate at all");
 	else
 		return 0;
 	return -1;
@@ -898,7 +926,7 @@ void vsva_webconfig_free(struct vsva_webconfig *wc)
 	free(wc->cert_pem);
 	free(wc->key_pem);
 	free(wc->client_ca_pem);
-	cred_free(wc->cred);
+	vsva_tls_cred_put(wc->cred);
 	memset(wc, 0, sizeof(*wc));
 }
 
@@ -1024,11 +1052,9 @@ int vsva_webconfig_swap(struct vsva_webconfig *wc,
 	}
 	SWAP(wc->cert_pem, next->cert_pem);
 	SWAP(wc->key_pem, next->key_pem);
-	if (next->cred) {
-		next->cred->older = wc->cred;
-		wc->cred = next->cred;
-		next->cred = NULL;
-	}
+	/* the old pair goes with @next: freed with it, or with the last
+	 * session that presented it */
+	SWAP(wc->cred, next->cred);
 	keep_good(wc, next);
 	SWAP(wc->nusers, next->nusers);
 	SWAP(wc->user, next->user);

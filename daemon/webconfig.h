@@ -17,13 +17,24 @@
 #define VSVA_WC_MAX_SANS	64	/* client_allowed_sans */
 #define VSVA_WC_MAX_FILES	4	/* the config, cert, key, client CA */
 
-/* A certificate chain and its key, parsed for GnuTLS. */
+/*
+ * A certificate chain and its key, parsed for GnuTLS.  Counted: the web
+ * config holds a reference, and so does each TLS session that presented
+ * it (server.c), so that a pair a reload retired is freed, its private
+ * key with it, once the last connection that used it has closed.
+ */
 struct vsva_tls_cred {
 	gnutls_pcert_st *pcert;
 	unsigned int npcert;
 	gnutls_privkey_t key;
-	struct vsva_tls_cred *older;	/* retired by a reload */
+	unsigned int refs;
 };
+
+void vsva_tls_cred_get(struct vsva_tls_cred *c);
+/* The last reference frees @c; NULL is ignored. */
+void vsva_tls_cred_put(struct vsva_tls_cred *c);
+/* Pairs allocated now: the one in use and retired ones still in use. */
+unsigned long vsva_tls_creds_live(void);
 
 /* tls_server_config.client_auth_type, exporter-toolkit's values */
 enum vsva_client_auth {
@@ -103,8 +114,9 @@ void vsva_webconfig_free(struct vsva_webconfig *wc);
  * certificate, client_allowed_sans) from @next into @wc, and @wc's old
  * into @next for the caller to free; -1 with the reason if @next changes
  * what needs a restart (TLS on or off, TLS versions, ciphers, curves,
- * client auth).  An old certificate is kept until @wc is freed: a
- * handshake may still be using it.  A user whose hash did not change
+ * client auth).  The old certificate goes to @next like the rest: its
+ * reference is dropped when @next is freed, and the sessions that
+ * presented it hold their own.  A user whose hash did not change
  * keeps its remembered password (and @wc its cache key). */
 int vsva_webconfig_swap(struct vsva_webconfig *wc,
 			struct vsva_webconfig *next, char *err, size_t len);

@@ -132,11 +132,13 @@ static void test_headers(void **st)
 }
 
 /* A reload swaps users, headers and the certificate; the old certificate
- * stays until the end; TLS on/off and versions need a restart. */
+ * is freed with its last reference; TLS on/off and versions need a
+ * restart. */
 static void test_swap(void **st)
 {
 	struct vsva_webconfig wc, next;
 	char err[512], text[512];
+	unsigned long live0 = vsva_tls_creds_live();
 	struct vsva_tls_cred *first;
 
 	snprintf(text, sizeof(text), "tls_server_config:\n  cert_file: "
@@ -153,11 +155,18 @@ static void test_swap(void **st)
 	assert_string_equal(wc.user[0], "bob");
 	assert_string_equal(next.user[0], "alice");
 	assert_int_equal(wc.nheaders, 1);
-	assert_ptr_equal(wc.cred->older, first);
-	assert_null(next.cred);
+	/* the old pair goes with @next; a session's reference keeps it
+	 * after that, and the last reference frees it */
+	assert_ptr_equal(next.cred, first);
+	assert_ptr_not_equal(wc.cred, first);
+	assert_int_equal(vsva_tls_creds_live(), live0 + 2);
 	assert_true(vsva_webconfig_check(&wc, "bob", "s3cret"));
 	assert_false(vsva_webconfig_check(&wc, "alice", "s3cret"));
+	vsva_tls_cred_get(first);
 	vsva_webconfig_free(&next);
+	assert_int_equal(vsva_tls_creds_live(), live0 + 2);
+	vsva_tls_cred_put(first);
+	assert_int_equal(vsva_tls_creds_live(), live0 + 1);
 	assert_int_equal(load("tls_server_config:\n  cert_file: server.crt\n"
 			      "  key_file: server.key\n  min_version: TLS13\n",
 			      &next, err), 0);
@@ -169,6 +178,7 @@ static void test_swap(void **st)
 	assert_non_null(strstr(err, "turning TLS off needs a restart"));
 	vsva_webconfig_free(&next);
 	vsva_webconfig_free(&wc);
+	assert_int_equal(vsva_tls_creds_live(), live0);
 }
 
 /* TLS versions: exporter-toolkit's names, defaults 1.2..1.3, into GnuTLS
@@ -373,6 +383,9 @@ static gnutls_datum_t read_der(const char *name)
 	return d;
 }
 
+static const char verify[] = "  client_auth_type: RequireAndVerifyClientCert"
+			     "\n  client_ca_file: server.crt\n";
+
 /* client_allowed_sans: each SAN kind as crypto/tls prints it */
 static void test_sans(void **st)
 {
@@ -384,27 +397,56 @@ static void test_sans(void **st)
 	size_t i;
 
 	for (i = 0; i < sizeof(allowed) / sizeof(*allowed); i++) {
-		snprintf(text, sizeof(text), "  client_auth_type: "
-			 "RequireAnyClientCert\n  client_allowed_sans: ['%s', "
-			 "b.example]\n", allowed[i]);
+		snprintf(text, sizeof(text), "%s  client_allowed_sans: ['%s', "
+			 "b.example]\n", verify, allowed[i]);
 		assert_int_equal(load_tls(text, &wc, err), 0);
 		assert_true(vsva_webconfig_san_allowed(&wc, &der));
 		vsva_webconfig_free(&wc);
 	}
-	assert_int_equal(load_tls("  client_auth_type: RequireAnyClientCert\n"
-		"  client_allowed_sans: [b.example, A.example, 10.0.0.2]\n",
-		&wc, err), 0);
+	snprintf(text, sizeof(text), "%s  client_allowed_sans: [b.example, "
+		 "A.example, 10.0.0.2]\n", verify);
+	assert_int_equal(load_tls(text, &wc, err), 0);
 	assert_false(vsva_webconfig_san_allowed(&wc, &der));
 	wc.nsans = 0;		/* no list: any certificate */
 	assert_true(vsva_webconfig_san_allowed(&wc, &der));
 	wc.nsans = 3;
 	vsva_webconfig_free(&wc);
-	refused("  client_auth_type: VerifyClientCertIfGiven\n  client_ca_file:"
-		" server.crt\n  client_allowed_sans: [a.example]\n",
-		"client_allowed_sans needs client_auth_type");
+	gnutls_free(der.data);
+}
+
+/* client_allowed_sans only where the certificate is verified, and always
+ * asked for: RequireAnyClientCert (exporter-toolkit takes it) would match
+ * the SANs of a self-signed certificate */
+static void test_sans_need_verify(void **st)
+{
+	static const char *const types[] = { "NoClientCert",
+		"RequestClientCert", "RequireAnyClientCert",
+		"RequireClientCert", "VerifyClientCertIfGiven" };
+	static const char *const why[] = { "a client may send no certificate",
+		"a client may send no certificate", "self-signed",
+		"self-signed", "a client may send no certificate" };
+	struct vsva_webconfig wc;
+	char text[512], err[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(*types); i++) {
+		snprintf(text, sizeof(text), "  client_auth_type: %s\n%s"
+			 "  client_allowed_sans: [a.example]\n", types[i],
+			 i ? "  client_ca_file: server.crt\n" : "");
+		refused(text, "client_allowed_sans needs client_auth_type "
+			"RequireAndVerifyClientCert");
+		refused(text, why[i]);
+	}
 	refused("  client_allowed_sans: [a.example]\n",
 		"client_allowed_sans needs client_auth_type");
-	gnutls_free(der.data);
+	/* the same types without a list are fine */
+	assert_int_equal(load_tls("  client_auth_type: RequireAnyClientCert\n",
+				  &wc, err), 0);
+	vsva_webconfig_free(&wc);
+	snprintf(text, sizeof(text), "%s  client_allowed_sans: [a.example]\n",
+		 verify);
+	assert_int_equal(load_tls(text, &wc, err), 0);
+	vsva_webconfig_free(&wc);
 }
 
 /* The stamp follows the files; a reload keeps SAN lists, not ciphers */
@@ -412,23 +454,26 @@ static void test_stamp_swap(void **st)
 {
 	struct vsva_webconfig wc, next;
 	unsigned long long s0;
-	char err[512];
+	char err[512], text[512];
 
-	assert_int_equal(load_tls("  client_auth_type: RequireAnyClientCert\n"
-		"  client_allowed_sans: [a.example]\n", &wc, err), 0);
+	snprintf(text, sizeof(text), "%s  client_allowed_sans: [a.example]\n",
+		 verify);
+	assert_int_equal(load_tls(text, &wc, err), 0);
 	s0 = vsva_webconfig_stamp(&wc);
 	assert_true(s0 == vsva_webconfig_stamp(&wc));
 	assert_int_equal(system("cd /tmp && touch -d '2001-01-01' "
 				"$(ls -d /tmp/vsva-wc-*)/server.crt"), 0);
 	assert_true(s0 != vsva_webconfig_stamp(&wc));
-	assert_int_equal(load_tls("  client_auth_type: RequireAnyClientCert\n"
-		"  client_allowed_sans: [b.example, c.example]\n", &next, err), 0);
+	snprintf(text, sizeof(text), "%s  client_allowed_sans: [b.example, "
+		 "c.example]\n", verify);
+	assert_int_equal(load_tls(text, &next, err), 0);
 	assert_int_equal(vsva_webconfig_swap(&wc, &next, err, sizeof(err)), 0);
 	assert_int_equal(wc.nsans, 2);
 	assert_string_equal(wc.san[1], "c.example");
 	vsva_webconfig_free(&next);
-	assert_int_equal(load_tls("  client_auth_type: RequireAnyClientCert\n"
-		"  curve_preferences: [X25519]\n", &next, err), 0);
+	snprintf(text, sizeof(text), "%s  curve_preferences: [X25519]\n",
+		 verify);
+	assert_int_equal(load_tls(text, &next, err), 0);
 	assert_int_equal(vsva_webconfig_swap(&wc, &next, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "curve_preferences or "
 				    "prefer_server_cipher_suites needs a restart"));
@@ -458,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_suites),
 		cmocka_unit_test(test_curves),
 		cmocka_unit_test(test_sans),
+		cmocka_unit_test(test_sans_need_verify),
 		cmocka_unit_test(test_stamp_swap),
 		cmocka_unit_test(test_missing_file),
 	};
