@@ -35,8 +35,7 @@ cat under.crt servca.crt >under.chain
 # shellcheck disable=SC2046
 openssl req -x509 $(ec) -keyout self.key -out self.crt -days 2 -subj /CN=self \
 	-addext subjectAltName=DNS:prom.example -addext extendedKeyUsage=clientAuth 2>/dev/null
-# readable by the user vsvad may run as: a reload reads them again
-chmod a+r ./*.key
+vsvad_reads server.key	# read again on reload
 check "the server certificate's purpose is serverAuth only" \
 	"TLS Web Server Authentication" \
 	"$(openssl x509 -in srvonly.crt -noout -ext extendedKeyUsage | sed -n '2s/^ *//p')"

@@ -16,9 +16,7 @@ for n in a b; do
 	openssl x509 -req -in "$n.csr" -CA ca.crt -CAkey ca.key -CAcreateserial \
 		-days 2 -out "$n.crt" -extfile <(printf 'subjectAltName=IP:127.0.0.1') 2>/dev/null
 done
-# readable by the user vsvad may run as: a reload reads them again
-chmod a+r ./*.key
-cp a.crt rot.crt && cp a.key rot.key
+cp a.crt rot.crt && cp a.key rot.key && vsvad_reads rot.key
 printf 'tls_server_config:\n  cert_file: rot.crt\n  key_file: rot.key\n' >rot.yml
 serve_web rot.yml rot.log https --cacert ca.crt
 ADDR=$SADDR PID=$SPID
