@@ -51,11 +51,12 @@ static void usage(FILE *f)
 "      --max-vms N         VMs tracked at once, live and retained; sizes\n"
 "                          the BPF maps (default %d; 1..65536); more are\n"
 "                          counted as drops, reason vm_capacity\n"
-"      --no-pin            do not pin the BPF objects: counts start again\n"
-"                          at each start (default: pinned under\n"
-"                          " DEFAULT_PIN_ROOT " (or $VSVA_PIN_ROOT),\n"
-"                          so that the programs count on while vsvad\n"
-"                          restarts and the next vsvad adopts them)\n"
+"      --pin               pin the BPF objects under " DEFAULT_PIN_ROOT "\n"
+"                          (or $VSVA_PIN_ROOT), so that the programs\n"
+"                          count on while vsvad restarts and the next\n"
+"                          vsvad --pin adopts them (the unit does this)\n"
+"      --no-pin            do not pin (the default): at exit nothing of\n"
+"                          vsvad stays loaded\n"
 "      --unpin             remove the pinned objects and exit\n"
 "      --no-mount-tracefs  do not mount tracefs when it is missing\n"
 "      --rung M=RUNG       make measurement M use RUNG or nothing, to\n"
@@ -103,6 +104,7 @@ struct opts {
 	unsigned int max_conns, max_per_ip;
 	bool probe;
 	bool unpin;			/* remove the pins and exit */
+	bool pin, no_pin;		/* --pin, --no-pin: the last given */
 	struct vsva_engine_opts eng;
 };
 
@@ -130,6 +132,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "max-connections", required_argument, NULL, 'C' },
 		{ "max-per-ip", required_argument, NULL, 'P' },
 		{ "max-vms", required_argument, NULL, 'M' },
+		{ "pin", no_argument, NULL, 'I' },
 		{ "no-pin", no_argument, NULL, 'N' },
 		{ "unpin", no_argument, NULL, 'U' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -181,8 +184,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			}
 			*(c == 'C' ? &o->max_conns : &o->max_per_ip) = v;
 			break;
+		case 'I':
 		case 'N':
-			o->eng.pin_root = NULL;
+			o->pin = c == 'I';
+			o->no_pin = c == 'N';
 			break;
 		case 'U':
 			o->unpin = true;
@@ -239,13 +244,27 @@ static int probe(const struct vsva_engine_opts *eo)
 	vsva_probe_print(stdout, &f, c);
 	vsva_maps_memory_print(stdout, eo->max_vms);
 	vm_slots_print(eo);
+	vsva_orphans_print(stdout, eo->orphan_root);
 	return 0;
+}
+
+/* Pinned only when asked: a vsvad tried in a terminal leaves nothing
+ * behind, and reports pins no running vsvad holds under the root. */
+static void pin_options(struct opts *o)
+{
+	const char *root = getenv("VSVA_PIN_ROOT");
+
+	o->eng.orphan_root = root ? root : DEFAULT_PIN_ROOT;
+	o->eng.pin_root = o->pin ? o->eng.orphan_root : NULL;
+	o->eng.pin_off_why = o->no_pin ? "--no-pin" : "not asked: --pin keeps "
+			     "the programs counting across a restart (the "
+			     "unit does)";
 }
 
 /* --unpin: the pins under the root go; their programs with them. */
 static int unpin(const struct opts *o)
 {
-	const char *root = o->eng.pin_root ? o->eng.pin_root : DEFAULT_PIN_ROOT;
+	const char *root = o->eng.orphan_root;
 	char why[512];
 	int rc = vsva_unpin(root, stdout, why, sizeof(why));
 
@@ -349,12 +368,12 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct MHD_Daemon *httpd;
 	char err[512], who[64];
+	const char *root;
 	int fd, rc = EXIT_RUNTIME;
 
-	o.eng.pin_root = getenv("VSVA_PIN_ROOT") ? getenv("VSVA_PIN_ROOT") :
-			 DEFAULT_PIN_ROOT;
 	if (parse_opts(argc, argv, &o))
 		return EXIT_USAGE;
+	pin_options(&o);
 	if (o.probe)
 		return probe(&o.eng);
 	if (o.unpin)
@@ -421,7 +440,13 @@ int main(int argc, char **argv)
 		d.wc.cert_pem ? "https" : "http", o.listen,
 		d.wc.nusers ? " (basic auth)" : "");
 	serve_until_signal(&d, o.web_config);
-	fprintf(stderr, "vsvad: exiting\n");
+	root = vsva_engine_pinned(d.engine);
+	if (root)
+		fprintf(stderr, "vsvad: exiting; its BPF programs stay pinned "
+			"under %s and keep counting: the next vsvad --pin "
+			"adopts them, vsvad --unpin removes them\n", root);
+	else
+		fprintf(stderr, "vsvad: exiting\n");
 	/* the workers resume what they hold before the server stops */
 	vsvad_auth_stop(d.auth);
 	vsvad_http_stop(httpd);

@@ -87,6 +87,7 @@ int vsva_engine_open(struct vsva_engine **out,
 	c->percpu = calloc(c->ncpus, VSVA_PERCPU_SCRATCH);
 	c->max_vms = o->max_vms ? o->max_vms : VSVA_DEFAULT_MAX_VMS;
 	c->pin_root = o->pin_root;
+	c->pin_off_why = o->pin_off_why;
 	c->pin_lock = -1;
 	c->vms = calloc(c->max_vms, sizeof(*c->vms));
 	c->renamed = calloc(c->max_vms, sizeof(*c->renamed));
@@ -123,6 +124,8 @@ static void load_sources(struct vsva_engine *e)
 	struct vsva_ctx *c = &e->ctx;
 	int s;
 
+	if (!c->pin_root)
+		vsva_pin_orphans_scan(c, e->o.orphan_root);
 	vsva_pin_begin(c);
 	if (c->pin_state == VSVA_PIN_UNDECIDED)
 		vsva_pin_check_all(c, e->choice);
@@ -136,6 +139,15 @@ static void load_sources(struct vsva_engine *e)
 	if (c->pin_state != VSVA_PIN_OFF || e->o.pin_root)
 		fprintf(stderr, "vsva: pins: %s (%s)\n",
 			vsva_pin_state_name(c->pin_state), c->pin_reason);
+	vsva_pin_orphans_print(stderr, c, "vsva: ");
+}
+
+const char *vsva_engine_pinned(struct vsva_engine *e)
+{
+	enum vsva_pin_state s = e->ctx.pin_state;
+
+	return s == VSVA_PIN_FRESH || s == VSVA_PIN_ADOPTED ?
+	       e->ctx.pin_root : NULL;
 }
 
 void vsva_engine_close(struct vsva_engine *e)
@@ -199,6 +211,30 @@ static void snap_probes(struct vsva_engine *e, struct vsva_snapshot *s)
 				e->choice[m].reason, NULL);
 }
 
+/* What vsvad found pinned at its start that no running vsvad held, and
+ * what it did with it. */
+static void snap_orphans(struct vsva_engine *e, struct vsva_snapshot *s)
+{
+	struct vsva_family *f, *age;
+	int i;
+
+	f = vsva_snap_family(s, "vsva_bpf_orphan_programs", "BPF programs "
+		"vsvad found pinned at its start by no running vsvad (a pinned "
+		"vsvad stopped or killed), per layout, and what it did: "
+		"adopted, removed, or left (this vsvad does not pin; vsvad "
+		"--unpin removes them).", VSVA_GAUGE);
+	age = vsva_snap_family(s, "vsva_bpf_orphan_age_seconds", "How long "
+		"before vsvad's start those pins were made.", VSVA_GAUGE);
+	for (i = 0; i < e->ctx.norphans; i++) {
+		const struct vsva_orphan *o = &e->ctx.orphans[i];
+
+		vsva_family_add(f, o->links, "root", e->ctx.orphan_root,
+				"layout", o->layout, "action", o->action, NULL);
+		vsva_family_add(age, o->age_s, "root", e->ctx.orphan_root,
+				"layout", o->layout, NULL);
+	}
+}
+
 /* Whether the BPF objects were adopted from a vsvad before (counts go on
  * across the restart), loaded fresh, or not pinned; why. */
 static void snap_pins(struct vsva_engine *e, struct vsva_snapshot *s)
@@ -211,6 +247,7 @@ static void snap_pins(struct vsva_engine *e, struct vsva_snapshot *s)
 			VSVA_GAUGE), 1, "state",
 			vsva_pin_state_name(e->ctx.pin_state), "reason",
 			e->ctx.pin_reason, NULL);
+	snap_orphans(e, s);
 }
 
 static void snap_drops(struct vsva_engine *e, struct vsva_snapshot *s)

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -103,16 +104,16 @@ static int walk_dir(const char *path, char *why, size_t len)
 }
 
 /* ROOT's parent, which must be in bpffs; /sys/fs/bpf is mounted now if
- * it is not yet, readable by root alone. */
-static int open_parent(const char *parent, const char *root, char *why,
-		       size_t len)
+ * it is not yet and @mount_it, readable by root alone. */
+static int open_parent(const char *parent, const char *root, bool mount_it,
+		       char *why, size_t len)
 {
 	int fd = walk_dir(parent, why, len);
 
 	if (fd < 0 || fd_on_bpffs(fd))
 		return fd;
 	close(fd);
-	if (!strcmp(parent, BPFFS) &&
+	if (mount_it && !strcmp(parent, BPFFS) &&
 	    !mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
 		fd = walk_dir(parent, why, len);
 		if (fd < 0 || fd_on_bpffs(fd))
@@ -121,6 +122,7 @@ static int open_parent(const char *parent, const char *root, char *why,
 	}
 	snprintf(why, len, "%s is not in a bpffs (mount -t bpf -o mode=0700 "
 		 "bpf %s)", root, BPFFS);
+	errno = ENODEV;
 	return -1;
 }
 
@@ -163,7 +165,8 @@ static void pin_dir_close(struct pin_dir *d)
  * Open ROOT by descriptor (made, mode 0700, if @create and absent) and
  * check it.  0; 1 if it does not exist and !@create; -1 with @why.
  * Refused or unusable: errno is EACCES or EPERM where privileges
- * lacked, else EINVAL.
+ * lacked, ENOENT where a parent is missing, ENODEV outside bpffs, else
+ * EINVAL.
  */
 static int pin_dir_open(struct pin_dir *d, const char *root, bool create,
 			char *why, size_t len)
@@ -183,7 +186,8 @@ static int pin_dir_open(struct pin_dir *d, const char *root, bool create,
 	}
 	snprintf(d->base, sizeof(d->base), "%s", slash + 1);
 	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - root), root);
-	d->parent = open_parent(parent[0] ? parent : "/", root, why, len);
+	d->parent = open_parent(parent[0] ? parent : "/", root, create, why,
+				len);
 	if (d->parent < 0)
 		goto close_dir;
 	d->fd = openat(d->parent, d->base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
@@ -213,7 +217,8 @@ static int pin_dir_open(struct pin_dir *d, const char *root, bool create,
 	}
 	return 0;
 close_dir:
-	err = errno == EACCES || errno == EPERM ? errno : EINVAL;
+	err = errno == EACCES || errno == EPERM || errno == ENOENT ||
+	      errno == ENODEV ? errno : EINVAL;
 	pin_dir_close(d);
 	errno = err;
 	return -1;
@@ -441,6 +446,9 @@ static int pinned_objects(const struct vsva_ctx *c)
 	return n;
 }
 
+static void orphans_of_root(struct vsva_ctx *c);
+static void orphans_decided(struct vsva_ctx *c);
+
 /* No pins this run, and why (already in c->pin_reason). */
 static void pins_off(struct vsva_ctx *c)
 {
@@ -480,8 +488,9 @@ void vsva_pin_begin(struct vsva_ctx *c)
 	struct stat st;
 
 	if (!c->pin_root || !c->pin_root[0]) {
-		snprintf(c->pin_reason, sizeof(c->pin_reason), c->pin_root ?
-			 "VSVA_PIN_ROOT is empty" : "--no-pin");
+		snprintf(c->pin_reason, sizeof(c->pin_reason), "%s",
+			 c->pin_root ? "VSVA_PIN_ROOT is empty" :
+			 c->pin_off_why ? c->pin_off_why : "--no-pin");
 		pins_off(c);
 		return;
 	}
@@ -501,6 +510,7 @@ void vsva_pin_begin(struct vsva_ctx *c)
 	c->pin_lock = d.fd;
 	c->pin_dev = d.dev;
 	layout_dir(c, c->pin_layout, sizeof(c->pin_layout));
+	orphans_of_root(c);
 	if (fstatat(c->pin_lock, layout_name(c), &st, AT_SYMLINK_NOFOLLOW)) {
 		c->pin_state = VSVA_PIN_FRESH;
 		snprintf(c->pin_reason, sizeof(c->pin_reason),
@@ -528,11 +538,12 @@ void vsva_pin_decide(struct vsva_ctx *c)
 		c->pin_state = VSVA_PIN_ADOPTED;
 		snprintf(c->pin_reason, sizeof(c->pin_reason), "the maps and "
 			 "programs of the last vsvad, still counting");
-		return;
+	} else {
+		/* other layouts, or this one's stale objects: their
+		 * programs would count on beside the fresh ones */
+		clear_dir(c->pin_lock, c->pin_dev, 1);
 	}
-	/* other layouts, or this one's stale objects: their programs
-	 * would count on beside the fresh ones */
-	clear_dir(c->pin_lock, c->pin_dev, 1);
+	orphans_decided(c);
 }
 
 /* Adopting: the pinned maps replace @obj's (the shared ones come from
@@ -652,4 +663,180 @@ const char *vsva_pin_state_name(enum vsva_pin_state s)
 	};
 
 	return names[s];
+}
+
+/* ---- orphans: pins no running vsvad holds ------------------------------ */
+
+/* Entries in every <object>/@sub of layout directory @lfd. */
+static int count_pins(int lfd, const char *sub)
+{
+	int fd = openat(lfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), sfd;
+	char path[NAME_MAX + 16];
+	struct dirent *e;
+	int n = 0;
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while ((e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", e->d_name, sub);
+		sfd = openat(lfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			     O_CLOEXEC);
+		if (sfd >= 0) {
+			n += entries(sfd);
+			close(sfd);
+		}
+	}
+	closedir(dir);
+	return n;
+}
+
+static struct vsva_orphan *orphan_add(struct vsva_ctx *c, const char *layout)
+{
+	struct vsva_orphan *o;
+
+	if (c->norphans >= VSVA_MAX_ORPHANS)
+		return NULL;
+	o = &c->orphans[c->norphans++];
+	memset(o, 0, sizeof(*o));
+	snprintf(o->layout, sizeof(o->layout), "%.*s",
+		 (int)sizeof(o->layout) - 1, layout);
+	return o;
+}
+
+/* Every layout under ROOT's descriptor @rfd, each to be given @action. */
+static void scan_layouts(struct vsva_ctx *c, int rfd, const char *action,
+			 const char *why)
+{
+	int fd = openat(rfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), lfd;
+	struct vsva_orphan *o;
+	struct dirent *e;
+	struct stat st;
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		lfd = openat(rfd, e->d_name, O_RDONLY | O_DIRECTORY |
+			     O_NOFOLLOW | O_CLOEXEC);
+		if (lfd < 0)
+			continue;
+		o = orphan_add(c, e->d_name);
+		if (o && !fstat(lfd, &st)) {
+			o->links = count_pins(lfd, "links");
+			o->maps = count_pins(lfd, "maps");
+			o->age_s = time(NULL) - st.st_mtime;
+			snprintf(o->action, sizeof(o->action), "%s", action);
+			snprintf(o->why, sizeof(o->why), "%s", why);
+		}
+		close(lfd);
+	}
+	closedir(dir);
+}
+
+/*
+ * A vsvad that does not pin: is there state under @root that no running
+ * vsvad holds (a vsvad started with --pin and stopped, or killed)?  It is
+ * left alone, and reported.
+ */
+void vsva_pin_orphans_scan(struct vsva_ctx *c, const char *root)
+{
+	struct vsva_orphan *o;
+	struct pin_dir d;
+	char why[256];
+
+	c->norphans = 0;
+	c->orphan_root = root;
+	if (!root || !root[0])
+		return;
+	switch (pin_dir_open(&d, root, false, why, sizeof(why))) {
+	case 1:
+		return;		/* nothing there */
+	case 0:
+		break;
+	default:
+		if (errno == ENOENT || errno == ENODEV)
+			return;	/* no bpffs, or no parent: nothing pinned */
+		o = orphan_add(c, "");
+		if (o) {
+			snprintf(o->action, sizeof(o->action), "left");
+			snprintf(o->why, sizeof(o->why), "not examined: %.*s",
+				 (int)sizeof(o->why) - 16, why);
+		}
+		return;
+	}
+	if (!lock_root(d.fd)) /* else a running vsvad holds them: theirs */
+		scan_layouts(c, d.fd, "left", "no vsvad holds them and this "
+			     "one does not pin: vsvad --unpin removes them");
+	pin_dir_close(&d);
+}
+
+/* A vsvad that pins, ROOT locked: what it finds from the vsvad before. */
+static void orphans_of_root(struct vsva_ctx *c)
+{
+	c->norphans = 0;
+	c->orphan_root = c->pin_root;
+	scan_layouts(c, c->pin_lock, "removed", "");
+}
+
+/* Once decided: this layout adopted or removed, the others removed. */
+static void orphans_decided(struct vsva_ctx *c)
+{
+	int i;
+
+	for (i = 0; i < c->norphans; i++) {
+		struct vsva_orphan *o = &c->orphans[i];
+		bool ours = !strcmp(o->layout, layout_name(c));
+
+		snprintf(o->action, sizeof(o->action), "%s",
+			 ours && c->pin_state == VSVA_PIN_ADOPTED ? "adopted" :
+			 "removed");
+		snprintf(o->why, sizeof(o->why), "%s", !ours ?
+			 "another vsvad build or --max-vms" :
+			 c->pin_state == VSVA_PIN_ADOPTED ? "the same objects" :
+			 c->pin_reason);
+	}
+}
+
+void vsva_pin_orphans_print(FILE *out, const struct vsva_ctx *c,
+			    const char *prefix)
+{
+	int i;
+
+	for (i = 0; i < c->norphans; i++) {
+		const struct vsva_orphan *o = &c->orphans[i];
+
+		if (!o->layout[0]) {
+			fprintf(out, "%spinned state under %s %s\n", prefix,
+				c->orphan_root, o->why);
+			continue;
+		}
+		fprintf(out, "%spinned state under %s/%s (%d programs, %d maps, "
+			"pinned %ld s ago) held by no vsvad: %s (%s)\n", prefix,
+			c->orphan_root, o->layout, o->links, o->maps, o->age_s,
+			o->action, o->why);
+	}
+}
+
+void vsva_orphans_print(FILE *out, const char *root)
+{
+	struct vsva_ctx *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return;
+	vsva_pin_orphans_scan(c, root);
+	fprintf(out, "\nPinned state held by no vsvad under %s:%s\n", root,
+		c->norphans ? "" : " none");
+	vsva_pin_orphans_print(out, c, "  ");
+	free(c);
 }

@@ -34,6 +34,16 @@ static inline bool vsva_vm_is_vm(__u32 id)
 	return id && id != VSVA_UNATTRIBUTED;
 }
 
+/* A layout pinned under the root when no vsvad held it. */
+#define VSVA_MAX_ORPHANS	8
+struct vsva_orphan {
+	char layout[24];		/* "" for a root not examined */
+	int links, maps;
+	long age_s;			/* since the layout was made */
+	char action[16];		/* adopted, removed, left */
+	char why[256];
+};
+
 enum vsva_pin_state {
 	VSVA_PIN_OFF,			/* --no-pin, or the pins are busy */
 	VSVA_PIN_UNDECIDED,		/* pins of this layout: compare */
@@ -68,11 +78,16 @@ struct vsva_ctx {
 	/* pinning (lib/pin.c): the root, or NULL; this build's layout
 	 * directory; adopted, fresh or off, and why */
 	const char *pin_root;
+	const char *pin_off_why;
 	char pin_layout[256];
 	enum vsva_pin_state pin_state;
 	char pin_reason[256];
 	int pin_lock;			/* ROOT's descriptor, flock()ed */
 	dev_t pin_dev;			/* ROOT's bpffs */
+	/* pins no running vsvad held (lib/pin.c): what this one did */
+	const char *orphan_root;
+	struct vsva_orphan orphans[VSVA_MAX_ORPHANS];
+	int norphans;
 	bool pin_checking;		/* open, compare with the pins, stop */
 	int pin_checked;		/* objects compared */
 	__u64 capacity_drops;		/* VMs found at start that did not fit */
@@ -195,6 +210,10 @@ int vsva_pin_commit(struct vsva_ctx *c, enum vsva_source_id src,
 void vsva_pin_abandon(struct vsva_ctx *c, enum vsva_source_id src, int err);
 void vsva_pin_adopted_ids(struct vsva_ctx *c);
 const char *vsva_pin_state_name(enum vsva_pin_state s);
+/* Not pinning: what lies under @root that no running vsvad holds. */
+void vsva_pin_orphans_scan(struct vsva_ctx *c, const char *root);
+void vsva_pin_orphans_print(FILE *out, const struct vsva_ctx *c,
+			    const char *prefix);
 
 /* ---- lib/mapwalk.c ------------------------------------------------------ */
 

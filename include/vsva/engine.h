@@ -20,6 +20,10 @@ struct vsva_engine_opts {
 	/* bpffs directory to pin the objects under, so that counts survive
 	 * a restart (lib/pin.c); NULL: not pinned */
 	const char *pin_root;
+	/* not pinned: why (default "--no-pin"), and the root where pins of
+	 * no running vsvad are looked for, reported and left alone */
+	const char *pin_off_why;
+	const char *orphan_root;
 	bool no_mount_tracefs;
 	bool verbose;
 	/* per measurement (enum vsva_mid): 0, or the only rung it may use */
@@ -65,6 +69,12 @@ void vsva_maps_memory_print(FILE *out, unsigned int max_vms);
  * is refused, and pins another vsvad holds stay.  What was done to @log
  * if given.  0, or -errno with @why. */
 int vsva_unpin(const char *root, FILE *log, char *why, size_t len);
+
+/* Print what lies under @root pinned by no running vsvad (--probe). */
+void vsva_orphans_print(FILE *out, const char *root);
+/* Are this engine's objects pinned (they count on after it closes)?
+ * The root then. */
+const char *vsva_engine_pinned(struct vsva_engine *e);
 
 /* CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(). */
 uint64_t vsva_mono_ns(void);

@@ -114,12 +114,12 @@ pins_state() {
 	wget -qO- http://127.0.0.1:9477/metrics |
 		sed -nE 's/^vsva_bpf_pins\{state="([a-z]+)",reason="(.*)"\} 1$/\1: \2/p'
 }
-if start_vsvad; then
+if start_vsvad --pin; then
 	s1=$(pins_state)
 	p1=$(vsva-kvmload -n 3 -m 1 | sed -E 's/.*"pid":([0-9]+).*/\1/')
 	stop_vsvad
 	p2=$(vsva-kvmload -n 4 -m 1 | sed -E 's/.*"pid":([0-9]+).*/\1/')
-	if start_vsvad; then
+	if start_vsvad --pin; then
 		s2=$(pins_state)
 		wget -qO- http://127.0.0.1:9477/metrics >/tmp/pins.txt
 		check "pins: fresh at the first start, adopted after the restart" \

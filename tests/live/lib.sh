@@ -195,3 +195,24 @@ prom_wait() {
 	done
 	echo "$v"
 }
+
+# bpf_ids KIND [PID]: the ids of the BPF objects of KIND (prog, map,
+# link) that process PID (default: this test's vsvad) holds, one a line:
+# a test looks at its own vsvad's objects, never at every object of a
+# name on the machine (a vsva service may run beside it)
+bpf_ids() {
+	local f pid=${2:-$VSVAD_PID}
+	for f in /proc/"$pid"/fdinfo/*; do
+		sed -n "s/^$1_id:[[:space:]]*//p" "$f" 2>/dev/null
+	done | sort -un
+}
+
+# vsvad_map_id NAME [PID]: the id of the map named NAME that PID holds
+vsvad_map_id() {
+	bpftool -j map show | python3 -c '
+import json, sys
+mine = set(int(i) for i in sys.argv[2:])
+ids = [m["id"] for m in json.load(sys.stdin)
+       if m["id"] in mine and m.get("name") == sys.argv[1]]
+print(max(ids) if ids else "")' "$1" $(bpf_ids map "${2:-$VSVAD_PID}")
+}

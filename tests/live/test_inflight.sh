@@ -9,13 +9,10 @@ require_live
 command -v bpftool >/dev/null || { not_ok "bpftool not installed (make deps)"; exit 0; }
 
 VSVA_TEST_INFLIGHT_EXPIRY=2 start_vsvad || exit 1
-map_id() { bpftool -j map show | python3 -c "
-import json, sys
-ids = [m['id'] for m in json.load(sys.stdin) if m.get('name') == '$1']
-print(max(ids) if ids else '')"; }
-inflight=$(map_id inflight)
-bss=$(map_id memslot_.bss)
-iommu=$(map_id iommu_inflight)
+# its own vsvad's maps, by the descriptors it holds
+inflight=$(vsvad_map_id inflight)
+bss=$(vsvad_map_id memslot_.bss)
+iommu=$(vsvad_map_id iommu_inflight)
 [ -n "$inflight" ] && [ -n "$bss" ] && [ -n "$iommu" ] ||
 	{ not_ok "vsvad's maps not found ($inflight/$bss/$iommu)"; exit 0; }
 

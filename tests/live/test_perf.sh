@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Live: vsva-perf record -- vsva-kvmload, then vsva-perf report --json,
 # with vsvad watching the same workload: the counts equal what the
-# workload did and what vsvad counted; each p50/p99 falls inside the
-# vsvad histogram bucket that holds that rank; a tiny buffer under an
+# workload did and what vsvad counted; each deletion's time agrees with
+# vsvad's histogram within the tolerance that follows from where each
+# takes its timestamps; a tiny buffer under an
 # irqfd flood reports lost events and marks the figures incomplete; bad
 # input gets one line and its own exit status.
 . "$(dirname "$0")/lib.sh"
@@ -18,33 +19,43 @@ try:
 except (KeyError, IndexError, TypeError):
     print('absent')" "$1"; }
 
-# the vsvad bucket (lo, le] that holds rank ceil(q * n) of a histogram
-bucket_of() { # SERIES-LABELS Q
+# vsva-perf and vsvad time the same tracepoints at different points:
+# vsvad's programs read the clock when they run, perf stamps its sample
+# after them, at each edge (and on its own clock).  A deletion's two
+# durations differ by the difference of those offsets: 0.4 to 0.7 us on
+# average here (sums of 20 deletions, 3 runs), so TOL = 5 us.  What
+# follows from that, checked:  the sums differ by at most n * TOL, and at
+# each bucket bound le of vsvad's histogram, the deletions vsvad counts
+# at or below le are at least those vsva-perf times at or below le - TOL
+# and at most those at or below le + TOL.
+TOL=5e-6
+within_tol() { # REPORT.json VM MODE: "ok" or what breaks
 	scrape | python3 -c "
-import math, re, sys
-lab, q = sys.argv[1], float(sys.argv[2])
-b = []
+import json, re, sys
+j = json.load(open(sys.argv[1]))
+vm, mode, tol = sys.argv[2], sys.argv[3], float(sys.argv[4])
+d = [o['seconds'] for o in j['slowest'] if o['vm'] == vm and o['mode'] == mode]
+lab = 'vm=\"%s\",mode=\"%s\"' % (vm, mode)
+cum, vsum = [], None
 for line in sys.stdin:
-    if line.startswith('vsva_kvm_memslot_zap_seconds_bucket{') and lab in line:
+    if lab not in line:
+        continue
+    if line.startswith('vsva_kvm_memslot_zap_seconds_bucket{'):
         le = re.search(r'le=\"([^\"]+)\"', line).group(1)
-        b.append((float('inf') if le == '+Inf' else float(le), float(line.split()[-1])))
-b.sort()
-n = b[-1][1]
-rank = math.ceil(q * n)
-lo = 0.0
-for le, c in b:
-    if c >= rank:
-        print(lo, le)
-        break
-    lo = le" "$1" "$2"
-}
-
-in_bucket() { # WHAT VALUE "LO LE"
-	if python3 -c "import sys; v=float(sys.argv[1]); lo, le = map(float, sys.argv[2].split()); sys.exit(not lo < v <= le)" "$2" "$3"; then
-		ok "$1: $2 s in vsvad's bucket ($3]"
-	else
-		not_ok "$1: $2 s not in vsvad's bucket ($3]"
-	fi
+        cum.append((float('inf') if le == '+Inf' else float(le), float(line.split()[-1])))
+    elif line.startswith('vsva_kvm_memslot_zap_seconds_sum{'):
+        vsum = float(line.split()[-1])
+bad = []
+if vsum is None or not d:
+    bad.append('no histogram or no deletions (%d)' % len(d))
+elif abs(sum(d) - vsum) > len(d) * tol:
+    bad.append('sums %.9f (perf) and %.9f (vsvad) differ by more than %d * TOL' % (sum(d), vsum, len(d)))
+for le, c in cum:
+    lo = sum(x <= le - tol for x in d)
+    hi = sum(x <= le + tol for x in d)
+    if not lo <= c <= hi:
+        bad.append('le=%g: vsvad %d, vsva-perf %d..%d' % (le, c, lo, hi))
+print('; '.join(bad) or 'ok')" "$@" "$TOL"
 }
 
 start_vsvad || exit 1
@@ -74,14 +85,11 @@ check "report: injections equal vsvad's" \
 	"$(metric vsva_kvm_irq_injected_total "vm=\"$vm\",path=\"msi\"")" \
 	"$(jget "$TMP/r.json" "$V['kvm_irq_injection']['msi']['count']")"
 check "report: no lost events" 0 "$(jget "$TMP/r.json" "j['lost_events']")"
-for q in 50 99; do
-	in_bucket "report: all_fast p$q" \
-		"$(jget "$TMP/r.json" "$V['kvm_memslot_zap']['all_fast']['p${q}_seconds']")" \
-		"$(bucket_of "vm=\"$vm\",mode=\"all_fast\"" 0.$q)"
-done
 "$B/vsva-perf" report -i "$TMP/p.data" --json --top 100 >"$TMP/r100.json"
 check "report --top 100: the slowest list holds the 6 deletions" 6 \
 	"$(jget "$TMP/r100.json" "len([o for o in j['slowest'] if o['vm'] == '$vm' and o['mode'] == 'all_fast'])")"
+check "report: each deletion's time agrees with vsvad's histogram and sum within TOL" ok \
+	"$(within_tol "$TMP/r100.json" "$vm" all_fast)"
 check "report: the slowest list is slowest first" True \
 	"$(jget "$TMP/r100.json" "all(a['seconds'] >= b['seconds'] for a, b in zip(j['slowest'], j['slowest'][1:]))")"
 check "report: MMU pages created equal vsvad's" \

@@ -16,7 +16,7 @@ pins() { # the vsva_bpf_pins series' labels
 }
 links() { find "$ROOT" -path '*/links/*' 2>/dev/null | wc -l; }
 
-start_vsvad --retention 600 || exit 0
+start_vsvad --pin --retention 600 || exit 0
 check_match "a first start pins afresh" '^state="fresh",reason="nothing pinned"$' "$(pins)"
 check_gt "... the links of its programs are pinned" 0 "$(links)"
 check_match "... and the log says so" 'vsva: pins: fresh \(nothing pinned\)' "$(cat "$VSVAD_LOG")"
@@ -34,7 +34,7 @@ rc=$?
 check_gt "vsvad stopped (SIGTERM) with its programs' links still pinned" 0 "$(links)"
 check "... exit status 0" 0 "$rc"
 sleep 1
-start_vsvad --retention 600 || exit 0
+start_vsvad --pin --retention 600 || exit 0
 wait "$LOAD"
 check_match "the next start adopts them" '^state="adopted",' "$(pins)"
 sum=0 n=0 total=0
@@ -51,18 +51,18 @@ check "... the VMMs did $sum deletions, and vsvad counted $sum" "$sum" "$total"
 
 # a second vsvad while this one holds the pins: runs unpinned, says why
 ADDR1=$ADDR PID1=$VSVAD_PID LOG1=$VSVAD_LOG
-start_vsvad || exit 0
+start_vsvad --pin || exit 0
 check_match "a second vsvad runs without pins" '^state="off",reason="another vsvad holds the pins' "$(pins)"
 stop_vsvad
 ADDR=$ADDR1 VSVAD_PID=$PID1 VSVAD_LOG=$LOG1
 stop_vsvad
 
 # another set of rungs, or another --max-vms: fresh, and why
-start_vsvad --rung kvm_irq_injection=classic_tracepoint || exit 0
+start_vsvad --pin --rung kvm_irq_injection=classic_tracepoint || exit 0
 check_match "other rungs: fresh, and why" \
 	'^state="fresh",reason="the irq object.s pinned programs are not the ones chosen now' "$(pins)"
 stop_vsvad
-start_vsvad --max-vms 512 || exit 0
+start_vsvad --pin --max-vms 512 || exit 0
 check_match "another --max-vms: fresh, and why" \
 	'^state="fresh",reason="the pins are of another vsvad build or --max-vms"' "$(pins)"
 stop_vsvad
@@ -73,11 +73,11 @@ check "... and only its own layout is pinned" 1 "$(find "$ROOT" -mindepth 1 -max
 check "--unpin: exit 0" 0 $?
 check_match "... says what it removed" "removed the pinned maps and programs under $ROOT" "$(cat "$TMP/unpin.out")"
 check "... nothing is left" no "$([ -e "$ROOT" ] && echo yes || echo no)"
-start_vsvad --no-pin || exit 0
+start_vsvad --pin --no-pin || exit 0
 check_match "--no-pin: off" '^state="off",reason="--no-pin"$' "$(pins)"
 check "... nothing pinned" no "$([ -e "$ROOT" ] && echo yes || echo no)"
 stop_vsvad
-VSVA_PIN_ROOT=/tmp/not-bpffs.$$ start_vsvad || exit 0
+VSVA_PIN_ROOT=/tmp/not-bpffs.$$ start_vsvad --pin || exit 0
 check_match "a root outside bpffs: off, and why" '^state="off",reason="/tmp/not-bpffs\.[0-9]+ is not in a bpffs' "$(pins)"
 stop_vsvad
 rm -rf "/tmp/not-bpffs.$$"

@@ -29,7 +29,7 @@ pins() { scrape | sed -nE 's/^vsva_bpf_pins\{(.*)\} 1$/\1/p'; }
 refused() {
 	local root=$1 name=$2 why=$3 out rc
 
-	VSVA_PIN_ROOT=$root start_vsvad || return
+	VSVA_PIN_ROOT=$root start_vsvad --pin || return
 	check_match "$name: vsvad runs unpinned and says why" \
 		"^state=\"off\",reason=\"$why" "$(pins)"
 	stop_vsvad
@@ -66,7 +66,7 @@ refused "$R-open" "a root others may write" \
 check "... its tree survived" yes "$([ -d "$R-open/keep" ] && echo yes || echo no)"
 
 # 5. a link inside a good root is removed as a name, never followed
-VSVA_PIN_ROOT=$R-dir start_vsvad || exit 0
+VSVA_PIN_ROOT=$R-dir start_vsvad --pin || exit 0
 check_match "a root of its own: pinned" '^state="fresh"' "$(pins)"
 stop_vsvad
 ln -s "$CANARY" "$R-dir/link"
@@ -83,7 +83,7 @@ check "no lock file in /tmp or /run" 0 \
 # this test's own
 mode=$(unshare -m --propagation private bash -c '
 	umount '"$BPFFS"' 2>/dev/null
-	VSVA_PIN_ROOT='"$BPFFS"'/vsva '"$B"'/vsvad --listen 127.0.0.1:'"$(free_port)"' \
+	VSVA_PIN_ROOT='"$BPFFS"'/vsva '"$B"'/vsvad --pin --listen 127.0.0.1:'"$(free_port)"' \
 		>'"$TMP"'/ns.log 2>&1 &
 	for i in $(seq 50); do
 		grep -q "vsva: pins:" '"$TMP"'/ns.log && break

@@ -55,10 +55,13 @@ rm -f "$PROOT"
 unit_pre
 check "the unit's ExecStartPre makes the root for the user" "nobody 700" \
 	"$(stat -c '%U %a' "$PROOT")"
+# the unit's own options (its --listen overridden by ours, given last)
+unit_args=$(sed -n 's|^ExecStart=/usr/local/sbin/vsvad ||p' "$unit")
+check_match "the unit starts vsvad with --pin" '(^| )--pin( |$)' "$unit_args"
 svc_start() {
 	setpriv --reuid=nobody --regid=nogroup --clear-groups \
 		--inh-caps="$caps" --ambient-caps="$caps" \
-		env VSVA_PIN_ROOT="$PROOT" "$B/vsvad" --listen "$ADDR" \
+		env VSVA_PIN_ROOT="$PROOT" "$B/vsvad" $unit_args --listen "$ADDR" \
 		>>"$TMP/svc.log" 2>&1 &
 	VSVAD_PID=$!
 	PIDS+=("$VSVAD_PID")

@@ -191,7 +191,7 @@ pins_state() {
 	wget -qO- $URL | sed -nE 's/^vsva_bpf_pins\{state="([a-z]+)",reason="(.*)"\} 1$/\1: \2/p'
 }
 pinned_vsvad() {
-	vsvad --listen 127.0.0.1:9477 >/tmp/vsvad.log 2>&1 &
+	vsvad --pin --listen 127.0.0.1:9477 >/tmp/vsvad.log 2>&1 &
 	pid=$!
 	wait_up $URL
 }
