@@ -31,7 +31,7 @@ if grep -qE 'deb-systemd-invoke (start|restart)|systemctl (start|enable)' "$tmp"
 else
 	echo "ok - the maintainer scripts neither enable nor start vsvad"
 fi
-grep -q 'adduser --system --group .* vsva' "$tmp/ctl/postinst" 2>/dev/null &&
+tr -d '\\\n\t' <"$tmp/ctl/postinst" 2>/dev/null | grep -q 'adduser --system --group.* vsva' &&
 	echo "ok - installing the package makes the system user vsvad becomes (postinst)" ||
 	echo "not ok - the postinst does not make the vsva system user"
 grep -q 'vsvad --unpin' "$tmp/ctl/prerm" 2>/dev/null &&
