@@ -45,13 +45,19 @@ int vsva_check_privileges(char *msg, size_t len)
 /*
  * Started as root without --user: the user to become, so that a flaw in
  * the HTTP, TLS or YAML code is not root's.  The package's own system
- * user, else nobody.
+ * user, else nobody, else (no such user at all) uid and gid 65534.
  */
 static struct passwd *default_user(void)
 {
+	/* a system without either (an initramfs): nobody's usual ids */
+	static struct passwd overflow = {
+		.pw_name = "65534", .pw_uid = 65534, .pw_gid = 65534,
+	};
 	struct passwd *pw = getpwnam(VSVA_SYSTEM_USER);
 
-	return pw ? pw : getpwnam("nobody");
+	if (!pw)
+		pw = getpwnam("nobody");
+	return pw ? pw : &overflow;
 }
 
 #define LOCKED_SECUREBITS	(SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | \
@@ -119,12 +125,6 @@ int vsva_drop_privileges(const char *user, char *who, size_t wholen,
 		}
 	} else if (geteuid() == 0) {
 		pw = default_user();
-		if (!pw) {
-			snprintf(msg, len, "started as root without --user, and "
-				 "neither user %s nor nobody exists to run as",
-				 VSVA_SYSTEM_USER);
-			return -1;
-		}
 	}
 	if (pw) {
 		snprintf(who, wholen, "%s", pw->pw_name);

@@ -8,7 +8,7 @@
 /* Privileges: 0 if this process may load tracing BPF, else a message. */
 int vsva_check_privileges(char *msg, size_t len);
 /* Who vsvad becomes when started as root without --user, if it exists
- * (the package makes it); else nobody. */
+ * (the package makes it); else nobody; else uid and gid 65534. */
 #define VSVA_SYSTEM_USER	"vsva"
 
 /* Keep only CAP_BPF; with @user (may be NULL) switch to that user, and
