@@ -26,7 +26,7 @@ for p in "$root"/usr/sbin/* "$root"/usr/bin/*; do
 done
 
 unit=$root/usr/lib/systemd/system/vsvad.service
-check "the unit runs the installed vsvad" "/usr/sbin/vsvad --listen 127.0.0.1:9477" \
+check "the unit runs the installed vsvad" "/usr/sbin/vsvad --pin --listen 127.0.0.1:9477" \
 	"$(sed -n 's/^ExecStart=//p' "$unit")"
 check "rules and dashboards in share/vsva" True \
 	"$([ -f "$root/usr/share/vsva/vsva-rules.yml" ] && echo True)"
