@@ -24,12 +24,14 @@ BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(B)/%.bpf.o,$(BPF_SRCS))
 SKELS		:= $(patsubst bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRCS))
-# lib/: the library every program links; daemon/: vsvad's own code
-ENGINE_SRCS	:= $(wildcard lib/*.c)
-ENGINE_OBJS	:= $(patsubst lib/%.c,$(B)/lib/%.o,$(ENGINE_SRCS))
-DAEMON_SRCS	:= daemon/auth.c daemon/conns.c daemon/http.c daemon/server.c \
-		   daemon/webconfig.c daemon/webtls.c
-DAEMON_OBJS	:= $(patsubst daemon/%.c,$(B)/daemon/%.o,$(DAEMON_SRCS))
+# src/lib/: libvsva, the library every program links; src/daemon/:
+# vsvad's own code; tools/<program>/: the other programs
+ENGINE_SRCS	:= $(wildcard src/lib/*.c)
+ENGINE_OBJS	:= $(patsubst src/lib/%.c,$(B)/lib/%.o,$(ENGINE_SRCS))
+D		:= src/daemon
+DAEMON_SRCS	:= $(D)/auth.c $(D)/conns.c $(D)/http.c $(D)/server.c \
+		   $(D)/webconfig.c $(D)/webtls.c
+DAEMON_OBJS	:= $(patsubst $(D)/%.c,$(B)/daemon/%.o,$(DAEMON_SRCS))
 DAEMON_LIBS	:= -lmicrohttpd -lyaml -lcrypt -lgnutls -lz -lm -lpthread
 LIB		:= $(B)/libvsva.a
 BINS		:= $(B)/vsvad $(B)/vsva-kvmload $(B)/vsva-pasidload \
@@ -60,25 +62,25 @@ $(B)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.bpf.h include/*.h) | $(B)
 $(B)/%.skel.h: $(B)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 
-HEADERS		:= $(wildcard include/*.h include/vsva/*.h lib/*.h daemon/*.h)
+HEADERS		:= $(wildcard include/*.h include/vsva/*.h src/lib/*.h $(D)/*.h)
 
-$(B)/lib/%.o: lib/%.c $(HEADERS) $(SKELS) | $(B)/lib
+$(B)/lib/%.o: src/lib/%.c $(HEADERS) $(SKELS) | $(B)/lib
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -c $< -o $@
 
-$(B)/daemon/%.o: daemon/%.c $(HEADERS) | $(B)/daemon
+$(B)/daemon/%.o: $(D)/%.c $(HEADERS) | $(B)/daemon
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -c $< -o $@
 
 $(LIB): $(ENGINE_OBJS)
 	ar rcs $@ $^
 
-$(B)/vsvad: daemon/vsvad.c $(DAEMON_OBJS) $(LIB) $(HEADERS)
+$(B)/vsvad: $(D)/vsvad.c $(DAEMON_OBJS) $(LIB) $(HEADERS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
 		$< -o $@ $(DAEMON_OBJS) $(LIB) $(DAEMON_LIBS) $(LDLIBS_ENGINE)
 
-BENCH_SRCS	:= tools/vsva-bench.c tools/bench-bpftrace.c tools/bench-run.c \
-		   tools/bench-compare.c tools/bench-plot.c tools/bench-stats.c
-$(B)/vsva-bench: $(BENCH_SRCS) tools/bench.h tools/bench-ab.h \
-		tools/bench-stats.h $(LIB) $(SKELS) $(HEADERS)
+BENCH_SRCS	:= tools/bench/vsva-bench.c tools/bench/bench-bpftrace.c tools/bench/bench-run.c \
+		   tools/bench/bench-compare.c tools/bench/bench-plot.c tools/bench/bench-stats.c
+$(B)/vsva-bench: $(BENCH_SRCS) tools/bench/bench.h tools/bench/bench-ab.h \
+		tools/bench/bench-stats.h $(LIB) $(SKELS) $(HEADERS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
 		$(shell pkg-config --cflags json-c) $(BENCH_SRCS) \
 		-o $@ $(LIB) $(LDLIBS_ENGINE) -ljson-c -lm
@@ -88,81 +90,82 @@ $(B)/mapfill: tests/helpers/mapfill.c | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ -lbpf
 
 # the statistics alone, for the scipy oracle (tests/static/test_stats.sh)
-$(B)/stats_check: tests/static/stats_check.c tools/bench-stats.c \
-		tools/bench-stats.h | $(B)
+$(B)/stats_check: tests/static/stats_check.c tools/bench/bench-stats.c \
+		tools/bench/bench-stats.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
-		-Itools $(filter %.c,$^) -o $@ -lm
+		-Itools/bench $(filter %.c,$^) -o $@ -lm
 
-$(B)/vsva-top: tools/vsva-top.c tools/top-data.c tools/top-screen.c \
-		tools/top-source.c tools/textesc.c tools/textesc.h tools/top.h \
+$(B)/vsva-top: tools/top/vsva-top.c tools/top/top-data.c tools/top/top-screen.c \
+		tools/top/top-source.c tools/common/textesc.c tools/common/textesc.h tools/top/top.h \
 		$(LIB) $(HEADERS)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -Itools/common \
 		$(filter %.c,$^) -o $@ $(LIB) -lncursesw -lcurl \
 		$(LDLIBS_ENGINE)
 
-PERF_REPORT	:= tools/perf-report.c tools/perf-print.c tools/perf-report.h \
-		   tools/textesc.c tools/textesc.h lib/utf8.c \
+PERF_REPORT	:= tools/perf/perf-report.c tools/perf/perf-print.c tools/perf/perf-report.h \
+		   tools/common/textesc.c tools/common/textesc.h src/lib/utf8.c \
 		   include/vsva/names.h include/vsva/utf8.h
 
-$(B)/vsva-perf: tools/vsva-perf.c $(PERF_REPORT) $(LIB) $(HEADERS)
+$(B)/vsva-perf: tools/perf/vsva-perf.c $(PERF_REPORT) $(LIB) $(HEADERS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
-		-Itools tools/vsva-perf.c tools/perf-report.c -o $@ \
+		-Itools/common tools/perf/vsva-perf.c tools/perf/perf-report.c -o $@ \
 		$(LIB) $(LDLIBS_ENGINE)
 
 # the perf dlfilter: loaded by perf script, so self-contained
-$(B)/vsva-perf-filter.so: tools/perf-filter.c $(PERF_REPORT) | $(B)
+$(B)/vsva-perf-filter.so: tools/perf/perf-filter.c $(PERF_REPORT) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
-		-fPIC -shared -Itools $(filter %.c,$^) -o $@ -lm
+		-fPIC -shared -Itools/common $(filter %.c,$^) -o $@ -lm
 
 # no libbpf: it goes into the QEMU guests' initramfs
-$(B)/vsva-kvmload: tools/vsva-kvmload.c tools/kvmguest.c tools/kvmload.h | $(B)
+$(B)/vsva-kvmload: tools/load/vsva-kvmload.c tools/load/kvmguest.c tools/load/kvmload.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(filter %.c,$^) -o $@ -lpthread
 
 # no libbpf either: the kernel tier runs it in the guest
-$(B)/vsva-pasidload: tools/vsva-pasidload.c tools/iommufd-abi.h | $(B)
+$(B)/vsva-pasidload: tools/load/vsva-pasidload.c tools/load/iommufd-abi.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(filter %.c,$^) -o $@
 
 # libFuzzer + ASan + UBSan over the sources themselves (the library is
 # built plain); the first undefined behaviour stops a fuzzer
 FUZZ_CC		= $(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
 		  -fno-sanitize-recover=all
-$(B)/fuzz_http: tests/fuzz/fuzz_http.c daemon/http.c lib/metrics.c lib/expo.c \
-		lib/utf8.c \
+$(B)/fuzz_http: tests/fuzz/fuzz_http.c $(D)/http.c src/lib/metrics.c src/lib/expo.c \
+		src/lib/utf8.c \
 		$(HEADERS) | $(B)
-	$(FUZZ_CC) -Iinclude -Idaemon \
+	$(FUZZ_CC) -Iinclude -I$(D) \
 		$(filter %.c,$^) -o $@ -lm
 
-$(B)/fuzz_webconfig: tests/fuzz/fuzz_webconfig.c daemon/webconfig.c daemon/webtls.c \
-		daemon/webconfig.h | $(B)
-	$(FUZZ_CC) -Idaemon \
+$(B)/fuzz_webconfig: tests/fuzz/fuzz_webconfig.c $(D)/webconfig.c $(D)/webtls.c \
+		$(D)/webconfig.h | $(B)
+	$(FUZZ_CC) -I$(D) \
 		$(filter %.c,$^) -o $@ -lyaml -lcrypt -lgnutls -lpthread
 
 # the exposition parser and vsva-top's rows from what it parsed
-$(B)/fuzz_parse: tests/fuzz/fuzz_parse.c lib/parse.c lib/metrics.c lib/expo.c \
-		lib/utf8.c tools/top-data.c tools/textesc.c tools/top.h tools/textesc.h \
+$(B)/fuzz_parse: tests/fuzz/fuzz_parse.c src/lib/parse.c src/lib/metrics.c src/lib/expo.c \
+		src/lib/utf8.c tools/top/top-data.c tools/common/textesc.c tools/top/top.h tools/common/textesc.h \
 		$(HEADERS) | $(B)
-	$(FUZZ_CC) -Iinclude -Itools \
+	$(FUZZ_CC) -Iinclude -Itools/top -Itools/common \
 		$(filter %.c,$^) -o $@ -lm
 
-$(B)/fuzz_perfdata: tests/fuzz/fuzz_perfdata.c lib/perfdata.c \
+$(B)/fuzz_perfdata: tests/fuzz/fuzz_perfdata.c src/lib/perfdata.c \
 		$(PERF_REPORT) $(HEADERS) | $(B)
-	$(FUZZ_CC) -Iinclude -Itools \
+	$(FUZZ_CC) -Iinclude -Itools/perf -Itools/common \
 		$(filter %.c,$^) -o $@ -ltraceevent -lm
 
 # the exposition parser and vsva-top's rows from what it parsed
-$(B)/test_parse: tests/unit/test_parse.c tools/top-data.c tools/textesc.c \
-		tools/top.h tools/textesc.h $(LIB) $(HEADERS)
+$(B)/test_parse: tests/unit/test_parse.c tools/top/top-data.c tools/common/textesc.c \
+		tools/top/top.h tools/common/textesc.h $(LIB) $(HEADERS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
-		-Itools $(filter %.c,$^) -o $@ $(LIB) -lcmocka $(LDLIBS_ENGINE)
+		-Itools/top -Itools/common $(filter %.c,$^) -o $@ $(LIB) -lcmocka \
+		$(LDLIBS_ENGINE)
 
 # vsva-perf report's engine, alone
 $(B)/test_perfreport: tests/unit/test_perfreport.c $(PERF_REPORT) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
-		-Itools $(filter %.c,$^) -o $@ -lcmocka -lm
+		-Itools/perf -Itools/common $(filter %.c,$^) -o $@ -lcmocka -lm
 
 $(B)/test_%: tests/unit/test_%.c $(LIB) $(DAEMON_OBJS) $(HEADERS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
-		-Ilib -Idaemon $< -o $@ $(DAEMON_OBJS) $(LIB) -lcmocka \
+		-Isrc/lib -I$(D) $< -o $@ $(DAEMON_OBJS) $(LIB) -lcmocka \
 		$(DAEMON_LIBS) $(LDLIBS_ENGINE)
 
 check: all
@@ -193,9 +196,9 @@ kernel:
 
 bench: all
 	./$(B)/vsva-bench cost
-	./tools/vsva-bench-http.sh
-	./tools/vsva-bench-perf.sh
-	./tools/vsva-bench-scale.sh
+	./tools/bench/vsva-bench-http.sh
+	./tools/bench/vsva-bench-perf.sh
+	./tools/bench/vsva-bench-scale.sh
 
 # make install [PREFIX=/usr/local] [DESTDIR=]; make uninstall
 PREFIX		?= /usr/local

@@ -18,7 +18,7 @@ struct vsva_engine_opts {
 	unsigned int retention_s;	/* keep exited VMs this long */
 	unsigned int max_vms;		/* VMs tracked at once; 0: the default */
 	/* bpffs directory to pin the objects under, so that counts survive
-	 * a restart (lib/pin.c); NULL: not pinned */
+	 * a restart (src/lib/pin.c); NULL: not pinned */
 	const char *pin_root;
 	/* not pinned: why (default "--no-pin"), and the root where pins of
 	 * no running vsvad are looked for, reported and left alone */

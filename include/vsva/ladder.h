@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vsva: the probe ladder as data.  A measurement is one entry of a table
- * (lib/table.c): its name, its source, its rungs best first (the kernel
+ * (src/lib/table.c): its name, its source, its rungs best first (the kernel
  * features each needs, the BPF programs it enables, what it times, the
  * tracefs events a perf recording of it needs) and the metric families it
  * exports.  Detection turns the running kernel into a feature set, with a

@@ -21,12 +21,12 @@ def check(what, good, detail=""):
 def exported():
     """Metric names vsvad exports: the measurement table's families and
     the engine's and daemon's own; histograms with their series."""
-    src = open(os.path.join(TOP, "lib/table.c")).read()
+    src = open(os.path.join(TOP, "src/lib/table.c")).read()
     names = {}
     for m in re.finditer(r'\{ "(vsva_[a-z_0-9]+)",.*?VSVA_(COUNTER|GAUGE|'
                          r'HISTOGRAM)', src, re.S):
         names[m.group(1)] = m.group(2)
-    for f in ("lib/engine.c", "daemon/server.c"):
+    for f in ("src/lib/engine.c", "src/daemon/server.c"):
         text = open(os.path.join(TOP, f)).read()
         for m in re.finditer(r'vsva_snap_family\(\s*\w+,\s*"(vsva_[a-z_0-9]+)"'
                              r'.*?VSVA_(COUNTER|GAUGE|HISTOGRAM)', text, re.S):

@@ -240,7 +240,7 @@ static void two(const char *ta, const char *tb, struct vsva_snapshot *a,
 
 /*
  * vsvad writes a family's buckets from one below the lowest in use to the
- * lowest that holds every count (lib/expo.c), so the range grows between
+ * lowest that holds every count (src/lib/expo.c), so the range grows between
  * scrapes.  Scrape a: v/1's all_fast has 2 deletions in (4,8] us and 1 in
  * (8,16]; scrape b: 1 in (2,4], 3 in (4,8], 1 in (8,16], 4 in (16,32],
  * 2 in (32,64], and memslot (new) 2 in (32,64]; w/2 is another VM.

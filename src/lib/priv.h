@@ -75,7 +75,7 @@ struct vsva_ctx {
 	__u32 *renamed;			/* [max_vms] */
 	int nrenamed;
 	unsigned int max_vms;		/* --max-vms: VMs tracked at once */
-	/* pinning (lib/pin.c): the root, or NULL; this build's layout
+	/* pinning (src/lib/pin.c): the root, or NULL; this build's layout
 	 * directory; adopted, fresh or off, and why */
 	const char *pin_root;
 	const char *pin_off_why;
@@ -84,7 +84,7 @@ struct vsva_ctx {
 	char pin_reason[256];
 	int pin_lock;			/* ROOT's descriptor, flock()ed */
 	dev_t pin_dev;			/* ROOT's bpffs */
-	/* pins no running vsvad held (lib/pin.c): what this one did */
+	/* pins no running vsvad held (src/lib/pin.c): what this one did */
 	const char *orphan_root;
 	struct vsva_orphan orphans[VSVA_MAX_ORPHANS];
 	int norphans;
@@ -131,7 +131,7 @@ extern const struct vsva_source vsva_src_memslot, vsva_src_irq,
 /* The engine's sources, in load order (enum vsva_source_id). */
 const struct vsva_source *vsva_source_ops(int s);
 
-/* ---- lib/features.c, lib/tracefs.c: what the kernel offers ------------ */
+/* ---- src/lib/features.c, src/lib/tracefs.c: what the kernel offers ------------ */
 
 /* Record feature @x: present, or missing with a reason. */
 void vsva_feat(struct vsva_features *f, enum vsva_feature x, bool ok,
@@ -143,7 +143,7 @@ bool vsva_exists(const char *path);
  * the classic tracepoint rungs' events and record layouts. */
 void vsva_tracefs_features(struct vsva_features *f, bool may_mount);
 
-/* ---- lib/vm.c: the VM table ------------------------------------------- */
+/* ---- src/lib/vm.c: the VM table ------------------------------------------- */
 
 /* Copy vm_info once per snapshot; 0, or -1 if it could not be read whole. */
 int vsva_vm_cache_fill(struct vsva_ctx *c);
@@ -170,7 +170,7 @@ int vsva_vmms_gc(struct vsva_ctx *c);
 /* Forget the struct kvm and VM fd entries of retired VMs @ids. */
 void vsva_vm_refs_forget(struct vsva_ctx *c, const __u32 *ids, int n);
 
-/* ---- lib/load.c: loading a source, one failure policy ------------------ */
+/* ---- src/lib/load.c: loading a source, one failure policy ------------------ */
 
 /* Open source @src; if a program fails, the measurement whose rung
  * enabled it falls to its next rung (the verifier's line in its reason)
@@ -196,7 +196,7 @@ bool vsva_map_is_shared(const char *name);
  * the pins (vsva_obj_start stops before loading while c->pin_checking). */
 void vsva_pin_check_all(struct vsva_ctx *c, struct vsva_choice *ch);
 
-/* ---- lib/pin.c: counts that survive a restart ---------------------------- */
+/* ---- src/lib/pin.c: counts that survive a restart ---------------------------- */
 
 void vsva_pin_begin(struct vsva_ctx *c);
 int vsva_pin_check(struct vsva_ctx *c, enum vsva_source_id src,
@@ -215,7 +215,7 @@ void vsva_pin_orphans_scan(struct vsva_ctx *c, const char *root);
 void vsva_pin_orphans_print(FILE *out, const struct vsva_ctx *c,
 			    const char *prefix);
 
-/* ---- lib/mapwalk.c ------------------------------------------------------ */
+/* ---- src/lib/mapwalk.c ------------------------------------------------------ */
 
 /* A whole-hash-map read: @fn sees every entry once, with per-CPU values
  * (@vsz bytes of u64 words per CPU) already summed. */
@@ -254,7 +254,7 @@ uint64_t vsva_inflight_max_age_ns(void);
 void vsva_drops_add(struct vsva_ctx *c, int fd, const char *const *names,
 		    int n, const __u64 *extra, struct vsva_family *f);
 
-/* ---- lib/pireader.c ----------------------------------------------------- */
+/* ---- src/lib/pireader.c ----------------------------------------------------- */
 
 struct vsva_pi_reader;
 char *vsva_read_proc_interrupts(void);

@@ -6,7 +6,7 @@
  * as "unattributed" (kernel workers as "kernel/0"), as vsvad counts it.
  * Strings from the recording (comm, host name, kernel release) hold any
  * bytes: escaped for JSON and CSV, control characters shown as '?' in
- * text (tools/textesc.c).
+ * text (tools/common/textesc.c).
  */
 #include <math.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
  *           recorded (perf cannot record fentry or kprobe rungs).
  *   report: the recording's own tracepoint formats (its tracing-data
  *           section, parsed by libtraceevent) give every field's layout;
- *           perf script runs the dlfilter (tools/perf-filter.c) with them.
+ *           perf script runs the dlfilter (tools/perf/perf-filter.c) with them.
  */
 #include <errno.h>
 #include <getopt.h>

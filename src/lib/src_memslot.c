@@ -69,7 +69,7 @@ static int memslot_open(struct vsva_ctx *c, void **state)
 enum { F_ZAPS, F_SECS, F_ERRORS, F_ZAPPED, F_CREATED, F_REBUILT, F_VM_INFO,
        F_MEMSLOT_N };
 
-/* Their definitions are the measurement table's (lib/table.c). */
+/* Their definitions are the measurement table's (src/lib/table.c). */
 static const char *const memslot_fams[F_MEMSLOT_N] = {
 	[F_ZAPS] = "vsva_kvm_memslot_zap_total",
 	[F_SECS] = "vsva_kvm_memslot_zap_seconds",

@@ -10,8 +10,8 @@
 # VSVA_BENCH_BASELINE=DIR: also run DIR/vsvad (an older build) the same
 # way, one after the other in this run, for the ratio.
 set -u
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-. "$TOP/tools/bench-lib.sh"
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tools/bench/bench-lib.sh"
 B=$TOP/build
 SCRAPES=${VSVA_BENCH_SCRAPES:-500}
 COUNTS=${VSVA_BENCH_VMS:-10 100 1000}

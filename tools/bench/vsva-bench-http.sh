@@ -8,8 +8,8 @@
 # build), one after the other in this run.  VSVA_BENCH_PARTS: "scrape",
 # "tls-flood" or both (the default).
 set -u
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-. "$TOP/tools/bench-lib.sh"
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tools/bench/bench-lib.sh"
 B=$TOP/build
 N=${VSVA_BENCH_SCRAPES:-2000}
 PARTS=${VSVA_BENCH_PARTS:-scrape tls-flood}

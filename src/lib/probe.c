@@ -133,5 +133,5 @@ void vsva_maps_memory_print(FILE *out, unsigned int max_vms)
 	fprintf(out, "\n%-47s", "of which taken as entries come");
 	put_mib(out, te);
 	fprintf(out, "\n(here: %d possible CPUs; an estimate of what Linux "
-		"allocates, see lib/mapmem.c)\n", ncpus);
+		"allocates, see src/lib/mapmem.c)\n", ncpus);
 }

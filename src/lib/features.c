@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What the running kernel offers the probe ladder: every feature a rung
- * can need, and for each one it lacks, why (lib/ladder.c builds the
+ * can need, and for each one it lacks, why (src/lib/ladder.c builds the
  * measurements' reasons from those).
  */
 #include <errno.h>

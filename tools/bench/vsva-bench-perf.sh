@@ -4,7 +4,7 @@
 # least 1,000,000 events: wall time, ratio, and peak RSS of each.
 # Goal: vsva-perf report at most 1.5x of perf script.
 set -u
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
 B=$TOP/build
 N=${VSVA_BENCH_PERF_EVENTS:-1000000}
 TMP=$(mktemp -d)

@@ -6,7 +6,7 @@
  * report at the end.  It filters every sample out, so perf script itself
  * prints nothing.  vsva-perf passes it, as --dlarg, the field layouts it
  * read from the recording's own tracepoint formats (never offsets of its
- * own) and the report options; see tools/vsva-perf.c.
+ * own) and the report options; see tools/perf/vsva-perf.c.
  */
 #include <stdbool.h>
 #include <stdint.h>

@@ -77,7 +77,7 @@ enum { F_ATTACH, F_FAULTS, F_MAP, F_MAPPED, F_UNMAP, F_UNMAPPED, F_HWPT,
        F_INV_ENTRIES, F_INV_REQ, F_PASID_REPLACE, F_VIOMMU, F_VDEVICE,
        F_VINV, F_VINV_ENTRIES, F_VINV_REQ, F_IOMMU_N };
 
-/* Their definitions are the measurement table's (lib/table.c). */
+/* Their definitions are the measurement table's (src/lib/table.c). */
 static const char *const fams[F_IOMMU_N] = {
 	[F_ATTACH] = "vsva_iommu_domain_attach_total",
 	[F_FAULTS] = "vsva_iommu_io_page_faults_total",

@@ -50,7 +50,7 @@ double top_sum_vm(const struct vsva_snapshot *s, const char *fam,
  * Cumulative count of histogram @m at bound @x.  vsvad writes a family's
  * buckets from one below the lowest in use to the lowest that holds every
  * count, alike in each histogram of a scrape but not from one scrape to
- * the next (lib/expo.c): a bound below those written holds 0, one above
+ * the next (src/lib/expo.c): a bound below those written holds 0, one above
  * them the count.  Between two written bounds (never from vsvad), the
  * lower one's: a lower bound.
  */

@@ -93,7 +93,7 @@ static struct bpf_object *irq_object(void *state)
 enum { F_INJECTED, F_GSI, F_PI, F_PRODUCERS, F_CONNECTS, F_DISCONNECTS,
        F_CONNECTED, F_IRQ_N };
 
-/* Their definitions are the measurement table's (lib/table.c). */
+/* Their definitions are the measurement table's (src/lib/table.c). */
 static const char *const irq_fams[F_IRQ_N] = {
 	[F_INJECTED] = "vsva_kvm_irq_injected_total",
 	[F_GSI] = "vsva_kvm_irq_gsi_asserted_total",
