@@ -14,6 +14,9 @@
 #include "textesc.h"
 #include "top.h"
 
+/* vsva-top.c's signal handler sets it; its loop and top-screen.c's read it */
+volatile sig_atomic_t top_exiting;
+
 const char *const col_name[C_NCOLS] = {
 	"PID", "COMM", "DELS", "DEL/s", "ZAP_P50", "ZAP_P99", "SHZAP/s",
 	"IRQ/s", "BYPASS", "INV/s",

@@ -43,8 +43,17 @@ struct source {
 /* The largest /metrics body vsva-top reads (1,000 VMs: some 1.1 MB). */
 #define TOP_MAX_BODY	(128 << 20)
 
+/* Set by SIGINT and SIGTERM: the batch and the screen loops end.  In
+ * top-data.c, which both import, so that neither imports the other. */
 extern volatile sig_atomic_t top_exiting;
-double top_mono_s(void);
+
+/* Seconds on the monotonic clock, for both loops: in the header, so that
+ * neither imports the other for it (in top-data.c it would pull the
+ * engine's clock into fuzz_parse, which links no library). */
+static inline double top_mono_s(void)
+{
+	return vsva_mono_ns() * 1e-9;
+}
 
 /* The value of label @name of @m; "" when it has none. */
 const char *top_label(const struct vsva_sample *m, const char *name);

@@ -21,16 +21,9 @@
 #include "vsva/privs.h"
 #include "top.h"
 
-volatile sig_atomic_t top_exiting;
-
 static void on_signal(int sig)
 {
 	top_exiting = 1;
-}
-
-double top_mono_s(void)
-{
-	return vsva_mono_ns() * 1e-9;
 }
 
 /* ---- batch modes -------------------------------------------------------- */
