@@ -77,10 +77,10 @@ $(B)/vsvad: $(D)/vsvad.c $(DAEMON_OBJS) $(LIB) $(HEADERS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
 		$< -o $@ $(DAEMON_OBJS) $(LIB) $(DAEMON_LIBS) $(LDLIBS_ENGINE)
 
-BENCH_SRCS	:= tools/bench/vsva-bench.c tools/bench/bench-bpftrace.c tools/bench/bench-run.c \
-		   tools/bench/bench-compare.c tools/bench/bench-plot.c tools/bench/bench-stats.c
-$(B)/vsva-bench: $(BENCH_SRCS) tools/bench/bench.h tools/bench/bench-ab.h \
-		tools/bench/bench-stats.h $(LIB) $(SKELS) $(HEADERS)
+# every .c file in tools/bench/ is vsva-bench's
+BENCH_SRCS	:= $(wildcard tools/bench/*.c)
+$(B)/vsva-bench: $(BENCH_SRCS) $(wildcard tools/bench/*.h) $(LIB) $(SKELS) \
+		$(HEADERS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
 		$(shell pkg-config --cflags json-c) $(BENCH_SRCS) \
 		-o $@ $(LIB) $(LDLIBS_ENGINE) -ljson-c -lm
@@ -91,7 +91,7 @@ $(B)/mapfill: tests/helpers/mapfill.c | $(B)
 
 # the statistics alone, for the scipy oracle (tests/static/test_stats.sh)
 $(B)/stats_check: tests/static/stats_check.c tools/bench/bench-stats.c \
-		tools/bench/bench-stats.h | $(B)
+		tools/bench/bench-ranks.c tools/bench/bench-stats.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
 		-Itools/bench $(filter %.c,$^) -o $@ -lm
 

@@ -3,7 +3,9 @@
  * vsva-bench's statistics: distribution-free, as benchstat's (medians with
  * order-statistic confidence intervals, Mann-Whitney U) and for paired
  * runs (Wilcoxon signed-rank, Hodges-Lehmann on the pair differences).
- * Checked against scipy in tests/static/test_stats.sh.
+ * Checked against scipy in tests/static/test_stats.sh.  The tests on
+ * ranks and the Hodges-Lehmann shifts are bench-ranks.c's; the rest is
+ * bench-stats.c's.
  */
 #ifndef VSVA_BENCH_STATS_H
 #define VSVA_BENCH_STATS_H
@@ -55,5 +57,15 @@ double st_trend_p(const double *v, int n);
 int st_outliers(const double *v, int n);
 /* Coefficient of variation (sample stddev / mean); 0 when undefined. */
 double st_cv(const double *v, int n);
+
+/* bench-stats.c's helpers that bench-ranks.c uses too: qsort's order of
+ * doubles; the median of sorted @s; the standard normal's upper tail and
+ * its inverse; the largest k >= 1 with cdf(k - 1) <= @tail from the
+ * probabilities @pmf of 0..@max (0 when even k = 1 is too wide). */
+int st_cmp_d(const void *a, const void *b);
+double st_median_sorted(const double *s, int n);
+double st_norm_sf(double z);
+double st_norm_isf(double p);
+long st_crit(const double *pmf, long max, double tail);
 
 #endif /* VSVA_BENCH_STATS_H */
