@@ -117,11 +117,13 @@ $(B)/vsva-perf-filter.so: tools/perf/perf-filter.c $(PERF_REPORT) | $(B)
 		-fPIC -shared -Itools/common $(filter %.c,$^) -o $@ -lm
 
 # no libbpf: it goes into the QEMU guests' initramfs
-$(B)/vsva-kvmload: tools/load/vsva-kvmload.c tools/load/kvmguest.c tools/load/kvmload.h | $(B)
+$(B)/vsva-kvmload: tools/load/vsva-kvmload.c tools/load/kvmguest.c \
+		tools/load/kvmopts.c tools/load/kvmload.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(filter %.c,$^) -o $@ -lpthread
 
 # no libbpf either: the kernel tier runs it in the guest
-$(B)/vsva-pasidload: tools/load/vsva-pasidload.c tools/load/iommufd-abi.h | $(B)
+$(B)/vsva-pasidload: tools/load/vsva-pasidload.c tools/load/pasidops.c \
+		tools/load/pasidload.h tools/load/iommufd-abi.h | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(filter %.c,$^) -o $@
 
 # libFuzzer + ASan + UBSan over the sources themselves (the library is

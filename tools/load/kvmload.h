@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* vsva-kvmload: the options, and the VM that kvmguest.c builds. */
+/* vsva-kvmload: the options (kvmopts.c), and the VM kvmguest.c builds. */
 #ifndef VSVA_KVMLOAD_H
 #define VSVA_KVMLOAD_H
 
@@ -93,6 +93,9 @@ struct result {
 	struct times retouch;	/* the guest touching all its memory again
 				 * after each toggle */
 };
+
+/* The command line into @o (kvmopts.c); 0, or -1 with a message. */
+int kvmload_parse_opts(int argc, char **argv, struct opts *o);
 
 uint64_t now_ns(void);
 /* Print "vsva-kvmload: WHAT: strerror(errno)"; -1. */
