@@ -29,8 +29,11 @@ SKELS		:= $(patsubst bpf/%.bpf.c,$(B)/%.skel.h,$(BPF_SRCS))
 ENGINE_SRCS	:= $(wildcard src/lib/*.c)
 ENGINE_OBJS	:= $(patsubst src/lib/%.c,$(B)/lib/%.o,$(ENGINE_SRCS))
 D		:= src/daemon
+# the web config: webconfig.c and its parts (the fuzzer links them alone)
+WEBCONFIG_SRCS	:= $(addprefix $(D)/,webconfig.c webyaml.c webparse.c \
+		   webcred.c webusers.c webtls.c)
 DAEMON_SRCS	:= $(D)/auth.c $(D)/conns.c $(D)/http.c $(D)/server.c \
-		   $(D)/webconfig.c $(D)/webtls.c
+		   $(WEBCONFIG_SRCS)
 DAEMON_OBJS	:= $(patsubst $(D)/%.c,$(B)/daemon/%.o,$(DAEMON_SRCS))
 DAEMON_LIBS	:= -lmicrohttpd -lyaml -lcrypt -lgnutls -lz -lm -lpthread
 LIB		:= $(B)/libvsva.a
@@ -136,7 +139,7 @@ $(B)/fuzz_http: tests/fuzz/fuzz_http.c $(D)/http.c src/lib/metrics.c src/lib/exp
 	$(FUZZ_CC) -Iinclude -I$(D) \
 		$(filter %.c,$^) -o $@ -lm
 
-$(B)/fuzz_webconfig: tests/fuzz/fuzz_webconfig.c $(D)/webconfig.c $(D)/webtls.c \
+$(B)/fuzz_webconfig: tests/fuzz/fuzz_webconfig.c $(WEBCONFIG_SRCS) \
 		$(D)/webconfig.h | $(B)
 	$(FUZZ_CC) -I$(D) \
 		$(filter %.c,$^) -o $@ -lyaml -lcrypt -lgnutls -lpthread

@@ -35,6 +35,11 @@ void vsva_tls_cred_get(struct vsva_tls_cred *c);
 void vsva_tls_cred_put(struct vsva_tls_cred *c);
 /* Pairs allocated now: the one in use and retired ones still in use. */
 unsigned long vsva_tls_creds_live(void);
+/* wc->cert_pem and wc->key_pem into wc->cred (one reference); 0, or -1
+ * with why: not a chain, not a key, or not the certificate's key. */
+struct vsva_webconfig;
+int wc_parse_cred(struct vsva_webconfig *wc, const char *path, char *err,
+		  size_t len);
 
 /* tls_server_config.client_auth_type, exporter-toolkit's values */
 enum vsva_client_auth {
@@ -120,6 +125,12 @@ void vsva_webconfig_free(struct vsva_webconfig *wc);
  * keeps its remembered password (and @wc its cache key). */
 int vsva_webconfig_swap(struct vsva_webconfig *wc,
 			struct vsva_webconfig *next, char *err, size_t len);
+/* For load and swap (webusers.c): the user whose hash costs most (an
+ * unknown user is checked against it); the remembered passwords of @wc's
+ * users whose hash @next keeps, into @next (under the write lock). */
+int wc_dearest_user(const struct vsva_webconfig *wc);
+void wc_keep_good(const struct vsva_webconfig *wc,
+		  struct vsva_webconfig *next);
 /* The GnuTLS priority string: versions, ciphers, groups; 0, or -1. */
 int vsva_webconfig_priorities(const struct vsva_webconfig *wc, char *buf,
 			      size_t len);
