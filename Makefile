@@ -65,7 +65,8 @@ $(B)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.bpf.h include/*.h) | $(B)
 $(B)/%.skel.h: $(B)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 
-HEADERS		:= $(wildcard include/*.h include/vsva/*.h src/lib/*.h $(D)/*.h)
+HEADERS		:= $(wildcard include/*.h include/vsva/*.h include/vsva/*.def \
+		   src/lib/*.h $(D)/*.h)
 
 $(B)/lib/%.o: src/lib/%.c $(HEADERS) $(SKELS) | $(B)/lib
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -c $< -o $@

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "vsva/clock.h"		/* vsva_mono_ns(), for the engine's users */
 #include "vsva/ladder.h"
 #include "vsva/snapshot.h"
 
@@ -75,8 +76,5 @@ void vsva_orphans_print(FILE *out, const char *root);
 /* Are this engine's objects pinned (they count on after it closes)?
  * The root then. */
 const char *vsva_engine_pinned(struct vsva_engine *e);
-
-/* CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns(). */
-uint64_t vsva_mono_ns(void);
 
 #endif /* VSVA_ENGINE_H */

@@ -91,28 +91,37 @@ static inline bool vsva_has(const struct vsva_features *f,
 	return f->have & VSVA_BIT(x);
 }
 
+/* Record feature @x: present, or missing with a reason. */
+void vsva_feat(struct vsva_features *f, enum vsva_feature x, bool ok,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* ---- the measurement table ------------------------------------------ */
 
+/* Sources, measurements and families: vsva/measurements.def names each
+ * once; VSVA_SRC_MEMSLOT, VSVA_M_MEMSLOT, VSVA_FAM_kvm_memslot_zap_total... */
 enum vsva_source_id {
-	VSVA_SRC_MEMSLOT,	/* bpf/memslot.bpf.c */
-	VSVA_SRC_IRQ,		/* bpf/irq.bpf.c */
-	VSVA_SRC_IOMMU,		/* bpf/iommu.bpf.c */
-	VSVA_SRC_PROCFS,	/* /proc/interrupts */
+#define VSVA_SOURCE(id, name, ...)	VSVA_SRC_##id,
+#include "vsva/measurements.def"
 	VSVA_NSOURCES,
 };
 
 /* Measurements, in the table's (and vsva_probe_info's) order. */
 enum vsva_mid {
-	VSVA_M_MEMSLOT, VSVA_M_MMU_PAGES, VSVA_M_IRQ_INJECTION,
-	VSVA_M_IRQ_BYPASS, VSVA_M_BYPASS_CONNECT, VSVA_M_POSTED,
-	VSVA_M_IOMMU, VSVA_M_PASID, VSVA_M_SVA, VSVA_M_IOMMUFD,
-	VSVA_M_VIOMMU, VSVA_M_VM_LIFECYCLE,
+#define VSVA_MEASUREMENT(id)		VSVA_M_##id,
+#include "vsva/measurements.def"
 	VSVA_NMEASUREMENTS,
+};
+
+/* Metric families, grouped by measurement. */
+enum vsva_fam {
+#define VSVA_FAMILY(m, name, ...)	VSVA_FAM_##name,
+#include "vsva/measurements.def"
+	VSVA_NFAMILIES,
 };
 
 #define VSVA_MAX_RUNGS		4
 #define VSVA_MAX_PROGS		8
-#define VSVA_MAX_FAMILIES	8
+#define VSVA_MAX_ALWAYS		4
 
 struct vsva_rung_def {
 	enum vsva_rung rung;		/* VSVA_RUNG_NONE ends the list */
@@ -133,34 +142,44 @@ struct vsva_rung_def {
 	const char *perf_filter;	/* for those events, or NULL */
 };
 
-/* A metric family a measurement exports. */
+/* A metric family a measurement exports (vsva/measurements.def). */
 struct vsva_family_def {
 	const char *name, *help;
 	enum vsva_mtype type;
 	const char *labels;		/* label names, comma-separated */
 	double unit;			/* histograms: seconds per raw unit */
 	int kmin;			/* histograms: first bucket 2^kmin units */
+	enum vsva_mid measurement;	/* whose family it is */
 };
 
 struct vsva_measurement {
 	const char *name;
 	enum vsva_source_id source;
 	struct vsva_rung_def rungs[VSVA_MAX_RUNGS];	/* best first */
-	struct vsva_family_def families[VSVA_MAX_FAMILIES];	/* it exports */
+};
+
+/* A source of the table: one row of vsva/measurements.def. */
+struct vsva_source_def {
+	const char *name;
+	/* programs it loads whatever the rungs (NULL-terminated) */
+	const char *always[VSVA_MAX_ALWAYS];
 };
 
 extern const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS];
-/* Programs a source loads whatever the rungs (NULL-terminated). */
-extern const char *const *const vsva_source_always[VSVA_NSOURCES];
-extern const char *const vsva_source_name[VSVA_NSOURCES];
+extern const struct vsva_family_def vsva_families[VSVA_NFAMILIES];
+extern const struct vsva_source_def vsva_sources[VSVA_NSOURCES];
 
 /* A family of the table by name, or NULL. */
 const struct vsva_family_def *vsva_family_def(const char *name);
-/* Family @name of the table in @s, with its help and type; a name the
- * table lacks marks @s incomplete (a bug the tests catch). */
-struct vsva_family *vsva_snap_def(struct vsva_snapshot *s, const char *name);
-/* A histogram sample from raw log2 slots, with @d's unit and buckets. */
-int vsva_hist_set_def(struct vsva_sample *m, const struct vsva_family_def *d,
+/* Family @id of the table in @s, with its name, help and type. */
+struct vsva_family *vsva_snap_fam(struct vsva_snapshot *s, enum vsva_fam id);
+/* Every family of source @src's measurements in @s, in the table's order:
+ * @f[id] for those, NULL for the others ([VSVA_NFAMILIES]). */
+void vsva_snap_source(struct vsva_snapshot *s, enum vsva_source_id src,
+		      struct vsva_family **f);
+/* A histogram sample of family @id from raw log2 slots, with the unit and
+ * buckets of its definition. */
+int vsva_hist_set_def(struct vsva_sample *m, enum vsva_fam id,
 		      const uint64_t *slots, int nslots, double raw_sum);
 
 /* Measurement by name, or -1. */
@@ -190,6 +209,14 @@ void vsva_choose(int m, const struct vsva_features *f, enum vsva_rung force,
  * @choice[m].refused and .failed are kept. */
 void vsva_choose_all(const struct vsva_features *f, const enum vsva_rung *force,
 		     struct vsva_choice *choice);
+
+/* Has a measurement of source @src a rung in @choice (is it loaded)? */
+bool vsva_source_wanted(enum vsva_source_id src,
+			const struct vsva_choice *choice);
+/* The measurement of @src whose chosen rung enables program @prog on a
+ * kernel with @f, or -1. */
+int vsva_prog_owner(enum vsva_source_id src, const struct vsva_features *f,
+		    const struct vsva_choice *choice, const char *prog);
 
 /* "--rung M=RUNG": set @force[M]; -1 with a message naming M's rungs. */
 int vsva_rung_option(const char *arg, enum vsva_rung *force, char *err,

@@ -9,18 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "priv.h"
 #include "vsva_memslot.h"
 
+/* The sources, in load order: a VSVA_SOURCE row of vsva/measurements.def
+ * each.  Nothing else walks them. */
 static const struct vsva_source *const sources[VSVA_NSOURCES] = {
-	[VSVA_SRC_MEMSLOT] = &vsva_src_memslot,
-	[VSVA_SRC_IRQ] = &vsva_src_irq,
-	[VSVA_SRC_IOMMU] = &vsva_src_iommu,
-	[VSVA_SRC_PROCFS] = &vsva_src_procfs,
+#define VSVA_SOURCE(id, name, ...)	[VSVA_SRC_##id] = &vsva_src_##name,
+#include "vsva/measurements.def"
 };
 
 struct vsva_engine {
@@ -30,21 +29,6 @@ struct vsva_engine {
 	struct vsva_ctx ctx;
 	void *state[VSVA_NSOURCES];
 };
-
-uint64_t vsva_inflight_max_age_ns(void)
-{
-	const char *t = getenv("VSVA_TEST_INFLIGHT_EXPIRY");
-
-	return (t ? strtoull(t, NULL, 10) : 60) * 1000000000ULL;
-}
-
-uint64_t vsva_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static int libbpf_quiet(enum libbpf_print_level lvl, const char *fmt,
 			va_list ap)
@@ -113,22 +97,52 @@ free_engine:
 	return -1;
 }
 
-const struct vsva_source *vsva_source_ops(int s)
+int vsva_source_elfs(struct vsva_elf *out, int max)
 {
-	return sources[s];
+	int s, n = 0;
+
+	for (s = 0; s < VSVA_NSOURCES && n < max; s++) {
+		if (!sources[s]->elf)
+			continue;
+		out[n].src = s;
+		out[n].bytes = sources[s]->elf(&out[n].size);
+		n++;
+	}
+	return n;
+}
+
+/* Open every BPF source that has a rung as it would load, to compare it
+ * with the pins: vsva_obj_start() stops before loading while
+ * c->pin_checking. */
+static void pin_check_sources(struct vsva_engine *e)
+{
+	struct vsva_ctx *c = &e->ctx;
+	void *state;
+	int s;
+
+	c->pin_checking = true;
+	for (s = 0; s < VSVA_NSOURCES; s++) {
+		if (!sources[s]->elf || !vsva_source_wanted(s, e->choice))
+			continue;
+		state = NULL;
+		if (!sources[s]->open(c, &state) && state)  /* cannot happen */
+			sources[s]->close(state, c);
+	}
+	c->pin_checking = false;
 }
 
 /* Adopt the last vsvad's pinned objects, or load (and pin) afresh. */
 static void load_sources(struct vsva_engine *e)
 {
 	struct vsva_ctx *c = &e->ctx;
+	struct vsva_elf elf[VSVA_NSOURCES];
 	int s;
 
 	if (!c->pin_root)
 		vsva_pin_orphans_scan(c, e->o.orphan_root);
-	vsva_pin_begin(c);
+	vsva_pin_begin(c, elf, vsva_source_elfs(elf, VSVA_NSOURCES));
 	if (c->pin_state == VSVA_PIN_UNDECIDED)
-		vsva_pin_check_all(c, e->choice);
+		pin_check_sources(e);
 	vsva_pin_decide(c);
 	/* memslot first: its vm_info becomes the one the others share */
 	for (s = 0; s < VSVA_NSOURCES; s++)

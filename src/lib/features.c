@@ -90,27 +90,6 @@ static int fentry_try(const struct kbtf *kb, const char *fn)
 	return 0;
 }
 
-/*
- * With the effective credentials: a non-root vsvad with CAP_DAC_READ_SEARCH
- * can see into tracefs (mode 0700), which plain access() would deny.
- */
-/* Record feature @x: present, or missing with a reason. */
-void vsva_feat(struct vsva_features *f, enum vsva_feature x, bool ok,
-     const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		f->have |= VSVA_BIT(x);
-		f->why[x][0] = 0;
-		return;
-	}
-	f->have &= ~VSVA_BIT(x);
-	va_start(ap, fmt);
-	vsnprintf(f->why[x], sizeof(f->why[x]), fmt, ap);
-	va_end(ap);
-}
-
 /* Detection state: the kernel's BTF and what tracefs looks like. */
 struct det {
 	struct vsva_features *f;

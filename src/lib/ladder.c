@@ -38,6 +38,22 @@ int vsva_rung_parse(const char *name, enum vsva_rung *r)
 	return -1;
 }
 
+void vsva_feat(struct vsva_features *f, enum vsva_feature x, bool ok,
+	       const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok) {
+		f->have |= VSVA_BIT(x);
+		f->why[x][0] = 0;
+		return;
+	}
+	f->have &= ~VSVA_BIT(x);
+	va_start(ap, fmt);
+	vsnprintf(f->why[x], sizeof(f->why[x]), fmt, ap);
+	va_end(ap);
+}
+
 /* Append "; @s" to @buf unless it says that already. */
 static void add_why(char *buf, size_t len, const char *s)
 {
@@ -134,4 +150,46 @@ void vsva_choose_all(const struct vsva_features *f, const enum vsva_rung *force,
 			vsva_choose(m, f, force[m], choice, &choice[m]);
 		done[m] = true;
 	}
+}
+
+bool vsva_source_wanted(enum vsva_source_id src,
+			const struct vsva_choice *choice)
+{
+	int m;
+
+	for (m = 0; m < VSVA_NMEASUREMENTS; m++)
+		if (vsva_measurements[m].source == src && choice[m].rung)
+			return true;
+	return false;
+}
+
+/* Does rung @d enable @prog on a kernel with @f? */
+static bool rung_has(const struct vsva_rung_def *d,
+		     const struct vsva_features *f, const char *prog)
+{
+	int i;
+
+	for (i = 0; d && i < VSVA_MAX_PROGS && d->progs[i]; i++)
+		if (!strcmp(d->progs[i], prog))
+			return true;
+	for (i = 0; d && i < 2 && d->opt_progs[i]; i++)
+		if ((f->have & d->opt_needs) == d->opt_needs &&
+		    !strcmp(d->opt_progs[i], prog))
+			return true;
+	return false;
+}
+
+int vsva_prog_owner(enum vsva_source_id src, const struct vsva_features *f,
+		    const struct vsva_choice *choice, const char *prog)
+{
+	const struct vsva_measurement *m;
+	int i;
+
+	for (i = 0; i < VSVA_NMEASUREMENTS; i++) {
+		m = &vsva_measurements[i];
+		if (m->source == src && choice[i].rung &&
+		    rung_has(vsva_rung_def(m, choice[i].rung), f, prog))
+			return i;
+	}
+	return -1;
 }

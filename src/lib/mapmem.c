@@ -122,20 +122,15 @@ static int object_maps(const char *obj_name, const void *elf, size_t sz,
 int vsva_maps_memory(unsigned int max_vms, int ncpus,
 		     struct vsva_map_mem *out, int max)
 {
-	const struct vsva_source *src;
-	const void *elf;
-	size_t sz;
-	int s, n = 0;
+	struct vsva_elf elf[VSVA_NSOURCES];
+	int i, nelf, n = 0;
 
 	if (!max_vms)
 		max_vms = VSVA_DEFAULT_MAX_VMS;
-	for (s = 0; s < VSVA_NSOURCES; s++) {
-		src = vsva_source_ops(s);
-		if (!src->elf)
-			continue;
-		elf = src->elf(&sz);
-		n = object_maps(vsva_source_name[s], elf, sz, max_vms, ncpus,
-				out, n, max);
+	nelf = vsva_source_elfs(elf, VSVA_NSOURCES);
+	for (i = 0; i < nelf; i++) {
+		n = object_maps(vsva_sources[elf[i].src].name, elf[i].bytes,
+				elf[i].size, max_vms, ncpus, out, n, max);
 		if (n < 0)
 			return n;
 	}

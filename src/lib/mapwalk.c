@@ -9,6 +9,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "priv.h"
+#include "vsva/clock.h"
 
 #define WALK_BYTES	(64 << 10)	/* keys + values read per call */
 #define WALK_MAX	(1 << 16)	/* entries per call, at most */
@@ -201,6 +202,13 @@ void vsva_drops_add(struct vsva_ctx *c, int fd, const char *const *names,
 			total += extra[r];
 		vsva_family_add(f, total, "reason", names[r], NULL);
 	}
+}
+
+uint64_t vsva_inflight_max_age_ns(void)
+{
+	const char *t = getenv("VSVA_TEST_INFLIGHT_EXPIRY");
+
+	return (t ? strtoull(t, NULL, 10) : 60) * 1000000000ULL;
 }
 
 int vsva_map_expire(int fd, size_t ksz, size_t vsz, uint64_t max_age_ns)

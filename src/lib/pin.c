@@ -317,21 +317,14 @@ close_dir:
 
 /* ROOT/<layout>, through ROOT's descriptor: the objects' bytes and
  * --max-vms. */
-static void layout_dir(const struct vsva_ctx *c, char *buf, size_t len)
+static void layout_dir(const struct vsva_ctx *c, const struct vsva_elf *elf,
+		       int n, char *buf, size_t len)
 {
-	const struct vsva_source *src;
 	__u64 h = FNV_OFFSET;
-	const void *elf;
-	size_t sz;
-	int s;
+	int i;
 
-	for (s = 0; s < VSVA_NSOURCES; s++) {
-		src = vsva_source_ops(s);
-		if (!src->elf)
-			continue;
-		elf = src->elf(&sz);
-		h = fnv(h, elf, sz);
-	}
+	for (i = 0; i < n; i++)
+		h = fnv(h, elf[i].bytes, elf[i].size);
 	h = fnv(h, &c->max_vms, sizeof(c->max_vms));
 	snprintf(buf, len, "/proc/self/fd/%d/%016llx", c->pin_lock,
 		 (unsigned long long)h);
@@ -353,7 +346,7 @@ static void pin_path(char *buf, size_t len, const char *dir, const char *name)
 static void obj_dir(const struct vsva_ctx *c, enum vsva_source_id src,
 		    const char *sub, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s%s%s", c->pin_layout, vsva_source_name[src],
+	snprintf(buf, len, "%s/%s%s%s", c->pin_layout, vsva_sources[src].name,
 		 sub ? "/" : "", sub ? sub : "");
 }
 
@@ -376,7 +369,7 @@ static bool obj_matches(const struct vsva_ctx *c, enum vsva_source_id src,
 	links = opendir(dir);
 	if (!links) {
 		snprintf(why, len, "no pins of the %s object",
-			 vsva_source_name[src]);
+			 vsva_sources[src].name);
 		return false;
 	}
 	while ((d = readdir(links)))
@@ -390,13 +383,13 @@ static bool obj_matches(const struct vsva_ctx *c, enum vsva_source_id src,
 		if (access(path, F_OK)) {
 			snprintf(why, len, "the %s object's pinned programs are "
 				 "not the ones chosen now (no %s)",
-				 vsva_source_name[src], bpf_program__name(p));
+				 vsva_sources[src].name, bpf_program__name(p));
 			return false;
 		}
 	}
 	if (n != pinned) {
 		snprintf(why, len, "the %s object has %d pinned programs, %d "
-			 "chosen now", vsva_source_name[src], pinned, n);
+			 "chosen now", vsva_sources[src].name, pinned, n);
 		return false;
 	}
 	bpf_object__for_each_map(m, obj) {
@@ -414,7 +407,7 @@ static bool obj_matches(const struct vsva_ctx *c, enum vsva_source_id src,
 			close(fd);
 		if (rc) {
 			snprintf(why, len, "the %s object's read-only data "
-				 "differs", vsva_source_name[src]);
+				 "differs", vsva_sources[src].name);
 			return false;
 		}
 	}
@@ -482,7 +475,7 @@ static const char *layout_name(const struct vsva_ctx *c)
 /* Before any object loads: ROOT opened, checked and locked, the layout,
  * and whether there are pins at all; vsva_pin_check() then decides per
  * object. */
-void vsva_pin_begin(struct vsva_ctx *c)
+void vsva_pin_begin(struct vsva_ctx *c, const struct vsva_elf *elf, int n)
 {
 	struct pin_dir d;
 	struct stat st;
@@ -509,7 +502,7 @@ void vsva_pin_begin(struct vsva_ctx *c)
 	close(d.parent);
 	c->pin_lock = d.fd;
 	c->pin_dev = d.dev;
-	layout_dir(c, c->pin_layout, sizeof(c->pin_layout));
+	layout_dir(c, elf, n, c->pin_layout, sizeof(c->pin_layout));
 	orphans_of_root(c);
 	if (fstatat(c->pin_lock, layout_name(c), &st, AT_SYMLINK_NOFOLLOW)) {
 		c->pin_state = VSVA_PIN_FRESH;
@@ -593,10 +586,10 @@ int vsva_pin_commit(struct vsva_ctx *c, enum vsva_source_id src,
 		    O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	rc = remove_sub(fd, vsva_source_name[src], c->pin_dev); /* leftovers
+	rc = remove_sub(fd, vsva_sources[src].name, c->pin_dev); /* leftovers
 								  * of a failed
 								  * rung */
-	if (!rc && mkdirat(fd, vsva_source_name[src], 0700))
+	if (!rc && mkdirat(fd, vsva_sources[src].name, 0700))
 		rc = -errno;
 	close(fd);
 	if (rc)
@@ -633,7 +626,7 @@ void vsva_pin_abandon(struct vsva_ctx *c, enum vsva_source_id src, int err)
 {
 	snprintf(c->pin_reason, sizeof(c->pin_reason), "cannot pin the %s "
 		 "object under %s (%s): counts start again at each start",
-		 vsva_source_name[src], c->pin_root,
+		 vsva_sources[src].name, c->pin_root,
 		 strerror(err < 0 ? -err : err));
 	clear_dir(c->pin_lock, c->pin_dev, 1);
 	pins_off(c);

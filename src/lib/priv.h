@@ -126,16 +126,26 @@ struct vsva_source {
 	const void *(*elf)(size_t *sz);	/* the object's ELF; NULL: not BPF */
 };
 
-extern const struct vsva_source vsva_src_memslot, vsva_src_irq,
-	vsva_src_iommu, vsva_src_procfs;
-/* The engine's sources, in load order (enum vsva_source_id). */
-const struct vsva_source *vsva_source_ops(int s);
+/* vsva_src_memslot... (src/lib/src_<name>.c), one per VSVA_SOURCE row */
+#define VSVA_SOURCE(id, name, ...) extern const struct vsva_source vsva_src_##name;
+#include "vsva/measurements.def"
+
+/* A BPF source's object (its ELF bytes), as the engine hands it to what
+ * depends on the objects without loading them: the pins' layout, the
+ * maps' sizes. */
+struct vsva_elf {
+	enum vsva_source_id src;
+	const void *bytes;
+	size_t size;
+};
+
+/* ---- src/lib/engine.c: the only walker of the sources ---------------- */
+
+/* The BPF sources' objects, in load order: how many (at most @max). */
+int vsva_source_elfs(struct vsva_elf *out, int max);
 
 /* ---- src/lib/features.c, src/lib/tracefs.c: what the kernel offers ------------ */
 
-/* Record feature @x: present, or missing with a reason. */
-void vsva_feat(struct vsva_features *f, enum vsva_feature x, bool ok,
-	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* access() with the effective credentials: a non-root vsvad with
  * CAP_DAC_READ_SEARCH can see into tracefs (mode 0700). */
 bool vsva_exists(const char *path);
@@ -169,6 +179,11 @@ int vsva_vmms_scan(struct vsva_ctx *c);
 int vsva_vmms_gc(struct vsva_ctx *c);
 /* Forget the struct kvm and VM fd entries of retired VMs @ids. */
 void vsva_vm_refs_forget(struct vsva_ctx *c, const __u32 *ids, int n);
+/* A map every object declares and the engine makes once (vm_info...). */
+bool vsva_map_is_shared(const char *name);
+/* Shared map @i: its name and *@fd, the engine's descriptor of it (-1
+ * until the first object to load made it); NULL past the last. */
+const char *vsva_shared_map(struct vsva_ctx *c, int i, int **fd);
 
 /* ---- src/lib/load.c: loading a source, one failure policy ------------------ */
 
@@ -180,6 +195,44 @@ int vsva_source_load(struct vsva_ctx *c, enum vsva_source_id src,
 		     const struct vsva_source *ops, void **state,
 		     const enum vsva_rung *force, struct vsva_choice *ch);
 
+/* ---- src/lib/skel.c: one BPF object's life ---------------------------- */
+
+/* A BPF source's skeleton (bpftool's <obj>.skel.h), typed for the one
+ * life cycle vsva_skel_open() runs; VSVA_SKEL() makes it. */
+struct vsva_skel {
+	void *(*open)(void);
+	void (*destroy)(void *skel);
+	struct bpf_object_skeleton *(*skeleton)(void *skel);
+	/* before load: read-only data, map sizes; 0 or a negative errno */
+	int (*config)(void *skel, struct vsva_ctx *c);
+};
+
+/* <obj>_skel, the struct vsva_skel of bpftool's struct <obj>_bpf, with
+ * @config (or NULL). */
+#define VSVA_SKEL(obj, config)						\
+static void *obj##_skel_open(void)					\
+{									\
+	return obj##_bpf__open();					\
+}									\
+static void obj##_skel_destroy(void *skel)				\
+{									\
+	obj##_bpf__destroy(skel);					\
+}									\
+static struct bpf_object_skeleton *obj##_skel_sk(void *skel)		\
+{									\
+	return ((struct obj##_bpf *)skel)->skeleton;			\
+}									\
+static const struct vsva_skel obj##_skel = {				\
+	obj##_skel_open, obj##_skel_destroy, obj##_skel_sk, config,	\
+}
+
+/* Open @k's skeleton, configure it, load and attach what the chosen rungs
+ * of source @src enable (vsva_obj_start): the skeleton, or NULL with
+ * *@err a negative errno and nothing left behind.  The source destroys
+ * it (<obj>_bpf__destroy) when it closes. */
+void *vsva_skel_open(const struct vsva_skel *k, struct vsva_ctx *c,
+		     enum vsva_source_id src, int *err);
+
 /* Load and attach an opened skeleton of source @src (its read-only data
  * set): exactly the programs the chosen rungs name (and the source's
  * always-on ones), hash maps preallocated where this kernel needs it, the
@@ -190,15 +243,18 @@ int vsva_obj_start(struct bpf_object_skeleton *sk, struct vsva_ctx *c,
 		   enum vsva_source_id src);
 int vsva_prog_fds(struct bpf_object *obj, int *fds, const char **names,
 		  int max);
-/* A map every object declares and the engine makes once (vm_info...). */
-bool vsva_map_is_shared(const char *name);
-/* Pinning: open every BPF source as it would load and compare it with
- * the pins (vsva_obj_start stops before loading while c->pin_checking). */
-void vsva_pin_check_all(struct vsva_ctx *c, struct vsva_choice *ch);
+/* The entries map @name holds for @max_vms VMs on @ncpus CPUs; 0 for a
+ * map of fixed size. */
+unsigned int vsva_map_entries(const char *name, unsigned int max_vms,
+			      int ncpus);
 
 /* ---- src/lib/pin.c: counts that survive a restart ---------------------------- */
 
-void vsva_pin_begin(struct vsva_ctx *c);
+/* Before any object loads: the root, its lock, the layout of the objects
+ * @elf (their bytes and --max-vms name it), whether anything is pinned;
+ * while c->pin_checking, vsva_obj_start() compares each object with the
+ * pins (vsva_pin_check) instead of loading it. */
+void vsva_pin_begin(struct vsva_ctx *c, const struct vsva_elf *elf, int n);
 int vsva_pin_check(struct vsva_ctx *c, enum vsva_source_id src,
 		   struct bpf_object *obj);
 void vsva_pin_decide(struct vsva_ctx *c);
@@ -231,10 +287,8 @@ struct vsva_walk {
 
 /* 0, or a negative errno: entries may then be missing. */
 int vsva_map_walk(struct vsva_ctx *c, const struct vsva_walk *w);
-/* Sum the per-CPU values (@words u64 each) of @key; -1 if absent. */
-unsigned int vsva_map_entries(const char *name, unsigned int max_vms,
-			      int ncpus);
-/* Sum a per-CPU value of @words (8 at most) u64s. */
+/* Sum the per-CPU values (@words u64s each, 8 at most) of @key; -1 if
+ * absent. */
 int vsva_sum_percpu(struct vsva_ctx *c, int fd, const void *key, __u64 *sum,
 		    size_t words);
 /* Delete every entry of hash map @fd whose key holds one of the @n tgids

@@ -84,7 +84,7 @@ void vsva_probe_print(FILE *out, const struct vsva_features *f,
 		m = &vsva_measurements[i];
 		c = &choice[i];
 		fprintf(out, "%s (%s source): %s%s\n  %s\n", m->name,
-			vsva_source_name[m->source], vsva_rung_name(c->rung),
+			vsva_sources[m->source].name, vsva_rung_name(c->rung),
 			c->approximate ? ", approximate" : "", c->reason);
 		for (r = 0; r < VSVA_MAX_RUNGS && m->rungs[r].rung; r++)
 			print_rung(out, &m->rungs[r], f, c);

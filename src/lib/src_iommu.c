@@ -24,23 +24,25 @@ struct iommu_state {
 	__u64 expired;
 };
 
+/* Before load: iommu_attach_device_pasid's arguments on this kernel. */
+static int iommu_config(void *skel, struct vsva_ctx *c)
+{
+	struct iommu_bpf *s = skel;
+
+	s->rodata->pasid_attach_handle = c->f->pasid_attach_args == 4;
+	return 0;
+}
+
+VSVA_SKEL(iommu, iommu_config);
+
 static int iommu_open(struct vsva_ctx *c, void **state)
 {
 	struct iommu_state *st = calloc(1, sizeof(*st));
-	int rc;
+	int rc = -ENOMEM;
 
-	if (!st)
-		return -ENOMEM;
-	st->s = iommu_bpf__open();
-	if (!st->s) {
-		rc = -errno;
-		free(st);
-		return rc;
-	}
-	st->s->rodata->pasid_attach_handle = c->f->pasid_attach_args == 4;
-	rc = vsva_obj_start(st->s->skeleton, c, VSVA_SRC_IOMMU);
-	if (rc) {
-		iommu_bpf__destroy(st->s);
+	if (st)
+		st->s = vsva_skel_open(&iommu_skel, c, VSVA_SRC_IOMMU, &rc);
+	if (!st || !st->s) {
 		free(st);
 		return rc;
 	}
@@ -72,36 +74,6 @@ static void iommu_expire(void *state, struct vsva_ctx *c)
 				       vsva_inflight_max_age_ns());
 }
 
-enum { F_ATTACH, F_FAULTS, F_MAP, F_MAPPED, F_UNMAP, F_UNMAPPED, F_HWPT,
-       F_PASID_ATTACH, F_PASID_DETACH, F_SVA_BIND, F_SVA_UNBIND, F_INV,
-       F_INV_ENTRIES, F_INV_REQ, F_PASID_REPLACE, F_VIOMMU, F_VDEVICE,
-       F_VINV, F_VINV_ENTRIES, F_VINV_REQ, F_IOMMU_N };
-
-/* Their definitions are the measurement table's (src/lib/table.c). */
-static const char *const fams[F_IOMMU_N] = {
-	[F_ATTACH] = "vsva_iommu_domain_attach_total",
-	[F_FAULTS] = "vsva_iommu_io_page_faults_total",
-	[F_MAP] = "vsva_iommu_map_total",
-	[F_MAPPED] = "vsva_iommu_mapped_bytes_total",
-	[F_UNMAP] = "vsva_iommu_unmap_total",
-	[F_UNMAPPED] = "vsva_iommu_unmapped_bytes_total",
-	[F_HWPT] = "vsva_iommufd_hwpt_alloc_total",
-	[F_PASID_ATTACH] = "vsva_iommu_pasid_attach_seconds",
-	[F_PASID_DETACH] = "vsva_iommu_pasid_detach_seconds",
-	[F_SVA_BIND] = "vsva_iommu_sva_bind_seconds",
-	[F_SVA_UNBIND] = "vsva_iommu_sva_unbind_seconds",
-	[F_INV] = "vsva_iommufd_hwpt_invalidate_seconds",
-	[F_INV_ENTRIES] = "vsva_iommufd_hwpt_invalidate_entries_total",
-	[F_INV_REQ] = "vsva_iommufd_hwpt_invalidate_entries_requested_total",
-	[F_PASID_REPLACE] = "vsva_iommu_pasid_replace_seconds",
-	[F_VIOMMU] = "vsva_iommufd_viommu_alloc_total",
-	[F_VDEVICE] = "vsva_iommufd_vdevice_alloc_total",
-	[F_VINV] = "vsva_iommufd_viommu_invalidate_seconds",
-	[F_VINV_ENTRIES] = "vsva_iommufd_viommu_invalidate_entries_total",
-	[F_VINV_REQ] =
-		"vsva_iommufd_viommu_invalidate_entries_requested_total",
-};
-
 /* A vIOMMU or vDEVICE allocation count (kinds VIOMMU_ALLOC and on). */
 static void add_viommu_cnt(struct vsva_family **f, const char *vm,
 			   __u32 kind, __u64 n)
@@ -110,8 +82,22 @@ static void add_viommu_cnt(struct vsva_family **f, const char *vm,
 
 	if (h > 3)
 		return;
-	vsva_family_add(f[h & 1 ? F_VDEVICE : F_VIOMMU], n, "vm", vm,
-			"result", h < 2 ? "ok" : "error", NULL);
+	vsva_family_add(f[h & 1 ? VSVA_FAM_iommufd_vdevice_alloc_total :
+				  VSVA_FAM_iommufd_viommu_alloc_total], n,
+			"vm", vm, "result", h < 2 ? "ok" : "error", NULL);
+}
+
+/* An iommufd HWPT allocation count (kinds HWPT_PAGING to _NESTED_FAILED). */
+static void add_hwpt_cnt(struct vsva_family **f, const char *vm,
+			 __u32 kind, __u64 n)
+{
+	__u32 h = kind - VSVA_IOMMU_HWPT_PAGING;
+
+	if (h > 3)
+		return;
+	vsva_family_add(f[VSVA_FAM_iommufd_hwpt_alloc_total], n, "vm", vm,
+			"kind", vsva_hwpt_kind_name(h & 1), "result",
+			h < 2 ? "ok" : "error", NULL);
 }
 
 /* One count-map entry (a vsva_map_walk callback; @arg: the families). */
@@ -122,46 +108,70 @@ static void add_cnt(struct vsva_ctx *c, void *arg, const void *key,
 	const struct vsva_iommu_cnt *v = val;
 	struct vsva_family **f = arg;
 	char vm[VSVA_VM_LABEL_LEN], dev[VSVA_DEV_NAME_LEN + 1];
-	unsigned int h;
+	bool map;
 
 	snprintf(dev, sizeof(dev), "%s", k->dev);
 	vsva_vm_label(c, k->vm, vm, sizeof(vm));
 	switch (k->kind) {
 	case VSVA_IOMMU_DOMAIN_ATTACH:
+		vsva_family_add(f[VSVA_FAM_iommu_domain_attach_total],
+				v->count, "device", dev, NULL);
+		break;
 	case VSVA_IOMMU_IO_PAGE_FAULT:
-		vsva_family_add(f[k->kind == VSVA_IOMMU_DOMAIN_ATTACH ?
-				  F_ATTACH : F_FAULTS], v->count,
-				"device", dev, NULL);
+		vsva_family_add(f[VSVA_FAM_iommu_io_page_faults_total],
+				v->count, "device", dev, NULL);
 		break;
 	case VSVA_IOMMU_MAP:
 	case VSVA_IOMMU_UNMAP:
-		h = k->kind == VSVA_IOMMU_MAP;
-		vsva_family_add(f[h ? F_MAP : F_UNMAP], v->count, "vm", vm,
-				NULL);
-		vsva_family_add(f[h ? F_MAPPED : F_UNMAPPED], v->bytes,
-				"vm", vm, NULL);
+		map = k->kind == VSVA_IOMMU_MAP;
+		vsva_family_add(f[map ? VSVA_FAM_iommu_map_total :
+					VSVA_FAM_iommu_unmap_total],
+				v->count, "vm", vm, NULL);
+		vsva_family_add(f[map ? VSVA_FAM_iommu_mapped_bytes_total :
+					VSVA_FAM_iommu_unmapped_bytes_total],
+				v->bytes, "vm", vm, NULL);
 		break;
 	default:
-		if (k->kind >= VSVA_IOMMU_VIOMMU_ALLOC) {
+		if (k->kind >= VSVA_IOMMU_VIOMMU_ALLOC)
 			add_viommu_cnt(f, vm, k->kind, v->count);
-			break;
-		}
-		h = k->kind - VSVA_IOMMU_HWPT_PAGING;
-		if (h > 3)
-			break;
-		vsva_family_add(f[F_HWPT], v->count, "vm", vm, "kind",
-				vsva_hwpt_kind_name(h & 1), "result",
-				h < 2 ? "ok" : "error", NULL);
+		else
+			add_hwpt_cnt(f, vm, k->kind, v->count);
 	}
+}
+
+/* An invalidation's entries, handled and asked for (HWPT or vIOMMU). */
+static void add_inv_entries(struct vsva_family **f, bool hwpt,
+			    const char *vm, const char *result,
+			    const struct vsva_iommu_lat *v)
+{
+	enum vsva_fam done, asked;
+
+	done = hwpt ? VSVA_FAM_iommufd_hwpt_invalidate_entries_total :
+		      VSVA_FAM_iommufd_viommu_invalidate_entries_total;
+	asked = hwpt ?
+		VSVA_FAM_iommufd_hwpt_invalidate_entries_requested_total :
+		VSVA_FAM_iommufd_viommu_invalidate_entries_requested_total;
+	vsva_family_add(f[done], v->entries, "vm", vm, "result", result,
+			NULL);
+	vsva_family_add(f[asked], v->requested, "vm", vm, "result", result,
+			NULL);
 }
 
 /* One latency-map entry (a vsva_map_walk callback). */
 static void add_lat(struct vsva_ctx *c, void *arg, const void *key,
 		    const void *val)
 {
-	static const int fam[VSVA_IOMMU_OPS] = {
-		F_PASID_ATTACH, F_PASID_DETACH, F_SVA_BIND, F_SVA_UNBIND, F_INV,
-		F_PASID_REPLACE, F_VINV,
+	static const enum vsva_fam fam[VSVA_IOMMU_OPS] = {
+		[VSVA_IOMMU_PASID_ATTACH] = VSVA_FAM_iommu_pasid_attach_seconds,
+		[VSVA_IOMMU_PASID_DETACH] = VSVA_FAM_iommu_pasid_detach_seconds,
+		[VSVA_IOMMU_SVA_BIND] = VSVA_FAM_iommu_sva_bind_seconds,
+		[VSVA_IOMMU_SVA_UNBIND] = VSVA_FAM_iommu_sva_unbind_seconds,
+		[VSVA_IOMMU_HWPT_INVALIDATE] =
+			VSVA_FAM_iommufd_hwpt_invalidate_seconds,
+		[VSVA_IOMMU_PASID_REPLACE] =
+			VSVA_FAM_iommu_pasid_replace_seconds,
+		[VSVA_IOMMU_VIOMMU_INVALIDATE] =
+			VSVA_FAM_iommufd_viommu_invalidate_seconds,
 	};
 	const struct vsva_iommu_lat_key *k = key;
 	const struct vsva_iommu_lat *v = val;
@@ -175,22 +185,18 @@ static void add_lat(struct vsva_ctx *c, void *arg, const void *key,
 	snprintf(dev, sizeof(dev), "%s", k->dev);
 	if (k->op == VSVA_IOMMU_HWPT_INVALIDATE ||
 	    k->op == VSVA_IOMMU_VIOMMU_INVALIDATE) {
-		bool hw = k->op == VSVA_IOMMU_HWPT_INVALIDATE;
-
 		vsva_vm_label(c, k->vm, vm, sizeof(vm));
 		m = vsva_family_add(f[fam[k->op]], 0, "vm", vm, "result",
 				    result, NULL);
-		vsva_family_add(f[hw ? F_INV_ENTRIES : F_VINV_ENTRIES],
-				v->entries, "vm", vm, "result", result, NULL);
-		vsva_family_add(f[hw ? F_INV_REQ : F_VINV_REQ], v->requested,
-				"vm", vm, "result", result, NULL);
+		add_inv_entries(f, k->op == VSVA_IOMMU_HWPT_INVALIDATE, vm,
+				result, v);
 	} else {
 		m = vsva_family_add(f[fam[k->op]], 0, "device", dev,
 				    "domain_type",
 				    vsva_domain_type_name(k->domain_type),
 				    "result", result, NULL);
 	}
-	if (m && vsva_hist_set_def(m, vsva_family_def(fams[fam[k->op]]),
+	if (m && vsva_hist_set_def(m, fam[k->op],
 				   (const uint64_t *)v->slots, VSVA_HIST_SLOTS,
 				   v->sum_ns))
 		f[fam[k->op]]->incomplete = true;
@@ -200,7 +206,7 @@ static void iommu_snapshot(void *state, struct vsva_ctx *c,
 			   struct vsva_snapshot *s)
 {
 	struct iommu_state *st = state;
-	struct vsva_family *f[F_IOMMU_N];
+	struct vsva_family *f[VSVA_NFAMILIES];
 	struct vsva_walk cw = {
 		.ksz = sizeof(struct vsva_iommu_cnt_key),
 		.vsz = sizeof(struct vsva_iommu_cnt),
@@ -210,16 +216,14 @@ static void iommu_snapshot(void *state, struct vsva_ctx *c,
 		.vsz = sizeof(struct vsva_iommu_lat),
 		.fn = add_lat, .arg = f,
 	};
-	int i;
 
-	for (i = 0; i < F_IOMMU_N; i++)
-		f[i] = vsva_snap_def(s, fams[i]);
+	vsva_snap_source(s, VSVA_SRC_IOMMU, f);
 	if (!st)
 		return;
 	cw.fd = bpf_map__fd(st->s->maps.iommu_cnt);
 	lw.fd = bpf_map__fd(st->s->maps.iommu_lat);
 	if (vsva_map_walk(c, &cw) || vsva_map_walk(c, &lw))
-		f[0]->incomplete = true;
+		f[VSVA_FAM_iommu_domain_attach_total]->incomplete = true;
 }
 
 static const char *const drop_name[VSVA_IOMMU_DROPS] = {

@@ -55,54 +55,46 @@ static void irq_close(void *state, struct vsva_ctx *c)
 	free(st);
 }
 
+/* Before load: the classic tracepoints' record layout, this kernel's
+ * kvm_pi_irte_update, a cache slot per CPU. */
+static int irq_config(void *skel, struct vsva_ctx *c)
+{
+	struct irq_bpf *s = skel;
+
+	s->rodata->tp_off = c->f->tp_off;
+	s->rodata->pi_irte_has_desc = c->f->pi_irte_args == 6;
+	return bpf_map__set_max_entries(s->maps.irq_fast,
+					c->ncpus * VSVA_IRQ_FAST_SLOTS);
+}
+
+VSVA_SKEL(irq, irq_config);
+
 static int irq_open(struct vsva_ctx *c, void **state)
 {
 	struct irq_state *st = calloc(1, sizeof(*st));
-	int rc;
+	int rc = -ENOMEM;
 
 	if (!st)
-		return -ENOMEM;
-	st->s = irq_bpf__open();
-	if (!st->s) {
-		rc = -errno;
-		free(st);
 		return rc;
-	}
-	st->s->rodata->tp_off = c->f->tp_off;
-	st->s->rodata->pi_irte_has_desc = c->f->pi_irte_args == 6;
-	rc = bpf_map__set_max_entries(st->s->maps.irq_fast,
-				      c->ncpus * VSVA_IRQ_FAST_SLOTS);
-	if (!rc)
-		rc = vsva_obj_start(st->s->skeleton, c, VSVA_SRC_IRQ);
-	if (!rc)
-		rc = map_fast(c, st);
-	if (rc) {
-		irq_close(st, c);
-		return rc;
-	}
+	st->s = vsva_skel_open(&irq_skel, c, VSVA_SRC_IRQ, &rc);
+	if (!st->s)
+		goto free_state;
+	rc = map_fast(c, st);
+	if (rc)
+		goto destroy_skel;
 	*state = st;
 	return 0;
+destroy_skel:
+	irq_bpf__destroy(st->s);
+free_state:
+	free(st);
+	return rc;
 }
 
 static struct bpf_object *irq_object(void *state)
 {
 	return state ? ((struct irq_state *)state)->s->obj : NULL;
 }
-
-/* The irq metric families, in exposition order. */
-enum { F_INJECTED, F_GSI, F_PI, F_PRODUCERS, F_CONNECTS, F_DISCONNECTS,
-       F_CONNECTED, F_IRQ_N };
-
-/* Their definitions are the measurement table's (src/lib/table.c). */
-static const char *const irq_fams[F_IRQ_N] = {
-	[F_INJECTED] = "vsva_kvm_irq_injected_total",
-	[F_GSI] = "vsva_kvm_irq_gsi_asserted_total",
-	[F_PI] = "vsva_kvm_pi_irte_updates_total",
-	[F_PRODUCERS] = "vsva_kvm_irq_bypass_producers",
-	[F_CONNECTS] = "vsva_irq_bypass_connects_total",
-	[F_DISCONNECTS] = "vsva_irq_bypass_disconnects_total",
-	[F_CONNECTED] = "vsva_irq_bypass_connected",
-};
 
 static const char *const path_name[] = {
 	[VSVA_IRQ_MSI] = "msi",
@@ -142,15 +134,18 @@ static void add_key(struct vsva_ctx *c, struct vsva_family **f,
 	case VSVA_IRQ_MSI:
 	case VSVA_IRQ_IOAPIC:
 	case VSVA_IRQ_PIC:
-		vsva_family_add(f[F_INJECTED], v, "vm", vm, "path",
-				path_name[k->kind], "irq", id, NULL);
+		vsva_family_add(f[VSVA_FAM_kvm_irq_injected_total], v, "vm",
+				vm, "path", path_name[k->kind], "irq", id,
+				NULL);
 		break;
 	case VSVA_IRQ_GSI_ASSERT:
-		vsva_family_add(f[F_GSI], v, "vm", vm, "gsi", id, NULL);
+		vsva_family_add(f[VSVA_FAM_kvm_irq_gsi_asserted_total], v,
+				"vm", vm, "gsi", id, NULL);
 		break;
 	case VSVA_IRQ_PI_SET:
 	case VSVA_IRQ_PI_CLEAR:
-		vsva_family_add(f[F_PI], v, "vm", vm, "gsi", id, "op",
+		vsva_family_add(f[VSVA_FAM_kvm_pi_irte_updates_total], v,
+				"vm", vm, "gsi", id, "op",
 				k->kind == VSVA_IRQ_PI_SET ? "set" : "clear",
 				NULL);
 		g->pi += k->kind == VSVA_IRQ_PI_SET ? d : -d;
@@ -163,8 +158,10 @@ static void add_key(struct vsva_ctx *c, struct vsva_family **f,
 		break;
 	case VSVA_IRQ_CONNECT:
 	case VSVA_IRQ_DISCONNECT:
-		vsva_family_add(f[k->kind == VSVA_IRQ_CONNECT ? F_CONNECTS :
-				  F_DISCONNECTS], v, "vm", vm, "irq", id, NULL);
+		vsva_family_add(f[k->kind == VSVA_IRQ_CONNECT ?
+				  VSVA_FAM_irq_bypass_connects_total :
+				  VSVA_FAM_irq_bypass_disconnects_total], v,
+				"vm", vm, "irq", id, NULL);
 		g->connected += k->kind == VSVA_IRQ_CONNECT ? d : -d;
 		g->any_connect = true;
 		break;
@@ -187,11 +184,11 @@ static void add_gauges(struct vsva_ctx *c, struct vsva_family **f,
 		if (bypass && vsva_vm_is_vm(g[i].vm) &&
 		    (bypass == VSVA_RUNG_OWN_TP ? g[i].any_producer :
 						  g[i].any_pi))
-			vsva_family_add(f[F_PRODUCERS],
+			vsva_family_add(f[VSVA_FAM_kvm_irq_bypass_producers],
 					producers > 0 ? producers : 0,
 					"vm", vm, NULL);
 		if (g[i].any_connect)
-			vsva_family_add(f[F_CONNECTED],
+			vsva_family_add(f[VSVA_FAM_irq_bypass_connected],
 					g[i].connected > 0 ? g[i].connected : 0,
 					"vm", vm, NULL);
 	}
@@ -343,31 +340,31 @@ static void irq_snapshot(void *state, struct vsva_ctx *c,
 {
 	struct irq_state *st = state;
 	struct vm_gauges *gauges;
-	struct vsva_family *f[F_IRQ_N];
+	struct vsva_family *f[VSVA_NFAMILIES], *injected;
 	struct irq_aggs g = { 0 };
 	int i, ng = 0;
 
-	for (i = 0; i < F_IRQ_N; i++)
-		f[i] = vsva_snap_def(s, irq_fams[i]);
+	vsva_snap_source(s, VSVA_SRC_IRQ, f);
 	if (!st)
 		return;
+	injected = f[VSVA_FAM_kvm_irq_injected_total];
 	gauges = calloc(c->max_vms + 2, sizeof(*gauges));	/* + kernel,
 								 * unattributed */
 	if (!gauges) {
-		f[F_INJECTED]->incomplete = true;
+		injected->incomplete = true;
 		return;
 	}
 	collect_counts(c, st, &g);
 	collect_fast(c, st, &g);
 	agg_merge(&g);
 	if (g.oom)
-		f[F_INJECTED]->incomplete = true;
+		injected->incomplete = true;
 	for (i = 0; i < g.n; i++) {
 		struct vm_gauges *vg = gauges_for(gauges, &ng, c->max_vms + 2,
 						  g.a[i].key.vm);
 
 		if (!vg) {
-			f[F_INJECTED]->incomplete = true;
+			injected->incomplete = true;
 			continue;
 		}
 		add_key(c, f, &g.a[i].key, g.a[i].sum, vg);

@@ -41,51 +41,30 @@ struct memslot_state {
 	__u64 expired;
 };
 
+/* Before load: the classic tracepoints' record layout. */
+static int memslot_config(void *skel, struct vsva_ctx *c)
+{
+	struct memslot_bpf *s = skel;
+
+	s->rodata->tp_off = c->f->tp_off;
+	return 0;
+}
+
+VSVA_SKEL(memslot, memslot_config);
+
 static int memslot_open(struct vsva_ctx *c, void **state)
 {
 	struct memslot_state *st = calloc(1, sizeof(*st));
-	int rc;
+	int rc = -ENOMEM;
 
-	if (!st)
-		return -ENOMEM;
-	st->s = memslot_bpf__open();
-	if (!st->s) {
-		rc = -errno;
-		free(st);
-		return rc;
-	}
-	st->s->rodata->tp_off = c->f->tp_off;
-	rc = vsva_obj_start(st->s->skeleton, c, VSVA_SRC_MEMSLOT);
-	if (rc) {
-		memslot_bpf__destroy(st->s);
+	if (st)
+		st->s = vsva_skel_open(&memslot_skel, c, VSVA_SRC_MEMSLOT, &rc);
+	if (!st || !st->s) {
 		free(st);
 		return rc;
 	}
 	*state = st;
 	return 0;
-}
-
-/* The memslot measurement's metric families, in exposition order. */
-enum { F_ZAPS, F_SECS, F_ERRORS, F_ZAPPED, F_CREATED, F_REBUILT, F_VM_INFO,
-       F_MEMSLOT_N };
-
-/* Their definitions are the measurement table's (src/lib/table.c). */
-static const char *const memslot_fams[F_MEMSLOT_N] = {
-	[F_ZAPS] = "vsva_kvm_memslot_zap_total",
-	[F_SECS] = "vsva_kvm_memslot_zap_seconds",
-	[F_ERRORS] = "vsva_kvm_memslot_delete_errors_total",
-	[F_ZAPPED] = "vsva_kvm_mmu_shadow_pages_zapped_total",
-	[F_CREATED] = "vsva_kvm_mmu_pages_created_total",
-	[F_REBUILT] = "vsva_kvm_mmu_pages_rebuilt_total",
-	[F_VM_INFO] = "vsva_kvm_vm_info",
-};
-
-static void add_families(struct vsva_snapshot *s, struct vsva_family **f)
-{
-	int i;
-
-	for (i = 0; i < F_MEMSLOT_N; i++)
-		f[i] = vsva_snap_def(s, memslot_fams[i]);
 }
 
 static void add_vm_info(struct vsva_ctx *c, struct vsva_family **f, __u32 id,
@@ -96,9 +75,9 @@ static void add_vm_info(struct vsva_ctx *c, struct vsva_family **f, __u32 id,
 	vsva_vm_label(c, id, vm, sizeof(vm));
 	snprintf(pid, sizeof(pid), "%u", info->tgid);
 	vsva_utf8_clean(comm, sizeof(comm), info->comm, VSVA_COMM_LEN);
-	vsva_family_add(f[F_VM_INFO], 1, "vm", vm, "pid", pid, "comm",
-			comm, "state", info->exit_ns ? "exited" : "running",
-			NULL);
+	vsva_family_add(f[VSVA_FAM_kvm_vm_info], 1, "vm", vm, "pid", pid,
+			"comm", comm, "state",
+			info->exit_ns ? "exited" : "running", NULL);
 }
 
 /* A VM's counters: only for the zap modes it used (a VM that never
@@ -106,24 +85,30 @@ static void add_vm_info(struct vsva_ctx *c, struct vsva_family **f, __u32 id,
 static void add_vm(struct vsva_ctx *c, struct vsva_family **f,
 		   const char *vm, const struct vsva_memslot_stats *st)
 {
+	const char *mode;
 	int i;
 
 	for (i = 0; i < VSVA_ZAP_MODES; i++) {
+		mode = mode_name[i];
 		if (st->shadow_zapped[i])
-			vsva_family_add(f[F_ZAPPED], st->shadow_zapped[i], "vm",
-					vm, "mode", mode_name[i], NULL);
+			vsva_family_add(
+				f[VSVA_FAM_kvm_mmu_shadow_pages_zapped_total],
+				st->shadow_zapped[i], "vm", vm, "mode", mode,
+				NULL);
 		if (i == VSVA_ZAP_NONE || !st->zaps[i])
 			continue;
-		vsva_family_add(f[F_ZAPS], st->zaps[i], "vm", vm, "mode",
-				mode_name[i], NULL);
-		vsva_family_add(f[F_REBUILT], st->pages_rebuilt[i], "vm", vm,
-				"mode", mode_name[i], NULL);
+		vsva_family_add(f[VSVA_FAM_kvm_memslot_zap_total],
+				st->zaps[i], "vm", vm, "mode", mode, NULL);
+		vsva_family_add(f[VSVA_FAM_kvm_mmu_pages_rebuilt_total],
+				st->pages_rebuilt[i], "vm", vm, "mode", mode,
+				NULL);
 	}
 	/* only the syscall rung sees a deletion fail */
 	if (vsva_rung_of(c, VSVA_M_MEMSLOT) == VSVA_RUNG_SYSCALL_TP)
-		vsva_family_add(f[F_ERRORS], st->delete_errors, "vm", vm,
-				NULL);
-	vsva_family_add(f[F_CREATED], st->pages_created, "vm", vm, NULL);
+		vsva_family_add(f[VSVA_FAM_kvm_memslot_delete_errors_total],
+				st->delete_errors, "vm", vm, NULL);
+	vsva_family_add(f[VSVA_FAM_kvm_mmu_pages_created_total],
+			st->pages_created, "vm", vm, NULL);
 }
 
 /* The label of VM @id; false for a VM being retired right now (its
@@ -152,18 +137,19 @@ static void zap_hist_add(struct vsva_ctx *c, void *arg, const void *key,
 {
 	const struct vsva_zap_hist_key *k = key;
 	const struct vsva_zap_hist *h = val;
-	struct vsva_family **f = arg;
+	struct vsva_family **f = arg, *secs;
 	char vm[VSVA_VM_LABEL_LEN];
 	struct vsva_sample *m;
 
 	if (k->mode >= VSVA_ZAP_MODES || !vm_label(c, k->vm, vm, sizeof(vm)))
 		return;
-	m = vsva_family_add(f[F_SECS], 0, "vm", vm, "mode",
-			    mode_name[k->mode], NULL);
-	if (m && vsva_hist_set_def(m, vsva_family_def(memslot_fams[F_SECS]),
+	secs = f[VSVA_FAM_kvm_memslot_zap_seconds];
+	m = vsva_family_add(secs, 0, "vm", vm, "mode", mode_name[k->mode],
+			    NULL);
+	if (m && vsva_hist_set_def(m, VSVA_FAM_kvm_memslot_zap_seconds,
 				   (const uint64_t *)h->slots, VSVA_HIST_SLOTS,
 				   h->ns_sum))
-		f[F_SECS]->incomplete = true;
+		secs->incomplete = true;
 }
 
 static void count_entry(struct vsva_ctx *c, void *arg, const void *key,
@@ -173,9 +159,8 @@ static void count_entry(struct vsva_ctx *c, void *arg, const void *key,
 }
 
 /* kvm_vm_lifecycle: how many processes are known VMMs now. */
-static void known_vmms(struct vsva_ctx *c, struct vsva_snapshot *s)
+static void known_vmms(struct vsva_ctx *c, struct vsva_family *f)
 {
-	struct vsva_family *f = vsva_snap_def(s, "vsva_kvm_vmms_known");
 	int n = 0;
 	struct vsva_walk w = {
 		.fd = c->vmms_fd, .ksz = sizeof(__u32),
@@ -194,7 +179,7 @@ static void memslot_snapshot(void *state, struct vsva_ctx *c,
 			     struct vsva_snapshot *s)
 {
 	struct memslot_state *st = state;
-	struct vsva_family *f[F_MEMSLOT_N];
+	struct vsva_family *f[VSVA_NFAMILIES];
 	struct vsva_walk w = {
 		.ksz = sizeof(__u32), .vsz = sizeof(struct vsva_memslot_stats),
 		.fn = vm_stats_add, .arg = f,
@@ -205,7 +190,7 @@ static void memslot_snapshot(void *state, struct vsva_ctx *c,
 	};
 	int retained = 0, i;
 
-	add_families(s, f);
+	vsva_snap_source(s, VSVA_SRC_MEMSLOT, f);
 	for (i = 0; i < c->nvms; i++) {
 		retained += c->vms[i].info.exit_ns != 0;
 		add_vm_info(c, f, c->vms[i].id, &c->vms[i].info);
@@ -213,13 +198,13 @@ static void memslot_snapshot(void *state, struct vsva_ctx *c,
 	if (st) {
 		w.fd = bpf_map__fd(st->s->maps.vm_stats);
 		if (vsva_map_walk(c, &w))
-			f[F_ZAPS]->incomplete = true;
+			f[VSVA_FAM_kvm_memslot_zap_total]->incomplete = true;
 		hw.fd = bpf_map__fd(st->s->maps.zap_hist);
 		if (vsva_map_walk(c, &hw))
-			f[F_SECS]->incomplete = true;
+			f[VSVA_FAM_kvm_memslot_zap_seconds]->incomplete = true;
 	}
-	vsva_family_add(vsva_snap_def(s, "vsva_vms_retained"), retained, NULL);
-	known_vmms(c, s);
+	vsva_family_add(f[VSVA_FAM_vms_retained], retained, NULL);
+	known_vmms(c, f[VSVA_FAM_kvm_vmms_known]);
 }
 
 static void memslot_drops(void *state, struct vsva_ctx *c,

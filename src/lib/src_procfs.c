@@ -53,12 +53,13 @@ static void procfs_snapshot(void *state, struct vsva_ctx *c,
 			    struct vsva_snapshot *s)
 {
 	struct procfs_state *st = state;
-	struct vsva_family *f;
+	struct vsva_family *fams[VSVA_NFAMILIES], *f;
 	struct vsva_pi_counts pi;
 	char cpu[16], *text;
 	int row, i;
 
-	f = vsva_snap_def(s, "vsva_posted_interrupts_total");
+	vsva_snap_source(s, VSVA_SRC_PROCFS, fams);
+	f = fams[VSVA_FAM_posted_interrupts_total];
 	if (!st)
 		return;
 	text = st->reader ? vsva_pi_reader_wait(st->reader) :

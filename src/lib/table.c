@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The measurement table: every measurement vsva makes, its rungs best
- * first, the programs each rung enables, the tracefs events a perf
- * recording of it needs, and the metric families it exports.  vsvad,
- * vsva-top, vsva-bench and `vsvad --probe` all read this one table.
+ * first, the programs each rung enables and the tracefs events a perf
+ * recording of it needs; the measurements' ids, their sources and the
+ * metric families they export are named once in vsva/measurements.def,
+ * expanded here.  vsvad, vsva-top, vsva-bench and `vsvad --probe` all
+ * read this one table.
  */
 #include <string.h>
 #include "vsva/ladder.h"
@@ -63,30 +65,6 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 		  /* KVM_SET_USER_MEMORY_REGION, ..._REGION2 */
 		  .perf_filter = "cmd == 0x4020ae46 || cmd == 0x40a0ae49" },
 	},
-	.families = {
-		{ "vsva_kvm_memslot_zap_total",
-		  "KVM memslot deletions (and moves) that flushed the MMU, by "
-		  "mode: all_fast (whole MMU invalidated) or memslot (only the "
-		  "slot zapped).",
-		  VSVA_COUNTER, "vm,mode" },
-		{ "vsva_kvm_memslot_zap_seconds",
-		  "Time to delete a KVM memslot, by zap mode (see vsva_probe_info "
-		  "for what is timed).",
-		  VSVA_HISTOGRAM, "vm,mode", .unit = 1e-9, .kmin = 10 },
-		{ "vsva_kvm_memslot_delete_errors_total",
-		  "Memslot deletions that the kernel refused (syscall rung "
-		  "only).",
-		  VSVA_COUNTER, "vm" },
-		{ "vsva_kvm_vm_info",
-		  "VMs seen by vsva (vm: comm/pid of the VMM, #2, #3... for "
-		  "its second and later VMs); state=exited ones are kept for "
-		  "the retention window.",
-		  VSVA_GAUGE, "vm,pid,comm,state" },
-		{ "vsva_vms_retained",
-		  "VMs whose VMM exited, kept visible until the retention "
-		  "window (--retention) ends.",
-		  VSVA_GAUGE, "" },
-	},
 },
 [VSVA_M_MMU_PAGES] = {
 	.name = "kvm_mmu_pages", .source = VSVA_SRC_MEMSLOT,
@@ -105,19 +83,6 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 			     "tp_kvm_mmu_prepare_zap_page",
 			     "tp_kvm_mmu_get_page" },
 		  .perf_events = KVMMMU_EVENTS },
-	},
-	.families = {
-		{ "vsva_kvm_mmu_shadow_pages_zapped_total",
-		  "Shadow MMU pages zapped, by the memslot deletion mode that "
-		  "zapped them; mode=\"none\" outside deletions.",
-		  VSVA_COUNTER, "vm,mode" },
-		{ "vsva_kvm_mmu_pages_created_total",
-		  "Shadow MMU pages created (kvm_mmu_get_page).",
-		  VSVA_COUNTER, "vm" },
-		{ "vsva_kvm_mmu_pages_rebuilt_total",
-		  "Shadow MMU pages created after a memslot deletion, by the "
-		  "mode of the latest deletion: the rebuild cost.",
-		  VSVA_COUNTER, "vm,mode" },
 	},
 },
 [VSVA_M_IRQ_INJECTION] = {
@@ -147,17 +112,6 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 			     "tp_kvm_pic_set_irq", "tp_kvm_set_irq" },
 		  .perf_events = IRQ_EVENTS },
 	},
-	.families = {
-		{ "vsva_kvm_irq_injected_total",
-		  "Interrupts KVM injected in software, by path (msi: irq is "
-		  "the vector; ioapic: the pin; pic: chip*8+pin); vm=\"kernel/0\" "
-		  "for injections deferred to a kernel worker.",
-		  VSVA_COUNTER, "vm,path,irq" },
-		{ "vsva_kvm_irq_gsi_asserted_total",
-		  "GSI assertions (kvm_set_irq with level 1; de-assertions are "
-		  "not counted).",
-		  VSVA_COUNTER, "vm,gsi" },
-	},
 },
 [VSVA_M_IRQ_BYPASS] = {
 	.name = "kvm_irq_bypass", .source = VSVA_SRC_IRQ,
@@ -180,17 +134,6 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 		  .progs = { "kvm_pi_irte_update" },
 		  .perf_events = "kvm:kvm_pi_irte_update" },
 	},
-	.families = {
-		{ "vsva_kvm_pi_irte_updates_total",
-		  "Posted-interrupt IRTE updates (kvm_pi_irte_update), by GSI "
-		  "and op (set: posting on, clear: back to remapped).",
-		  VSVA_COUNTER, "vm,gsi,op" },
-		{ "vsva_kvm_irq_bypass_producers",
-		  "IRQ bypass producers (VFIO/vDPA interrupts) connected to the "
-		  "VM's irqfds; see vsva_probe_info{measurement=\"kvm_irq_bypass\"} "
-		  "for how it is counted.",
-		  VSVA_GAUGE, "vm" },
-	},
 },
 [VSVA_M_BYPASS_CONNECT] = {
 	.name = "irq_bypass_connect", .source = VSVA_SRC_IRQ,
@@ -202,31 +145,12 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 		  .perf_events = "irqbypass:irq_bypass_connect,"
 				 "irqbypass:irq_bypass_disconnect" },
 	},
-	.families = {
-		{ "vsva_irq_bypass_connects_total",
-		  "IRQ bypass producer/consumer pairs connected, by the "
-		  "connecting task's VM.",
-		  VSVA_COUNTER, "vm,irq" },
-		{ "vsva_irq_bypass_disconnects_total",
-		  "IRQ bypass producer/consumer pairs disconnected.",
-		  VSVA_COUNTER, "vm,irq" },
-		{ "vsva_irq_bypass_connected",
-		  "IRQ bypass pairs connected now (connects minus disconnects "
-		  "seen since vsva started).",
-		  VSVA_GAUGE, "vm" },
-	},
 },
 [VSVA_M_POSTED] = {
 	.name = "posted_interrupts", .source = VSVA_SRC_PROCFS,
 	.rungs = {
 		{ VSVA_RUNG_PROCFS, B(PROC_PI),
 		  "/proc/interrupts rows PIN, NPI, PIW", NO_AFTER },
-	},
-	.families = {
-		{ "vsva_posted_interrupts_total",
-		  "Posted-interrupt events per CPU from /proc/interrupts: "
-		  "notification (PIN), nested_notification (NPI), wakeup (PIW).",
-		  VSVA_COUNTER, "cpu,kind" },
 	},
 },
 [VSVA_M_IOMMU] = {
@@ -240,27 +164,6 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 			     "iommu_map", "iommu_unmap" },
 		  .perf_events = "iommu:attach_device_to_domain,"
 				 "iommu:io_page_fault,iommu:map,iommu:unmap" },
-	},
-	.families = {
-		{ "vsva_iommu_domain_attach_total",
-		  "Devices attached to an IOMMU domain.",
-		  VSVA_COUNTER, "device" },
-		{ "vsva_iommu_io_page_faults_total",
-		  "I/O page faults reported by IOMMU drivers.",
-		  VSVA_COUNTER, "device" },
-		{ "vsva_iommu_map_total",
-		  "IOMMU map calls, by the mapping task's VM (kernel/0: kernel "
-		  "threads).",
-		  VSVA_COUNTER, "vm" },
-		{ "vsva_iommu_mapped_bytes_total",
-		  "Bytes mapped into IOMMU domains.",
-		  VSVA_COUNTER, "vm" },
-		{ "vsva_iommu_unmap_total",
-		  "IOMMU unmap calls.",
-		  VSVA_COUNTER, "vm" },
-		{ "vsva_iommu_unmapped_bytes_total",
-		  "Bytes unmapped from IOMMU domains.",
-		  VSVA_COUNTER, "vm" },
 	},
 },
 [VSVA_M_PASID] = {
@@ -287,18 +190,6 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 		  .opt_progs = { "fentry_pasid_replace", "fexit_pasid_replace" },
 		  .opt_needs = B(PASID_REPLACE_FENTRY) },
 	},
-	.families = {
-		{ "vsva_iommu_pasid_attach_seconds",
-		  "Time to attach a domain to a device PASID.",
-		  VSVA_HISTOGRAM, "device,domain_type,result", .unit = 1e-9, .kmin = 8 },
-		{ "vsva_iommu_pasid_detach_seconds",
-		  "Time to detach a domain from a device PASID.",
-		  VSVA_HISTOGRAM, "device,domain_type,result", .unit = 1e-9, .kmin = 8 },
-		{ "vsva_iommu_pasid_replace_seconds",
-		  "Time to move a device PASID to another domain (kernels with "
-		  "PASID replace; domain_type is the new domain's).",
-		  VSVA_HISTOGRAM, "device,domain_type,result", .unit = 1e-9, .kmin = 8 },
-	},
 },
 [VSVA_M_SVA] = {
 	.name = "iommu_sva", .source = VSVA_SRC_IOMMU,
@@ -312,14 +203,6 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 				 "iommu:iommu_sva_bind_device_exit,"
 				 "iommu:iommu_sva_unbind_device_enter,"
 				 "iommu:iommu_sva_unbind_device_exit" },
-	},
-	.families = {
-		{ "vsva_iommu_sva_bind_seconds",
-		  "Time to bind a process address space to a device (SVA).",
-		  VSVA_HISTOGRAM, "device,domain_type,result", .unit = 1e-9, .kmin = 8 },
-		{ "vsva_iommu_sva_unbind_seconds",
-		  "Time to unbind an SVA bond.",
-		  VSVA_HISTOGRAM, "device,domain_type,result", .unit = 1e-9, .kmin = 8 },
 	},
 },
 [VSVA_M_IOMMUFD] = {
@@ -342,24 +225,6 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 		  .progs = { "fexit_hwpt_alloc", "fentry_hwpt_invalidate",
 			     "fexit_hwpt_invalidate" } },
 	},
-	.families = {
-		{ "vsva_iommufd_hwpt_alloc_total",
-		  "iommufd HW pagetable allocations, paging or nested, by "
-		  "result.",
-		  VSVA_COUNTER, "vm,kind,result" },
-		{ "vsva_iommufd_hwpt_invalidate_seconds",
-		  "Time of a nested HWPT cache invalidation (IOMMU_HWPT_INVALIDATE"
-		  " in the driver).",
-		  VSVA_HISTOGRAM, "vm,result", .unit = 1e-9, .kmin = 8 },
-		{ "vsva_iommufd_hwpt_invalidate_entries_total",
-		  "Invalidation entries the driver handled; divide by the "
-		  "histogram's _count for entries per call.",
-		  VSVA_COUNTER, "vm,result" },
-		{ "vsva_iommufd_hwpt_invalidate_entries_requested_total",
-		  "Invalidation entries user space asked for; more than were "
-		  "handled when the driver stopped at a bad one.",
-		  VSVA_COUNTER, "vm,result" },
-	},
 },
 [VSVA_M_VIOMMU] = {
 	.name = "iommufd_viommu", .source = VSVA_SRC_IOMMU,
@@ -375,26 +240,6 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 				 "iommufd:iommufd_vdevice_alloc,"
 				 "iommufd:iommufd_viommu_invalidate_enter,"
 				 "iommufd:iommufd_viommu_invalidate_exit" },
-	},
-	.families = {
-		{ "vsva_iommufd_viommu_alloc_total",
-		  "iommufd vIOMMU objects allocated (IOMMU_VIOMMU_ALLOC), by "
-		  "result.",
-		  VSVA_COUNTER, "vm,result" },
-		{ "vsva_iommufd_vdevice_alloc_total",
-		  "iommufd vDEVICE objects allocated (IOMMU_VDEVICE_ALLOC), by "
-		  "result.",
-		  VSVA_COUNTER, "vm,result" },
-		{ "vsva_iommufd_viommu_invalidate_seconds",
-		  "Time of a vIOMMU cache invalidation (IOMMU_HWPT_INVALIDATE "
-		  "on a vIOMMU, in the driver).",
-		  VSVA_HISTOGRAM, "vm,result", .unit = 1e-9, .kmin = 8 },
-		{ "vsva_iommufd_viommu_invalidate_entries_total",
-		  "vIOMMU invalidation entries the driver handled.",
-		  VSVA_COUNTER, "vm,result" },
-		{ "vsva_iommufd_viommu_invalidate_entries_requested_total",
-		  "vIOMMU invalidation entries user space asked for.",
-		  VSVA_COUNTER, "vm,result" },
 	},
 },
 [VSVA_M_VM_LIFECYCLE] = {
@@ -421,63 +266,60 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 		  .perf_events = "syscalls:sys_enter_ioctl",
 		  .perf_filter = "cmd == 0xae01" },
 	},
-	.families = {
-		{ "vsva_kvm_vmms_known",
-		  "Processes vsva knows as VMMs (they created a VM, or held "
-		  "one when vsvad started); interrupts and IOMMU work by other "
-		  "processes are counted as vm=\"unattributed\".",
-		  VSVA_GAUGE, "" },
-	},
 },
 };
 
-static const char *const memslot_always[] = { "sched_process_exit", NULL };
-static const char *const none_always[] = { NULL };
-
-const char *const *const vsva_source_always[VSVA_NSOURCES] = {
-	[VSVA_SRC_MEMSLOT] = memslot_always,
-	[VSVA_SRC_IRQ] = none_always,
-	[VSVA_SRC_IOMMU] = none_always,
-	[VSVA_SRC_PROCFS] = none_always,
+/* The families and sources of vsva/measurements.def, by their ids. */
+const struct vsva_family_def vsva_families[VSVA_NFAMILIES] = {
+#define VSVA_FAMILY(m, nm, ty, lab, hlp)				\
+	[VSVA_FAM_##nm] = { .name = "vsva_" #nm, .help = hlp,		\
+			    .type = VSVA_##ty, .labels = lab,		\
+			    .measurement = VSVA_M_##m },
+#define VSVA_HISTOGRAM(m, nm, lab, u, k, hlp)				\
+	[VSVA_FAM_##nm] = { .name = "vsva_" #nm, .help = hlp,		\
+			    .type = VSVA_HISTOGRAM, .labels = lab,	\
+			    .unit = u, .kmin = k, .measurement = VSVA_M_##m },
+#include "vsva/measurements.def"
 };
 
-const char *const vsva_source_name[VSVA_NSOURCES] = {
-	[VSVA_SRC_MEMSLOT] = "memslot",
-	[VSVA_SRC_IRQ] = "irq",
-	[VSVA_SRC_IOMMU] = "iommu",
-	[VSVA_SRC_PROCFS] = "procfs",
+const struct vsva_source_def vsva_sources[VSVA_NSOURCES] = {
+#define VSVA_SOURCE(id, nm, ...)					\
+	[VSVA_SRC_##id] = { .name = #nm, .always = { __VA_ARGS__ } },
+#include "vsva/measurements.def"
 };
 
 const struct vsva_family_def *vsva_family_def(const char *name)
 {
-	const struct vsva_family_def *d;
-	int m, i;
+	int i;
 
-	for (m = 0; m < VSVA_NMEASUREMENTS; m++) {
-		for (i = 0; i < VSVA_MAX_FAMILIES; i++) {
-			d = &vsva_measurements[m].families[i];
-			if (d->name && !strcmp(d->name, name))
-				return d;
-		}
-	}
+	for (i = 0; i < VSVA_NFAMILIES; i++)
+		if (!strcmp(vsva_families[i].name, name))
+			return &vsva_families[i];
 	return NULL;
 }
 
-struct vsva_family *vsva_snap_def(struct vsva_snapshot *s, const char *name)
+struct vsva_family *vsva_snap_fam(struct vsva_snapshot *s, enum vsva_fam id)
 {
-	const struct vsva_family_def *d = vsva_family_def(name);
+	const struct vsva_family_def *d = &vsva_families[id];
 
-	if (!d) {
-		s->oom = true;
-		return vsva_snap_family(s, name, "(not in the measurement "
-					"table)", VSVA_GAUGE);
-	}
 	return vsva_snap_family(s, d->name, d->help, d->type);
 }
 
-int vsva_hist_set_def(struct vsva_sample *m, const struct vsva_family_def *d,
+void vsva_snap_source(struct vsva_snapshot *s, enum vsva_source_id src,
+		      struct vsva_family **f)
+{
+	int i;
+
+	for (i = 0; i < VSVA_NFAMILIES; i++)
+		f[i] = vsva_measurements[vsva_families[i].measurement].source ==
+		       src ? vsva_snap_fam(s, i) : NULL;
+}
+
+int vsva_hist_set_def(struct vsva_sample *m, enum vsva_fam id,
 		      const uint64_t *slots, int nslots, double raw_sum)
 {
+	const struct vsva_family_def *d = &vsva_families[id];
+
 	return vsva_hist_set(m, slots, nslots, d->kmin, d->unit,
 			     raw_sum * d->unit);
 }

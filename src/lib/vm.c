@@ -14,7 +14,35 @@
 #include <stdlib.h>
 #include <bpf/bpf.h>
 #include "priv.h"
+#include "vsva/clock.h"
 #include "vsva/utf8.h"
+
+/* The maps every object declares and the engine makes once: a VM has one
+ * identity, and a VMM is known to every object. */
+static const char *const shared_maps[] = { "vm_info", "vmms", "kvms",
+					   "vmfds", "vm_gen" };
+#define NSHARED	(int)(sizeof(shared_maps) / sizeof(shared_maps[0]))
+
+bool vsva_map_is_shared(const char *name)
+{
+	int i;
+
+	for (i = 0; i < NSHARED; i++)
+		if (!strcmp(name, shared_maps[i]))
+			return true;
+	return false;
+}
+
+const char *vsva_shared_map(struct vsva_ctx *c, int i, int **fd)
+{
+	int *fds[NSHARED] = { &c->vm_info_fd, &c->vmms_fd, &c->kvms_fd,
+			      &c->vmfds_fd, &c->vm_gen_fd };
+
+	if (i < 0 || i >= NSHARED)
+		return NULL;
+	*fd = fds[i];
+	return shared_maps[i];
+}
 
 static void vm_cache_add(struct vsva_ctx *c, void *arg, const void *key,
 			 const void *val)

@@ -21,11 +21,11 @@ def check(what, good, detail=""):
 def exported():
     """Metric names vsvad exports: the measurement table's families and
     the engine's and daemon's own; histograms with their series."""
-    src = open(os.path.join(TOP, "src/lib/table.c")).read()
+    src = open(os.path.join(TOP, "include/vsva/measurements.def")).read()
     names = {}
-    for m in re.finditer(r'\{ "(vsva_[a-z_0-9]+)",.*?VSVA_(COUNTER|GAUGE|'
-                         r'HISTOGRAM)', src, re.S):
-        names[m.group(1)] = m.group(2)
+    for m in re.finditer(r'^VSVA_(FAMILY|HISTOGRAM)\(\w+, (\w+),\s*'
+                         r'(COUNTER|GAUGE)?', src, re.M):
+        names["vsva_" + m.group(2)] = m.group(3) or m.group(1)
     for f in ("src/lib/engine.c", "src/daemon/server.c"):
         text = open(os.path.join(TOP, f)).read()
         for m in re.finditer(r'vsva_snap_family\(\s*\w+,\s*"(vsva_[a-z_0-9]+)"'

@@ -243,6 +243,27 @@ static void test_refused_rungs_fall(void **st)
 	assert_int_equal(ms->rung, VSVA_RUNG_NONE);
 }
 
+/* Every measurement vsva/measurements.def names has its entry in
+ * src/lib/table.c: a name, a source, a rung; names are unique. */
+static void test_table_entries(void **st)
+{
+	const struct vsva_measurement *m;
+	int i, k;
+
+	for (i = 0; i < VSVA_NMEASUREMENTS; i++) {
+		m = &vsva_measurements[i];
+		if (!m->name)
+			fail_msg("measurement %d has no entry in table.c", i);
+		assert_true(m->source < VSVA_NSOURCES);
+		assert_int_not_equal(m->rungs[0].rung, VSVA_RUNG_NONE);
+		assert_int_equal(vsva_measurement_find(m->name), i);
+	}
+	for (i = 0; i < VSVA_NSOURCES; i++)
+		for (k = 0; k < i; k++)
+			assert_string_not_equal(vsva_sources[i].name,
+						vsva_sources[k].name);
+}
+
 static void test_rung_names(void **st)
 {
 	enum vsva_rung r;
@@ -295,7 +316,7 @@ static void check_object(struct bpf_object *obj, enum vsva_source_id src)
 	}
 	bpf_object__for_each_program(p, obj) {
 		name = bpf_program__name(p);
-		used = in_list(vsva_source_always[src], 16, name);
+		used = in_list(vsva_sources[src].always, VSVA_MAX_ALWAYS, name);
 		for (i = 0; !used && i < VSVA_NMEASUREMENTS; i++) {
 			m = &vsva_measurements[i];
 			for (r = 0; m->source == src && r < VSVA_MAX_RUNGS; r++)
@@ -328,14 +349,9 @@ static void test_table_matches_objects(void **st)
 /* A family of the table, and the measurement it belongs to, or -1. */
 static int family_owner(const char *name)
 {
-	int m, k;
+	const struct vsva_family_def *d = vsva_family_def(name);
 
-	for (m = 0; m < VSVA_NMEASUREMENTS; m++)
-		for (k = 0; k < VSVA_MAX_FAMILIES; k++)
-			if (vsva_measurements[m].families[k].name &&
-			    !strcmp(vsva_measurements[m].families[k].name, name))
-				return m;
-	return -1;
+	return d ? (int)d->measurement : -1;
 }
 
 /* Every family the table defines is exported by its measurement's source,
@@ -344,8 +360,8 @@ static int family_owner(const char *name)
 static void test_table_matches_sources(void **st)
 {
 	static const struct vsva_source *const src[VSVA_NSOURCES] = {
-		&vsva_src_memslot, &vsva_src_irq, &vsva_src_iommu,
-		&vsva_src_procfs,
+#define VSVA_SOURCE(id, name, ...)	[VSVA_SRC_##id] = &vsva_src_##name,
+#include "vsva/measurements.def"
 	};
 	struct vsva_choice none[VSVA_NMEASUREMENTS] = { 0 };
 	struct vsva_ctx c = { .vm_info_fd = -1, .choice = none };
@@ -361,23 +377,20 @@ static void test_table_matches_sources(void **st)
 			if (m < 0 || (int)vsva_measurements[m].source != i)
 				fail_msg("source %s exports %s, which is not one "
 					 "of its measurements' families",
-					 vsva_source_name[i], s[i].fam[k]->name);
+					 vsva_sources[i].name, s[i].fam[k]->name);
 		}
 	}
-	for (i = 0; i < VSVA_NMEASUREMENTS; i++) {
-		for (k = 0; k < VSVA_MAX_FAMILIES; k++) {
-			d = &vsva_measurements[i].families[k];
-			if (!d->name)
-				break;
-			if (!vsva_snap_find(&s[vsva_measurements[i].source],
-					    d->name))
-				fail_msg("%s: its source does not export %s",
-					 vsva_measurements[i].name, d->name);
-			/* histograms say their unit and first bucket */
-			if (d->type == VSVA_HISTOGRAM)
-				assert_true(d->unit > 0 && d->kmin > 0);
-			assert_non_null(strstr(d->name, "vsva_"));
-		}
+	for (i = 0; i < VSVA_NFAMILIES; i++) {
+		d = &vsva_families[i];
+		m = d->measurement;
+		if (!vsva_snap_find(&s[vsva_measurements[m].source], d->name))
+			fail_msg("%s: its source does not export %s",
+				 vsva_measurements[m].name, d->name);
+		/* histograms say their unit and first bucket */
+		if (d->type == VSVA_HISTOGRAM)
+			assert_true(d->unit > 0 && d->kmin > 0);
+		assert_ptr_equal(strstr(d->name, "vsva_"), d->name);
+		assert_ptr_equal(vsva_family_def(d->name), d);
 	}
 	for (i = 0; i < VSVA_NSOURCES; i++)
 		vsva_snap_free(&s[i]);
@@ -395,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_forced_rungs),
 		cmocka_unit_test(test_refused_rungs_fall),
 		cmocka_unit_test(test_rung_names),
+		cmocka_unit_test(test_table_entries),
 		cmocka_unit_test(test_table_matches_objects),
 		cmocka_unit_test(test_table_matches_sources),
 	};
