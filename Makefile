@@ -106,14 +106,29 @@ $(B)/vsva-top: tools/top/vsva-top.c tools/top/top-data.c tools/top/top-screen.c 
 		$(filter %.c,$^) -o $@ $(LIB) -lncursesw -lcurl \
 		$(LDLIBS_ENGINE)
 
-PERF_REPORT	:= tools/perf/perf-report.c tools/perf/perf-print.c tools/perf/perf-report.h \
+# vsva-perf's report engine and decoders (tools/perf/dec-*.c): in
+# vsva-perf, its dlfilter, the fuzzer and the unit tests; the table's
+# measurement names generated for them (the dlfilter cannot link libvsva)
+PERF_MAIN	:= tools/perf/vsva-perf.c tools/perf/perf-record.c \
+		   tools/perf/perf-choose.c tools/perf/perf-filter.c \
+		   tools/perf/perf-mnames.c
+PERF_REPORT	:= $(filter-out $(PERF_MAIN),$(wildcard tools/perf/*.c)) \
+		   $(wildcard tools/perf/*.h) $(B)/vsva-mnames.h \
 		   tools/common/textesc.c tools/common/textesc.h src/lib/utf8.c \
-		   include/vsva/names.h include/vsva/utf8.h
+		   include/vsva/names.h include/vsva/utf8.h include/vsva/ladder.h
 
-$(B)/vsva-perf: tools/perf/vsva-perf.c $(PERF_REPORT) $(LIB) $(HEADERS)
+$(B)/perf-mnames: tools/perf/perf-mnames.c $(LIB) $(HEADERS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ $(LIB) $(LDLIBS_ENGINE)
+
+# rewritten only when the names change, so that a library rebuild does
+# not rebuild what includes it
+$(B)/vsva-mnames.h: $(B)/perf-mnames
+	$< >$@.tmp && { cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@; }
+
+$(B)/vsva-perf: tools/perf/vsva-perf.c tools/perf/perf-record.c \
+		tools/perf/perf-choose.c $(PERF_REPORT) $(LIB) $(HEADERS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
-		-Itools/common tools/perf/vsva-perf.c tools/perf/perf-report.c -o $@ \
-		$(LIB) $(LDLIBS_ENGINE)
+		-Itools/common $(filter %.c,$^) -o $@ $(LIB) $(LDLIBS_ENGINE)
 
 # the perf dlfilter: loaded by perf script, so self-contained
 $(B)/vsva-perf-filter.so: tools/perf/perf-filter.c $(PERF_REPORT) | $(B)
@@ -154,7 +169,7 @@ $(B)/fuzz_parse: tests/fuzz/fuzz_parse.c src/lib/parse.c src/lib/metrics.c src/l
 
 $(B)/fuzz_perfdata: tests/fuzz/fuzz_perfdata.c src/lib/perfdata.c \
 		$(PERF_REPORT) $(HEADERS) | $(B)
-	$(FUZZ_CC) -Iinclude -Itools/perf -Itools/common \
+	$(FUZZ_CC) -Iinclude -I$(B) -Itools/perf -Itools/common \
 		$(filter %.c,$^) -o $@ -ltraceevent -lm
 
 # the exposition parser and vsva-top's rows from what it parsed
@@ -164,10 +179,17 @@ $(B)/test_parse: tests/unit/test_parse.c tools/top/top-data.c tools/common/texte
 		-Itools/top -Itools/common $(filter %.c,$^) -o $@ $(LIB) -lcmocka \
 		$(LDLIBS_ENGINE)
 
-# vsva-perf report's engine, alone
-$(B)/test_perfreport: tests/unit/test_perfreport.c $(PERF_REPORT) | $(B)
+# vsva-perf report's engine and decoders, alone
+$(B)/test_perfreport $(B)/test_perfdecoders: $(B)/test_%: tests/unit/test_%.c \
+		tests/unit/perftest.h $(PERF_REPORT) | $(B)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
 		-Itools/perf -Itools/common $(filter %.c,$^) -o $@ -lcmocka -lm
+
+# vsva-perf's decoders against the measurement table
+$(B)/test_perfops: tests/unit/test_perfops.c tools/perf/perf-choose.c \
+		$(PERF_REPORT) $(LIB) $(HEADERS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -Itools/perf -Itools/common \
+		$(filter %.c,$^) -o $@ $(LIB) -lcmocka $(LDLIBS_ENGINE)
 
 $(B)/test_%: tests/unit/test_%.c $(LIB) $(DAEMON_OBJS) $(HEADERS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \

@@ -140,6 +140,8 @@ struct vsva_rung_def {
 					 * of this rung needs; NULL: perf
 					 * cannot record it (fentry, kprobe) */
 	const char *perf_filter;	/* for those events, or NULL */
+	const char *perf_opt_events;	/* ...and these where tracefs has
+					 * them (a later kernel's events) */
 };
 
 /* A metric family a measurement exports (vsva/measurements.def). */

@@ -71,6 +71,9 @@ static void print_rung(FILE *out, const struct vsva_rung_def *d,
 		d->perf_filter ? " --filter '" : "",
 		d->perf_filter ? d->perf_filter : "",
 		d->perf_filter ? "'" : "");
+	if (d->perf_opt_events)
+		fprintf(out, "      and where tracefs has them: %s\n",
+			d->perf_opt_events);
 }
 
 void vsva_probe_print(FILE *out, const struct vsva_features *f,

@@ -180,7 +180,14 @@ const struct vsva_measurement vsva_measurements[VSVA_NMEASUREMENTS] = {
 		  .perf_events = "iommu:iommu_attach_device_pasid_enter,"
 				 "iommu:iommu_attach_device_pasid_exit,"
 				 "iommu:iommu_detach_device_pasid_enter,"
-				 "iommu:iommu_detach_device_pasid_exit" },
+				 "iommu:iommu_detach_device_pasid_exit",
+		  /* PASID replace (7.x); iommufd's attach, replace and
+		   * detach, which name the PASID on 7.x */
+		  .perf_opt_events = "iommu:iommu_replace_device_pasid_enter,"
+				     "iommu:iommu_replace_device_pasid_exit,"
+				     "iommufd:iommufd_device_attach,"
+				     "iommufd:iommufd_device_replace,"
+				     "iommufd:iommufd_device_detach" },
 		{ VSVA_RUNG_FENTRY, B(BTF) | B(PASID_FENTRY),
 		  "fentry/fexit on iommu_attach_device_pasid, "
 		  "iommu_detach_device_pasid (and iommu_replace_device_pasid "

@@ -37,13 +37,17 @@ static void records(const uint8_t *d, size_t n)
 
 	if (!r || !devnull)
 		goto out;
-	for (i = 0; i < 12 && n >= 4; i++, d += 4, n -= 4)
-		rep_set_field(r, d[0] % EV_N, fld_names[d[1] % F_N], d[2],
+	for (i = 0; i < 12 && n >= 4; i++, d += 4, n -= 4) {
+		const struct rep_event *e = &r->ev[d[0] % r->nev];
+
+		rep_set_field(r, d[0] % r->nev, e->fields[d[1] % EV_FIELDS] ?
+			      e->fields[d[1] % EV_FIELDS] : "none", d[2],
 			      d[3] % 9, d[3] >> 6);
+	}
 	while (n >= 6) {
 		size_t len = d[1] < n - 6 ? d[1] : n - 6;
 
-		s.ev = d[0] % (EV_N + 1);
+		s.ev = d[0] % (r->nev + 1);
 		s.pid = d[2] % 4 + 1;
 		s.tid = d[3] % 8 + 1;
 		s.time += d[4] * 1000;

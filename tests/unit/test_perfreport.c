@@ -4,113 +4,11 @@
  * formats lay them out: PASID and SVA operations paired per thread and
  * nested (an SVA bind holds a PASID attach), device strings read through
  * __data_loc and __rel_loc and never outside the record, iommufd
- * allocations and invalidations, IRQ bypass connects by a kernel thread.
+ * allocations and invalidations, IRQ bypass connects by a kernel thread;
+ * strings from the recording in valid JSON and CSV.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
-#include <cmocka.h>
-#include "perf-report.h"
-
-/* iommu_pasid_exit_class: device (__data_loc) at 8, pasid at 12,
- * domain_type at 16, result at 20, the string from 24 */
-#define DEV_OFF		8
-#define PASID_OFF	12
-#define TYPE_OFF	16
-#define RESULT_OFF	20
-#define STR_OFF		24
-
-struct rec {
-	uint8_t b[128];
-	uint32_t n;
-};
-
-static void put32(struct rec *r, unsigned int off, uint32_t v)
-{
-	memcpy(r->b + off, &v, 4);
-}
-
-/* A PASID/SVA exit record: @dev stored at STR_OFF, its __data_loc word
- * (length << 16 | offset) at DEV_OFF, made relative when @rel. */
-static struct rec exit_rec(const char *dev, uint32_t type, int32_t result,
-			   bool rel)
-{
-	struct rec r = { .n = STR_OFF + strlen(dev) + 1 };
-	uint32_t off = rel ? STR_OFF - (DEV_OFF + 4) : STR_OFF;
-
-	put32(&r, DEV_OFF, (uint32_t)(strlen(dev) + 1) << 16 | off);
-	put32(&r, PASID_OFF, 100);
-	put32(&r, TYPE_OFF, type);
-	put32(&r, RESULT_OFF, (uint32_t)result);
-	memcpy(r.b + STR_OFF, dev, strlen(dev) + 1);
-	return r;
-}
-
-static struct report *new_report(int loc)
-{
-	static const int exits[] = { EV_PASID_ATTACH_EXIT, EV_PASID_DETACH_EXIT,
-				     EV_SVA_BIND_EXIT, EV_SVA_UNBIND_EXIT };
-	struct report *r = rep_new();
-	size_t i;
-
-	assert_non_null(r);
-	for (i = 0; i < 4; i++) {
-		assert_int_equal(rep_set_field(r, exits[i], "device", DEV_OFF,
-					       4, loc), 0);
-		assert_int_equal(rep_set_field(r, exits[i], "domain_type",
-					       TYPE_OFF, 4, LOC_PLAIN), 0);
-		assert_int_equal(rep_set_field(r, exits[i], "result",
-					       RESULT_OFF, 4, LOC_PLAIN), 0);
-	}
-	/* iommufd_hwpt_alloc: nested (bool) at 16, result at 32;
-	 * iommufd_hwpt_invalidate_exit: done_num at 20, result at 24;
-	 * irq_bypass_connect/_disconnect: result at 20 */
-	rep_set_field(r, EV_HWPT_ALLOC, "nested", 16, 1, LOC_PLAIN);
-	rep_set_field(r, EV_HWPT_ALLOC, "result", 32, 4, LOC_PLAIN);
-	rep_set_field(r, EV_HWPT_INV_EXIT, "done_num", 20, 4, LOC_PLAIN);
-	rep_set_field(r, EV_HWPT_INV_EXIT, "result", 24, 4, LOC_PLAIN);
-	rep_set_field(r, EV_CONNECT, "result", 20, 4, LOC_PLAIN);
-	rep_set_field(r, EV_DISCONNECT, "result", 20, 4, LOC_PLAIN);
-	return r;
-}
-
-static void feed(struct report *r, int ev, uint32_t pid, uint32_t tid,
-		 uint64_t t, const struct rec *rec)
-{
-	static const uint8_t empty[64];
-	struct sample s = {
-		.ev = ev, .time = t, .pid = pid, .tid = tid, .cpu = 1,
-		.raw = rec ? rec->b : empty,
-		.raw_size = rec ? rec->n : sizeof(empty),
-	};
-
-	rep_sample(r, &s);
-}
-
-/* The report as JSON (caller frees). */
-static char *json(struct report *r)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(rep_option(r, "format=json"), 0);
-	rep_print(r, f);
-	fclose(f);
-	return buf;
-}
-
-static void expect(const char *out, const char *what)
-{
-	if (!strstr(out, what))
-		fail_msg("not in the report: %s\n%s", what, out);
-}
+#include "perftest.h"
 
 static void test_pasid_paired_and_nested(void **state)
 {
@@ -120,14 +18,14 @@ static void test_pasid_paired_and_nested(void **state)
 	char *out;
 
 	/* thread 11 of VMM 10: an SVA bind holding a PASID attach */
-	feed(r, EV_HWPT_ALLOC, 10, 10, 500, NULL);	/* makes 10 a VMM */
-	feed(r, EV_SVA_BIND_ENTER, 10, 11, 1000, NULL);
-	feed(r, EV_PASID_ATTACH_ENTER, 10, 11, 1200, NULL);
-	feed(r, EV_PASID_ATTACH_EXIT, 10, 11, 1700, &att);
-	feed(r, EV_SVA_BIND_EXIT, 10, 11, 4000, &bind);
+	feed(r, HWPT_ALLOC, 10, 10, 500, NULL);	/* makes 10 a VMM */
+	feed(r, BIND_ENTER, 10, 11, 1000, NULL);
+	feed(r, ATTACH_ENTER, 10, 11, 1200, NULL);
+	feed(r, ATTACH_EXIT, 10, 11, 1700, &att);
+	feed(r, BIND_EXIT, 10, 11, 4000, &bind);
 	/* another attach on thread 12, 2 us */
-	feed(r, EV_PASID_ATTACH_ENTER, 10, 12, 5000, NULL);
-	feed(r, EV_PASID_ATTACH_EXIT, 10, 12, 7000, &att);
+	feed(r, ATTACH_ENTER, 10, 12, 5000, NULL);
+	feed(r, ATTACH_EXIT, 10, 12, 7000, &att);
 	out = json(r);
 	expect(out, "\"iommu_pasid\":{\"attach device=iommufd_mock0 "
 		    "domain_type=unmanaged\":{\"count\":2,\"errors\":0,"
@@ -150,11 +48,11 @@ static void test_errors_and_unpaired(void **state)
 	struct rec det = exit_rec("iommufd_mock1", 1, 0, false);
 	char *out;
 
-	feed(r, EV_HWPT_ALLOC, 20, 20, 10, NULL);
-	feed(r, EV_PASID_ATTACH_ENTER, 20, 20, 100, NULL);
-	feed(r, EV_PASID_ATTACH_EXIT, 20, 20, 300, &bad);
-	feed(r, EV_PASID_DETACH_EXIT, 20, 20, 400, &det);  /* no enter */
-	feed(r, EV_PASID_DETACH_ENTER, 20, 21, 500, NULL); /* no exit */
+	feed(r, HWPT_ALLOC, 20, 20, 10, NULL);
+	feed(r, ATTACH_ENTER, 20, 20, 100, NULL);
+	feed(r, ATTACH_EXIT, 20, 20, 300, &bad);
+	feed(r, DETACH_EXIT, 20, 20, 400, &det);  /* no enter */
+	feed(r, DETACH_ENTER, 20, 21, 500, NULL); /* no exit */
 	out = json(r);
 	expect(out, "\"attach device=iommufd_mock1 domain_type=unmanaged\":"
 		    "{\"count\":1,\"errors\":1,");
@@ -169,9 +67,9 @@ static void test_rel_loc_and_odd_names(void **state)
 	struct rec odd = exit_rec("a\"b,c\\d", 4, 0, true);
 	char *out;
 
-	feed(r, EV_HWPT_ALLOC, 30, 30, 10, NULL);
-	feed(r, EV_PASID_DETACH_ENTER, 30, 30, 100, NULL);
-	feed(r, EV_PASID_DETACH_EXIT, 30, 30, 900, &odd);
+	feed(r, HWPT_ALLOC, 30, 30, 10, NULL);
+	feed(r, DETACH_ENTER, 30, 30, 100, NULL);
+	feed(r, DETACH_EXIT, 30, 30, 900, &odd);
 	out = json(r);
 	expect(out, "\"detach device=a_b_c_d domain_type=identity\":"
 		    "{\"count\":1,");
@@ -187,11 +85,11 @@ static void test_string_outside_record(void **state)
 	char *out;
 
 	put32(&e, DEV_OFF, 200u << 16 | STR_OFF);
-	feed(r, EV_PASID_ATTACH_ENTER, 40, 40, 100, NULL);
-	feed(r, EV_PASID_ATTACH_EXIT, 40, 40, 200, &e);
+	feed(r, ATTACH_ENTER, 40, 40, 100, NULL);
+	feed(r, ATTACH_EXIT, 40, 40, 200, &e);
 	put32(&e, DEV_OFF, 4u << 16 | 0xfff0);
-	feed(r, EV_PASID_ATTACH_ENTER, 40, 40, 300, NULL);
-	feed(r, EV_PASID_ATTACH_EXIT, 40, 40, 400, &e);
+	feed(r, ATTACH_ENTER, 40, 40, 300, NULL);
+	feed(r, ATTACH_EXIT, 40, 40, 400, &e);
 	out = json(r);
 	expect(out, "\"undecodable\":2");
 	assert_null(strstr(out, "iommu_pasid"));
@@ -199,7 +97,7 @@ static void test_string_outside_record(void **state)
 	rep_free(r);
 	/* a string field must be 4 bytes (the __data_loc word) */
 	r = rep_new();
-	assert_int_equal(rep_set_field(r, EV_PASID_ATTACH_EXIT, "device", 8,
+	assert_int_equal(rep_set_field(r, ev(r, ATTACH_EXIT), "device", 8,
 				       2, LOC_DATA), -1);
 	rep_free(r);
 }
@@ -213,15 +111,16 @@ static void test_iommufd_and_bypass(void **state)
 	int i;
 
 	alloc.b[16] = 1;			/* nested */
-	feed(r, EV_HWPT_ALLOC, 50, 50, 10, &alloc);
+	feed(r, HWPT_ALLOC, 50, 50, 10, &alloc);
 	put32(&alloc, 32, (uint32_t)-12);	/* -ENOMEM */
-	feed(r, EV_HWPT_ALLOC, 50, 50, 20, &alloc);
-	put32(&inv, 20, 3);
-	feed(r, EV_HWPT_INV_ENTER, 50, 51, 1000, NULL);
-	feed(r, EV_HWPT_INV_EXIT, 50, 51, 1800, &inv);
+	feed(r, HWPT_ALLOC, 50, 50, 20, &alloc);
+	put32(&inv, 16, 4);		/* asked */
+	put32(&inv, 20, 3);		/* handled */
+	feed(r, HWPT_INV_ENTER, 50, 51, 1000, NULL);
+	feed(r, HWPT_INV_EXIT, 50, 51, 1800, &inv);
 	for (i = 0; i < 4; i++) {	/* the KUnit irqbypass test */
-		feed(r, EV_CONNECT, 60, 60, 2000 + i, &conn);
-		feed(r, EV_DISCONNECT, 60, 60, 3000 + i, &conn);
+		feed(r, CONNECT, 60, 60, 2000 + i, &conn);
+		feed(r, DISCONNECT, 60, 60, 3000 + i, &conn);
 	}
 	k = rep_vm_find(r, 60);
 	assert_non_null(k);
@@ -231,7 +130,7 @@ static void test_iommufd_and_bypass(void **state)
 		    "\"errors\":1}");
 	expect(out, "\"hwpt_invalidate\":{\"count\":1,\"errors\":0,"
 		    "\"min_seconds\":0.000000800");
-	expect(out, "\"entries\":3}");
+	expect(out, "\"entries\":3,\"entries_requested\":4}");
 	expect(out, "{\"vm\":\"kernel/0\",\"pid\":0,\"comm\":\"\",\"unpaired\":0,"
 		    "\"measurements\":{\"irq_bypass_connect\":{\"connect\":"
 		    "{\"count\":4,\"errors\":0},\"disconnect\":{\"count\":4,"
@@ -289,7 +188,7 @@ static void test_hostile_strings(void **state)
 	FILE *py;
 	int rc;
 
-	feed(r, EV_HWPT_ALLOC, 70, 70, 10, &alloc);
+	feed(r, HWPT_ALLOC, 70, 70, 10, &alloc);
 	v = rep_vm_find(r, 70);
 	assert_non_null(v);
 	snprintf(v->comm, sizeof(v->comm), "q\"u,o\nte\xff");

@@ -24,16 +24,11 @@ static int set_field(struct report *r, const char *spec, int loc)
 {
 	char ev[96], name[48];
 	unsigned int off, size;
-	int k;
 
 	if (sscanf(spec, "%u:%u:%47[^:]:%95s", &off, &size, name, ev) != 4)
 		return -1;
-	for (k = 0; k < EV_N; k++) {
-		if (strcmp(ev, ev_names[k]))
-			continue;
-		return rep_set_field(r, k, name, off, size, loc);
-	}
-	return 0;	/* an event this filter does not decode */
+	/* an event no decoder consumes is ignored */
+	return rep_set_field(r, rep_event(r, ev), name, off, size, loc);
 }
 
 static int parse_arg(struct report *r, const char *a)
@@ -68,23 +63,6 @@ int start(void **data, void *ctx)
 	return 0;
 }
 
-/* The event of @s, by the name perf gives it ("sys:name"); cached. */
-static int event_of(struct report *r, const char *name)
-{
-	int i;
-
-	for (i = 0; i < r->ncache; i++)
-		if (r->cache[i].name == name)
-			return r->cache[i].ev;
-	for (i = 0; i < EV_N && strcmp(name, ev_names[i]); i++)
-		;
-	if (r->ncache < CACHE_N) {
-		r->cache[r->ncache].name = name;
-		r->cache[r->ncache++].ev = i;
-	}
-	return i;
-}
-
 /* comm of the thread group, once per VM (perf's resolve_ip knows it) */
 static void name_vm(struct report *r, struct vm *vm, void *ctx)
 {
@@ -107,8 +85,8 @@ int filter_event(void *data, const struct perf_dlfilter_sample *s, void *ctx)
 
 	if (!s->event)
 		return 1;
-	ev = event_of(r, s->event);
-	if (ev >= EV_N)
+	ev = rep_event_cached(r, s->event);
+	if (ev < 0)
 		return 1;
 	e = (struct sample){
 		.ev = ev, .time = s->time, .pid = s->pid, .tid = s->tid,

@@ -5,12 +5,13 @@
  *
  *   record: the measurement table names, per rung, the tracefs events a
  *           recording needs; the best rung whose events this kernel has is
- *           recorded (perf cannot record fentry or kprobe rungs).
+ *           recorded (perf cannot record fentry or kprobe rungs), for each
+ *           measurement a decoder reports (tools/perf/perf-record.c).
  *   report: the recording's own tracepoint formats (its tracing-data
- *           section, parsed by libtraceevent) give every field's layout;
- *           perf script runs the dlfilter (tools/perf/perf-filter.c) with them.
+ *           section, parsed by libtraceevent) give the layout of every
+ *           field the decoders read; perf script runs the dlfilter
+ *           (tools/perf/perf-filter.c) with them.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -20,25 +21,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <traceevent/event-parse.h>
 #include "vsva/ladder.h"
 #include "vsva/perfdata.h"
+#include "perf-record.h"
 #include "perf-report.h"
 
-#define EXIT_PERF_FAILED	1
-#define EXIT_USAGE		2
-#define EXIT_NO_PERF		7
-#define EXIT_NO_VSVA_EVENTS	8
-#define EXIT_NOT_OWNED		9
-#define MAX_ARGS		256
-
-/* The measurements vsva-perf report decodes. */
-static const enum vsva_mid recorded[] = {
-	VSVA_M_MEMSLOT, VSVA_M_MMU_PAGES, VSVA_M_IRQ_INJECTION,
-	VSVA_M_VM_LIFECYCLE, VSVA_M_IRQ_BYPASS, VSVA_M_BYPASS_CONNECT,
-	VSVA_M_PASID, VSVA_M_SVA, VSVA_M_IOMMUFD,
-};
+#define MAX_ARGS		512
 
 static void usage(FILE *f)
 {
@@ -49,9 +38,10 @@ static void usage(FILE *f)
 "                        [--force]\n"
 "\n"
 "record: record, with perf (linux-perf), the tracepoints that measure memslot\n"
-"  deletions, MMU pages and interrupt injections on this kernel (the vsva\n"
-"  series' where present, else the stock kvm/kvmmmu ones and the ioctl\n"
-"  syscalls), and say which and why. System-wide (-a) without a command.\n"
+"  deletions, MMU pages, interrupt injections and IRQ bypass on this kernel\n"
+"  (the vsva series' where present, else the stock kvm/kvmmmu ones and the\n"
+"  ioctl syscalls) and, with the vsva series, PASID, SVA, iommufd HWPT and\n"
+"  vIOMMU work; say which and why. System-wide (-a) without a command.\n"
 "  Other options go to perf record as they are.\n"
 "    -o, --output FILE   the recording (default perf.data)\n"
 "    -a, --all-cpus      system-wide\n"
@@ -75,300 +65,34 @@ static void usage(FILE *f)
 "vsva event in the recording, 9 owned by another user (see --force).\n");
 }
 
-/* Is "sys:name" an event of this kernel (tracefs)? */
-static bool have_event(const char *ev)
+/* "field=OFF:SIZE:NAME:SYS:EVENT" for each field the decoders read that
+ * the recording's formats have; how many of their events it holds. */
+static int field_args(struct tep_handle *tep, const struct report *r,
+		      char **args, int *n, int max)
 {
-	static const char *const roots[] = { "/sys/kernel/tracing/events",
-					     "/sys/kernel/debug/tracing/events" };
-	char path[256], sys[64], name[128];
-	int i;
-
-	if (sscanf(ev, "%63[^:]:%127s", sys, name) != 2)
-		return false;
-	for (i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/%s/%s/format", roots[i], sys,
-			 name);
-		if (!access(path, R_OK))
-			return true;
-	}
-	return false;
-}
-
-static bool have_all(const char *events)
-{
-	char buf[512], *tok, *save;
-
-	snprintf(buf, sizeof(buf), "%s", events);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save))
-		if (!have_event(tok))
-			return false;
-	return true;
-}
-
-#define MAX_EVENTS	48
-
-struct recording {
-	char events[MAX_EVENTS][128];
-	char filter[MAX_EVENTS][256];
-	int n;
-	bool full;
-};
-
-/* Add each event of @events; the filter goes with its first event (the
- * syscall rungs filter sys_enter_ioctl by command) and ORs with one an
- * event already has. */
-static void add_events(struct recording *rec, const char *events,
-		       const char *filter)
-{
-	char buf[512], *tok, *save, *f;
-	bool first = true;
-	int i;
-
-	snprintf(buf, sizeof(buf), "%s", events);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save), first = false) {
-		for (i = 0; i < rec->n && strcmp(rec->events[i], tok); i++)
-			;
-		if (i == rec->n) {
-			if (rec->n == MAX_EVENTS) {
-				rec->full = true;
-				return;
-			}
-			snprintf(rec->events[rec->n++], 128, "%s", tok);
-		}
-		if (!first || !filter)
-			continue;
-		f = rec->filter[i];
-		if (!f[0])
-			snprintf(f, 256, "%s", filter);
-		else if (!strstr(f, filter))
-			snprintf(f + strlen(f), 256 - strlen(f), " || %s",
-				 filter);
-	}
-}
-
-/* Each measurement: its best rung perf can record on this kernel. */
-static int choose_events(struct recording *rec)
-{
-	const struct vsva_measurement *m;
-	const struct vsva_rung_def *r;
-	size_t i;
-	int k, n = 0;
-
-	for (i = 0; i < sizeof(recorded) / sizeof(recorded[0]); i++) {
-		const char *vsvad_only = NULL;
-
-		m = &vsva_measurements[recorded[i]];
-		for (k = 0; k < VSVA_MAX_RUNGS && m->rungs[k].rung; k++) {
-			r = &m->rungs[k];
-			if (!r->perf_events) {	/* fentry, kprobe */
-				if (!vsvad_only)
-					vsvad_only = vsva_rung_name(r->rung);
-				continue;
-			}
-			if (!have_all(r->perf_events)) {
-				fprintf(stderr, "vsva-perf: %s: %s: not all of "
-					"%s are in tracefs\n", m->name,
-					vsva_rung_name(r->rung),
-					r->perf_events);
-				continue;
-			}
-			fprintf(stderr, "vsva-perf: %s: %s rung: %s%s%s (%s)\n",
-				m->name, vsva_rung_name(r->rung),
-				r->perf_events, r->perf_filter ? " if " : "",
-				r->perf_filter ? r->perf_filter : "", r->uses);
-			if (recorded[i] == VSVA_M_MEMSLOT &&
-			    r->rung == VSVA_RUNG_SYSCALL_TP)
-				fprintf(stderr, "vsva-perf:   perf cannot read the "
-					"ioctl's argument: a deletion that "
-					"invalidates the whole MMU is told by the "
-					"kvm_mmu_zap_all_fast inside it; "
-					"creations and memslot-only deletions "
-					"report as no_zap\n");
-			add_events(rec, r->perf_events, r->perf_filter);
-			n++;
-			break;
-		}
-		if (k < VSVA_MAX_RUNGS && m->rungs[k].rung)
-			continue;
-		fprintf(stderr, "vsva-perf: %s: not recorded: this kernel has "
-			"none of its tracepoints", m->name);
-		if (vsvad_only)
-			fprintf(stderr, " (vsvad can measure it on its %s rung, "
-				"which perf cannot record)", vsvad_only);
-		fputc('\n', stderr);
-	}
-	return n;
-}
-
-/* perf's own libtraceevent complaining about print formats it cannot
- * parse (fields are still decoded): noise to a user of vsva-perf. */
-static bool perf_noise(const char *line)
-{
-	char sys[64], ev[128];
-
-	return !strncmp(line, "libtraceevent: ", 15) ||
-	       !strncmp(line, "No kallsyms or vmlinux with build-id", 36) ||
-	       sscanf(line, "  [%63[a-z0-9_]:%127[a-z0-9_]] ", sys, ev) == 2;
-}
-
-/* Run @argv; its stderr, without perf's format noise when @quiet. */
-static int run_filtered(char **argv, bool quiet)
-{
-	char line[1024];
-	int status, fd[2] = { -1, -1 };
-	FILE *err;
-	pid_t pid;
-
-	if (quiet && pipe(fd))
-		quiet = false;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (quiet) {
-			dup2(fd[1], 2);
-			close(fd[0]);
-			close(fd[1]);
-		}
-		execvp(argv[0], argv);
-		fprintf(stderr, "vsva-perf: cannot run %s: %s\n", argv[0],
-			strerror(errno));
-		_exit(127);
-	}
-	if (quiet) {
-		close(fd[1]);
-		err = fdopen(fd[0], "r");
-		while (err && fgets(line, sizeof(line), err))
-			if (!perf_noise(line))
-				fputs(line, stderr);
-		if (err)
-			fclose(err);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
-static int run(char **argv)
-{
-	return run_filtered(argv, false);
-}
-
-static bool have_perf(void)
-{
-	char *argv[] = { "perf", "version", NULL };
-	int fd = dup(1), rc;
-
-	fflush(stdout);
-	if (!freopen("/dev/null", "w", stdout))
-		return false;
-	rc = run(argv);
-	fflush(stdout);
-	dup2(fd, 1);
-	close(fd);
-	if (rc)
-		fprintf(stderr, "vsva-perf: perf is not installed (Debian: "
-			"apt-get install linux-perf)\n");
-	return rc == 0;
-}
-
-static int cmd_record(int argc, char **argv)
-{
-	char *pargv[MAX_ARGS];
-	static struct recording rec;
-	const char *out = "perf.data", *pids = NULL;
-	bool all = false;
-	int i, n = 0, rc;
-
-	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-		if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) &&
-		    i + 1 < argc)
-			out = argv[++i];
-		else if (!strcmp(argv[i], "-a") ||
-			 !strcmp(argv[i], "--all-cpus"))
-			all = true;
-		else if ((!strcmp(argv[i], "-p") || !strcmp(argv[i], "--pid")) &&
-			 i + 1 < argc)
-			pids = argv[++i];
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return usage(stdout), 0;
-		else if (n < 64)
-			pargv[n++] = argv[i];	/* perf record's own option */
-	}
-	if (i == argc && !all && !pids)
-		all = true;	/* no command: system-wide */
-	if (!have_perf())
-		return EXIT_NO_PERF;
-	if (!choose_events(&rec)) {
-		fprintf(stderr, "vsva-perf: nothing to record on this kernel "
-			"(no KVM tracepoints: is kvm loaded?)\n");
-		return EXIT_NO_VSVA_EVENTS;
-	}
-	if (rec.full) {		/* never record less than was said */
-		fprintf(stderr, "vsva-perf: more than %d events to record: "
-			"a bug in vsva-perf, please report it\n", MAX_EVENTS);
-		return EXIT_PERF_FAILED;
-	}
-	{
-		char *head[MAX_ARGS];
-		int h = 0, k;
-
-		head[h++] = "perf";
-		head[h++] = "record";
-		for (k = 0; k < rec.n; k++) {
-			head[h++] = "-e";
-			head[h++] = rec.events[k];
-			if (rec.filter[k][0]) {
-				head[h++] = "--filter";
-				head[h++] = rec.filter[k];
-			}
-		}
-		head[h++] = "-o";
-		head[h++] = (char *)out;
-		if (all)
-			head[h++] = "-a";
-		if (pids) {
-			head[h++] = "-p";
-			head[h++] = (char *)pids;
-		}
-		for (k = 0; k < n && h < MAX_ARGS - 1; k++)
-			head[h++] = pargv[k];
-		for (k = i; k < argc && h < MAX_ARGS - 1; k++)
-			head[h++] = argv[k];
-		head[h] = NULL;
-		rc = run_filtered(head, true);
-	}
-	return rc ? EXIT_PERF_FAILED : 0;
-}
-
-/* The fields vsva-perf decodes, by event. */
-/* "field=OFF:SIZE:NAME:SYS:EVENT" for each field the recording's formats have;
- * how many vsva events the recording holds. */
-static int field_args(struct tep_handle *tep, char **args, int *n, int max)
-{
+	const struct rep_event *ev;
 	struct tep_format_field *f;
 	struct tep_event *e;
 	char sys[64], name[128], buf[256];
-	int ev, k, found = 0;
+	int i, k, found = 0;
 
-	for (ev = 0; ev < EV_N; ev++) {
-		if (sscanf(ev_names[ev], "%63[^:]:%127s", sys, name) != 2)
+	for (i = 0; i < r->nev; i++) {
+		ev = &r->ev[i];
+		if (sscanf(ev->name, "%63[^:]:%127s", sys, name) != 2)
 			continue;
 		e = tep_find_event_by_name(tep, sys, name);
 		if (!e)
 			continue;
 		found++;
-		for (k = 0; k < F_N && *n < max; k++) {
-			f = tep_find_field(e, fld_names[k]);
+		for (k = 0; k < ev->nfields && *n < max; k++) {
+			f = tep_find_field(e, ev->fields[k]);
 			if (!f || f->size <= 0 || f->size > 8)
 				continue;
 			snprintf(buf, sizeof(buf), "%sfield=%d:%d:%s:%s",
 				 !(f->flags & TEP_FIELD_IS_DYNAMIC) ? "" :
 				 f->flags & TEP_FIELD_IS_RELATIVE ? "relstr" :
-				 "str", f->offset, f->size, fld_names[k],
-				 ev_names[ev]);
+				 "str", f->offset, f->size, ev->fields[k],
+				 ev->name);
 			args[(*n)++] = strdup(buf);
 		}
 	}
@@ -500,6 +224,7 @@ static int cmd_report(int argc, char **argv)
 	char err[512], so[PATH_MAX], num[32], *args[MAX_ARGS];
 	char *fields[MAX_ARGS / 2];
 	enum vsva_perf_err e;
+	struct report *r;
 	int n = 0, nf = 0, rc, found, k;
 
 	if (parse_report(argc, argv, &o))
@@ -521,7 +246,9 @@ static int cmd_report(int argc, char **argv)
 	filter_path(so, sizeof(so));
 	args[n++] = "--dlfilter";
 	args[n++] = so;
-	found = field_args(pf.tep, fields, &nf, MAX_ARGS / 2 - 20);
+	r = rep_new();
+	found = r ? field_args(pf.tep, r, fields, &nf, MAX_ARGS / 2 - 20) : 0;
+	rep_free(r);
 	vsva_perf_close(&pf);
 	if (!found) {
 		fprintf(stderr, "vsva-perf: %s holds no vsva event (record it "
@@ -556,12 +283,18 @@ static int cmd_report(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	int rc;
+
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : 0;
 	}
-	if (!strcmp(argv[1], "record"))
-		return cmd_record(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "record")) {
+		rc = cmd_record(argc - 1, argv + 1);
+		if (rc == EXIT_HELP)
+			usage(stdout);
+		return rc == EXIT_HELP ? 0 : rc;
+	}
 	if (!strcmp(argv[1], "report"))
 		return cmd_report(argc - 1, argv + 1);
 	fprintf(stderr, "vsva-perf: unknown command '%s' (record or report)\n",
