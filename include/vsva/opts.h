@@ -22,6 +22,36 @@ static inline int vsva_parse_ul(const char *s, unsigned long min,
 	       *out > max ? -1 : 0;
 }
 
+/*
+ * The tail every option parser shares, around getopt_long's loop:
+ *
+ *	while ((c = getopt_long(argc, argv, ...)) != -1) {
+ *		switch (c) {
+ *		...
+ *		default:
+ *			return vsva_bad_option(PROG, usage);
+ *		}
+ *	}
+ *	return vsva_no_operands(PROG, argc, argv, optind);
+ *
+ * (a program that takes operands checks their number itself).
+ */
+
+/*
+ * getopt_long's '?': an unknown option, or one without its argument, and
+ * getopt_long has already said which.  Then @usage on stderr, or with no
+ * @usage (a program whose usage is long, or that keeps its errors to one
+ * line and a hint) a pointer to --help.  -1.
+ */
+static inline int vsva_bad_option(const char *prog, void (*usage)(FILE *))
+{
+	if (usage)
+		usage(stderr);
+	else
+		fprintf(stderr, "Try '%s --help'.\n", prog);
+	return -1;
+}
+
 /* After getopt: operands are not accepted; 0, or -1 with a message. */
 static inline int vsva_no_operands(const char *prog, int argc, char **argv,
 				   int optind)

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "vsva/engine.h"
+#include "vsva/opts.h"
 #include "bench-ab.h"
 #include "bench-run.h"
 
@@ -157,15 +158,16 @@ static int parse_ab(int argc, char **argv, struct ab_opts *o)
 		case 'X': o->sargs = optarg; break;
 		case 'O': o->c.only = optarg; break;
 		case 'h': ab_usage(stdout); exit(0);
-		default: return -1;
+		default: return vsva_bad_option("vsva-bench ab", NULL);
 		}
 	}
 	if (o->scenario && scenario(o))
 		return -1;
-	if (!o->a || !o->b || optind < argc) {
-		fprintf(stderr, "vsva-bench ab: %s\n", optind < argc ?
-			"unexpected operand (quote each command)" :
-			"--a 'COMMAND' and --b 'COMMAND' are both required");
+	if (vsva_no_operands("vsva-bench ab", argc, argv, optind))
+		return -1;
+	if (!o->a || !o->b) {
+		fprintf(stderr, "vsva-bench ab: --a 'COMMAND' and --b 'COMMAND' "
+			"are both required, each quoted\n");
 		return -1;
 	}
 	return 0;

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include "vsva/opts.h"
 #include "bench-ab.h"
 
 int parse_noise(const char *s, double *pct)
@@ -69,7 +70,9 @@ int cmd_compare(int argc, char **argv)
 		case 'p': o.plot_dir = optarg; break;
 		case 'O': o.only = optarg; break;
 		case 'h': compare_usage(stdout); return 0;
-		default: return EXIT_BENCH_USAGE;
+		default:
+			vsva_bad_option("vsva-bench compare", NULL);
+			return EXIT_BENCH_USAGE;
 		}
 	}
 	if (argc - optind < 2) {

@@ -71,7 +71,7 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 		case 'o': o->out = optarg; break;
 		case 'N': o->vsva = false; break;
 		case 'h': run_usage(stdout); exit(0);
-		default: return -1;
+		default: return vsva_bad_option("vsva-bench run", NULL);
 		}
 	}
 	if (!o->out || optind == argc) {

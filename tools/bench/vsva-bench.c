@@ -302,12 +302,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			return -1;
 		}
 		if (c != 'n' && c != 'i' && c != 'q')
-			goto bad;
+			return vsva_bad_option("vsva-bench", usage);
 		if (vsva_parse_ul(optarg, 0, ULONG_MAX, dst))
 			goto bad;
 	}
-	if (optind == argc)
-		return 0;
+	return vsva_no_operands("vsva-bench cost", argc, argv, optind);
 bad:
 	usage(stderr);
 	return -1;

@@ -155,8 +155,7 @@ int kvmload_parse_opts(int argc, char **argv, struct opts *o)
 			usage(stdout);
 			exit(0);
 		default:
-			usage(stderr);
-			return -1;
+			return vsva_bad_option("vsva-kvmload", usage);
 		}
 	}
 	if (o->reuse_every && !o->lifetimes) {

@@ -190,8 +190,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			usage(stdout);
 			exit(0);
 		default:
-			fprintf(stderr, "Try 'vsva-pasidload --help'.\n");
-			return -1;
+			return vsva_bad_option("vsva-pasidload", NULL);
 		}
 	}
 	if (o->first_pasid + o->pasids > max_first)

@@ -140,8 +140,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			usage(stdout);
 			exit(0);
 		default:
-			usage(stderr);
-			return -1;
+			return vsva_bad_option("vsva-top", usage);
 		}
 	}
 	return vsva_no_operands("vsva-top", argc, argv, optind);
