@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vsva: the probe ladder as data.  A measurement is one entry of a table
- * (src/lib/table.c): its name, its source, its rungs best first (the kernel
- * features each needs, the BPF programs it enables, what it times, the
- * tracefs events a perf recording of it needs) and the metric families it
- * exports.  Detection turns the running kernel into a feature set, with a
- * reason for every feature it lacks; one chooser walks a measurement's
- * rungs and builds its reason from those.
+ * vsva: the probe ladder as data.  A measurement is one row of a table
+ * (vsva/measurements.def, expanded by src/lib/table.c): its name, its
+ * source, its rungs best first (the kernel features each needs, the BPF
+ * programs it enables, what it times, the tracefs events a perf recording
+ * of it needs) and the metric families it exports.  Detection turns the
+ * running kernel into a feature set, with a reason for every feature it
+ * lacks; one chooser walks a measurement's rungs and builds its reason
+ * from those.
  */
 #ifndef VSVA_LADDER_H
 #define VSVA_LADDER_H
@@ -107,7 +108,7 @@ enum vsva_source_id {
 
 /* Measurements, in the table's (and vsva_probe_info's) order. */
 enum vsva_mid {
-#define VSVA_MEASUREMENT(id)		VSVA_M_##id,
+#define VSVA_MEASUREMENT(id, ...)	VSVA_M_##id,
 #include "vsva/measurements.def"
 	VSVA_NMEASUREMENTS,
 };

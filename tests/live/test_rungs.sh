@@ -16,8 +16,8 @@ check "an unknown measurement: exit 2" 2 $?
 check_match "... and the message says so" "no measurement 'nosuch'" "$out"
 n=$("$B/vsvad" --probe | grep -c '^[a-z_]* (')
 # the table's entries, counted in its source
-want=$(grep -c '^\[VSVA_M_[A-Z_]*\] = {' "$TOP/src/lib/table.c")
-check "--probe lists every measurement without loading anything ($want in src/lib/table.c)" "$want" "$n"
+want=$(grep -c '^VSVA_MEASUREMENT(' "$TOP/include/vsva/measurements.def")
+check "--probe lists every measurement without loading anything ($want in include/vsva/measurements.def)" "$want" "$n"
 check_match "--probe gives the perf events and filter of the syscall rung" \
 	"syscalls:sys_enter_ioctl,syscalls:sys_exit_ioctl --filter 'cmd == 0x4020ae46" \
 	"$("$B/vsvad" --probe)"

@@ -243,8 +243,8 @@ static void test_refused_rungs_fall(void **st)
 	assert_int_equal(ms->rung, VSVA_RUNG_NONE);
 }
 
-/* Every measurement vsva/measurements.def names has its entry in
- * src/lib/table.c: a name, a source, a rung; names are unique. */
+/* Every measurement of vsva/measurements.def has a name, a source and a
+ * rung, under a name no other has; sources' names are unique too. */
 static void test_table_entries(void **st)
 {
 	const struct vsva_measurement *m;
@@ -253,7 +253,7 @@ static void test_table_entries(void **st)
 	for (i = 0; i < VSVA_NMEASUREMENTS; i++) {
 		m = &vsva_measurements[i];
 		if (!m->name)
-			fail_msg("measurement %d has no entry in table.c", i);
+			fail_msg("measurement %d has no name", i);
 		assert_true(m->source < VSVA_NSOURCES);
 		assert_int_not_equal(m->rungs[0].rung, VSVA_RUNG_NONE);
 		assert_int_equal(vsva_measurement_find(m->name), i);
