@@ -15,7 +15,7 @@ LLVM_STRIP	?= llvm-strip
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 		   -Wno-missing-field-initializers -Iinclude -I$(B)
-LDLIBS_ENGINE	:= -ltraceevent -lbpf -lelf -lz -lcap-ng -lm -lpthread
+LDLIBS_ENGINE	:= -ltraceevent -lbpf -lelf -lz -lcap-ng -ljson-c -lm -lpthread
 # -mcpu=v3 pinned: Debian 12's clang 14 and 13's clang 19 default to
 # different BPF ISA levels; v3 (jmp32, alu32) loads on Linux 5.1+.
 BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
@@ -50,7 +50,7 @@ UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(B)/%,$(wildcard tests/unit/test_*.c))
 FUZZERS		:= $(B)/fuzz_http $(B)/fuzz_perfdata $(B)/fuzz_webconfig \
 		   $(B)/fuzz_parse
 
-all: $(BINS) $(UNIT_TESTS) $(FUZZERS) $(MANPAGES)
+all: $(BINS) $(UNIT_TESTS) $(FUZZERS) $(MANPAGES) $(B)/table.json
 
 deps:
 	./scripts/deps.sh
@@ -80,6 +80,14 @@ $(LIB): $(ENGINE_OBJS)
 $(B)/vsvad: $(D)/vsvad.c $(DAEMON_OBJS) $(LIB) $(HEADERS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) \
 		$< -o $@ $(DAEMON_OBJS) $(LIB) $(DAEMON_LIBS) $(LDLIBS_ENGINE)
+
+# the measurement table as JSON, for what is not C (scripts, tests):
+# vsva-table reads only the table compiled into libvsva
+$(B)/vsva-table: tools/table/vsva-table.c $(LIB) $(HEADERS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ $(LIB) $(LDLIBS_ENGINE)
+
+$(B)/table.json: $(B)/vsva-table
+	$< >$@.tmp && mv $@.tmp $@
 
 # every .c file in tools/bench/ is vsva-bench's
 BENCH_SRCS	:= $(wildcard tools/bench/*.c)
@@ -162,7 +170,7 @@ $(B)/fuzz_webconfig: tests/fuzz/fuzz_webconfig.c $(WEBCONFIG_SRCS) \
 
 # the exposition parser and vsva-top's rows from what it parsed
 $(B)/fuzz_parse: tests/fuzz/fuzz_parse.c src/lib/parse.c src/lib/metrics.c src/lib/expo.c \
-		src/lib/utf8.c tools/top/top-data.c tools/common/textesc.c tools/top/top.h tools/common/textesc.h \
+		src/lib/utf8.c src/lib/table.c tools/top/top-data.c tools/common/textesc.c tools/top/top.h tools/common/textesc.h \
 		$(HEADERS) | $(B)
 	$(FUZZ_CC) -Iinclude -Itools/top -Itools/common \
 		$(filter %.c,$^) -o $@ -lm

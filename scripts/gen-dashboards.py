@@ -1,24 +1,109 @@
 #!/usr/bin/python3
 # Writes the Grafana dashboards in dashboards/ (plain JSON, committed):
 # overview, KVM memslots, interrupts, IOMMU.  Run it after changing a
-# panel; tests/static/test_dashboards.sh holds every dashboard to the
-# conventions of the best exporters' mixins, and tests/live/
+# panel (after make: it reads the measurement table from build/table.json,
+# which build/vsva-table writes); tests/static/test_dashboards.sh holds
+# every dashboard to the conventions of the best exporters' mixins and
+# checks that this script reproduces them, and tests/live/
 # test_dashboards.sh runs every panel's query on a real Prometheus.
+#
+#   gen-dashboards.py [--table build/table.json] [--out dashboards]
+#
+# Every metric of a measurement is looked up in the table, with the labels
+# a query selects or groups by: a family renamed, retyped or relabelled in
+# vsva/measurements.def stops this script instead of leaving a dashboard
+# that shows nothing.  vsvad's metrics about itself (vsva_build_info, ...) are
+# not measurements: own() names them, and tests/static/dashboards_check.py
+# holds them to what vsvad exports.
+import argparse
 import json
 import os
+import sys
+
+TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 
 DS = {"type": "prometheus", "uid": "${datasource}"}
 SEL = 'job=~"$job",instance=~"$instance"'
 VM = SEL + ',vm=~"$vm"'
 DEV = SEL + ',device=~"$device"'
 RI = "$__rate_interval"
+# labels of every series, beside a family's own
+ANY_LABELS = {"job", "instance", "le"}
+
+
+class Table:
+    """The measurement table's metric families, from build/table.json."""
+
+    def __init__(self, path):
+        try:
+            with open(path) as f:
+                t = json.load(f)
+        except (OSError, ValueError) as e:
+            sys.exit(f"gen-dashboards: {path}: {e} (make writes it)")
+        self.families, self.series = {}, {}
+        for m in t["measurements"]:
+            for fam in m["families"]:
+                self.families[fam["name"]] = fam
+                for s in fam["series"]:
+                    self.series[s] = fam
+
+    def metric(self, name, sel="", by=""):
+        """@name, a series of a family in the table, that has the labels
+        @sel selects and @by groups by."""
+        fam = self.series.get(name)
+        if not fam:
+            sys.exit(f"gen-dashboards: {name} is no series of the "
+                     "measurement table (vsva/measurements.def); own() "
+                     "names vsvad's own metrics")
+        return self.labelled(name, fam, sel, by)
+
+    def histogram(self, name, sel="", by=""):
+        """@name, a histogram of the table, with those labels."""
+        fam = self.families.get(name)
+        if not fam or fam["type"] != "histogram":
+            sys.exit(f"gen-dashboards: {name} is no histogram of the "
+                     "measurement table (vsva/measurements.def)")
+        return self.labelled(name, fam, sel, by)
+
+    @staticmethod
+    def labelled(name, fam, sel, by):
+        used = {x.split("=")[0] for x in sel.split(",") if x}
+        used |= {x.strip() for x in by.split(",") if x.strip()}
+        extra = used - ANY_LABELS - set(fam["labels"])
+        if extra:
+            sys.exit(f"gen-dashboards: {name} has no label "
+                     f"{', '.join(sorted(extra))} (its labels: "
+                     f"{', '.join(fam['labels']) or 'none'})")
+        return name
+
+
+TABLE = None
+
+
+def m(name, sel="", by=""):
+    """A metric of the measurement table, with the labels used."""
+    return TABLE.metric(name, sel, by)
+
+
+class Own(str):
+    """The name of a metric vsvad exports about itself."""
+
+
+def own(name):
+    """A metric vsvad exports about itself: not a measurement."""
+    if name in TABLE.series:
+        sys.exit(f"gen-dashboards: {name} is in the measurement table: m()")
+    return Own(name)
 
 
 def rate(metric, sel, by):
+    if not isinstance(metric, Own):
+        m(metric, sel, by)
     return f"sum by ({by}) (rate({metric}{{{sel}}}[{RI}]))"
 
 
 def quantile(q, metric, sel, by):
+    TABLE.histogram(metric, sel, by)
     return (f"histogram_quantile({q}, sum by ({by}, le) "
             f"(rate({metric}_bucket{{{sel}}}[{RI}])))")
 
@@ -58,6 +143,7 @@ class Board:
         return p
 
     def heatmap(self, title, description, metric, sel):
+        TABLE.histogram(metric, sel)
         return self.panel("heatmap", title, description, "s", [(
             f"sum by (le) (rate({metric}_bucket{{{sel}}}[{RI}]))", "")])
 
@@ -72,16 +158,19 @@ class Board:
             {"name": "datasource", "label": "Data source",
              "type": "datasource", "query": "prometheus",
              "current": {}, "hide": 0},
-            var("job", "Job", "label_values(vsva_build_info, job)"),
-            var("instance", "Instance",
-                'label_values(vsva_build_info{job=~"$job"}, instance)'),
+            var("job", "Job", f"label_values({own('vsva_build_info')}, "
+                "job)"),
+            var("instance", "Instance", "label_values("
+                f"{own('vsva_build_info')}{{job=~\"$job\"}}, instance)"),
         ]
         if with_vm:
+            info = m("vsva_kvm_vm_info", SEL, "vm")
             variables.append(var("vm", "VM", "label_values("
-                                 f"vsva_kvm_vm_info{{{SEL}}}, vm)"))
+                                 f"{info}{{{SEL}}}, vm)"))
         if with_device:
+            count = m("vsva_iommu_pasid_attach_seconds_count", SEL, "device")
             variables.append(var("device", "Device", "label_values("
-                                 f"vsva_iommu_pasid_attach_seconds_count{{{SEL}}}, device)"))
+                                 f"{count}{{{SEL}}}, device)"))
         return {
             "uid": self.uid, "title": self.title,
             "description": self.description, "tags": ["vsva"],
@@ -104,41 +193,48 @@ def overview():
             "supports (none: unavailable, reason says why); approximate "
             "measurements are flagged.", "none",
             [(f"max by (instance, measurement, rung, approximate, reason) "
-              f"(vsva_probe_info{{{SEL}}})", "")], w=24, h=10)
+              f"({own('vsva_probe_info')}{{{SEL}}})", "")], w=24, h=10)
     b.panel("stat", "Approximate measurements",
             "Measurements taken on a rung that can only approximate them.",
-            "short", [(f'count(vsva_probe_info{{{SEL},approximate="true"}})'
-                       " or vector(0)", "")], w=6, h=4)
+            "short", [(f"count({own('vsva_probe_info')}"
+                       f'{{{SEL},approximate="true"}}) or vector(0)', "")],
+            w=6, h=4)
     b.panel("stat", "Unavailable measurements",
             "Measurements this kernel cannot support (see the reasons).",
-            "short", [(f'count(vsva_probe_info{{{SEL},rung="none"}})'
-                       " or vector(0)", "")], w=6, h=4)
+            "short", [(f"count({own('vsva_probe_info')}"
+                       f'{{{SEL},rung="none"}}) or vector(0)', "")],
+            w=6, h=4)
     b.panel("stat", "VMs retained",
             "VMs vsvad keeps: running, and exited within the retention "
-            "window.", "short", [(f"sum(vsva_vms_retained{{{SEL}}})", "")],
+            "window.", "short",
+            [(f"sum({m('vsva_vms_retained', SEL)}{{{SEL}}})", "")],
             w=6, h=4)
     b.panel("stat", "VMMs known",
             "Processes vsvad knows as VMMs.", "short",
-            [(f"sum(vsva_kvm_vmms_known{{{SEL}}})", "")], w=6, h=4)
+            [(f"sum({m('vsva_kvm_vmms_known', SEL)}{{{SEL}}})", "")],
+            w=6, h=4)
     b.panel("timeseries", "Dropped events",
             "Events the BPF programs could not record, by reason; any "
             "non-zero rate makes the figures incomplete.", "cps",
-            [(rate("vsva_events_dropped_total", SEL, "instance, reason"),
+            [(rate(own("vsva_events_dropped_total"), SEL,
+                   "instance, reason"),
               "{{instance}} {{reason}}")])
     b.panel("timeseries", "Scrape duration",
             "How long vsvad took to build /metrics.", "s",
-            [(f"max by (instance) (vsva_scrape_duration_seconds{{{SEL}}})",
+            [(f"max by (instance) "
+              f"({own('vsva_scrape_duration_seconds')}{{{SEL}}})",
               "{{instance}}")])
     b.panel("timeseries", "BPF programs: CPU",
             "CPU time vsva's BPF programs take, as a share of one CPU "
             "(needs kernel.bpf_stats_enabled).", "percentunit",
-            [(rate("vsva_bpf_prog_run_seconds_total", SEL, "instance, prog"),
-              "{{instance}} {{prog}}")])
+            [(rate(own("vsva_bpf_prog_run_seconds_total"), SEL,
+                   "instance, prog"), "{{instance}} {{prog}}")])
     b.panel("timeseries", "BPF programs: cost per event",
             "Average run time of each program per event.", "s",
-            [(rate("vsva_bpf_prog_run_seconds_total", SEL, "instance, prog")
-              + " / " + rate("vsva_bpf_prog_runs_total", SEL,
-                             "instance, prog"), "{{instance}} {{prog}}")])
+            [(rate(own("vsva_bpf_prog_run_seconds_total"), SEL,
+                   "instance, prog") + " / " +
+              rate(own("vsva_bpf_prog_runs_total"), SEL, "instance, prog"),
+              "{{instance}} {{prog}}")])
     return b.json()
 
 
@@ -193,8 +289,8 @@ def interrupts():
     b.panel("timeseries", "GSI assertions",
             "Level GSIs asserted, per VM.", "cps",
             [(rate("vsva_kvm_irq_gsi_asserted_total", VM, "vm"), "{{vm}}")])
-    posted = (f'vsva_posted_interrupts_total{{{SEL},kind=~"notification|'
-              f'wakeup"}}')
+    posted = (f"{m('vsva_posted_interrupts_total', SEL + ',kind')}"
+              f'{{{SEL},kind=~"notification|wakeup"}}')
     b.panel("timeseries", "Bypass ratio (lower bound)",
             "Host-wide share of device interrupts that bypassed software "
             "injection: posted-interrupt events over those plus software "
@@ -202,7 +298,8 @@ def interrupts():
             "vCPU raises no host event.", "percentunit",
             [(f"sum by (instance) (rate({posted}[{RI}])) / (sum by "
               f"(instance) (rate({posted}[{RI}])) + sum by (instance) "
-              f"(rate(vsva_kvm_irq_injected_total{{{SEL}}}[{RI}])))",
+              f"(rate({m('vsva_kvm_irq_injected_total', SEL)}"
+              f"{{{SEL}}}[{RI}])))",
               "{{instance}}")])
     b.panel("timeseries", "Posted-interrupt events per CPU",
             "Notification, nested notification and wakeup events from "
@@ -212,9 +309,11 @@ def interrupts():
     b.panel("timeseries", "Bypass producers and connections",
             "VFIO/vDPA producers connected to the VM's irqfds, and IRQ "
             "bypass pairs connected.", "short",
-            [(f"sum by (vm) (vsva_kvm_irq_bypass_producers{{{VM}}})",
+            [(f"sum by (vm) "
+              f"({m('vsva_kvm_irq_bypass_producers', VM, 'vm')}{{{VM}}})",
               "producers {{vm}}"),
-             (f"sum by (vm) (vsva_irq_bypass_connected{{{VM}}})",
+             (f"sum by (vm) "
+              f"({m('vsva_irq_bypass_connected', VM, 'vm')}{{{VM}}})",
               "connected {{vm}}")])
     b.panel("timeseries", "Posted-interrupt IRTE updates",
             "IRTE updates by op (set: posting on; clear: back to remapped).",
@@ -303,7 +402,17 @@ def iommu():
 
 
 def main():
-    out = os.path.join(os.path.dirname(__file__), "..", "dashboards")
+    global TABLE
+    ap = argparse.ArgumentParser(description="Write vsva's Grafana "
+                                 "dashboards from the measurement table.")
+    ap.add_argument("--table", default=os.path.join(TOP, "build",
+                                                    "table.json"),
+                    help="the table as JSON (default build/table.json)")
+    ap.add_argument("--out", default=os.path.join(TOP, "dashboards"),
+                    help="where to write them (default dashboards/)")
+    a = ap.parse_args()
+    TABLE = Table(a.table)
+    out = a.out
     for name, board in (("vsva-overview", overview()),
                         ("vsva-kvm-memslots", memslots()),
                         ("vsva-interrupts", interrupts()),

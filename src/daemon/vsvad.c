@@ -19,6 +19,7 @@
 #include "vsva/engine.h"
 #include "vsva/opts.h"
 #include "vsva/privs.h"
+#include "vsva/tablejson.h"
 #include "auth.h"
 #include "vsvad.h"
 
@@ -65,6 +66,8 @@ static void usage(FILE *f)
 "      --probe             print how this kernel resolves every\n"
 "                          measurement (rung, why the others lost,\n"
 "                          programs, perf events) and exit; loads nothing\n"
+"      --json              with --probe: the same, and the whole measurement\n"
+"                          table, as JSON (format " VSVA_TABLE_FORMAT ")\n"
 "      --max-connections N HTTP connections at once (default %d)\n"
 "      --max-per-ip N      of which from one client: an IPv4 address, an\n"
 "                          IPv6 /64 (default 8, or --max-connections/256\n"
@@ -103,6 +106,7 @@ struct opts {
 	bool check_web_config;		/* validate it and exit */
 	unsigned int max_conns, max_per_ip;
 	bool probe;
+	bool json;			/* --probe as JSON */
 	bool unpin;			/* remove the pins and exit */
 	bool pin, no_pin;		/* --pin, --no-pin: the last given */
 	struct vsva_engine_opts eng;
@@ -126,6 +130,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "no-mount-tracefs", no_argument, NULL, 'T' },
 		{ "rung", required_argument, NULL, 'R' },
 		{ "probe", no_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "web-config", required_argument, NULL, 'w' },
 		{ "check-web-config", required_argument, NULL, 'W' },
@@ -165,6 +170,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'p':
 			o->probe = true;
+			break;
+		case 'j':
+			o->json = true;
 			break;
 		case 'u':
 			o->user = optarg;
@@ -214,6 +222,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			return -1;
 		}
 	}
+	if (o->json && !o->probe) {
+		fprintf(stderr, "vsvad: --json goes with --probe\n");
+		return -1;
+	}
 	return vsva_no_operands("vsvad", argc, argv, optind);
 }
 
@@ -234,13 +246,19 @@ static void vm_slots_print(const struct vsva_engine_opts *eo)
 }
 
 /* --probe: the ladder as this kernel resolves it; loads nothing. */
-static int probe(const struct vsva_engine_opts *eo)
+static int probe(const struct vsva_engine_opts *eo, bool json)
 {
 	struct vsva_choice c[VSVA_NMEASUREMENTS] = { 0 };
 	struct vsva_features f;
 
 	vsva_features_detect(&f, !eo->no_mount_tracefs);
 	vsva_choose_all(&f, eo->force, c);
+	if (json) {		/* the ladder and the table, nothing else */
+		if (!vsva_probe_json_print(stdout, &f, c))
+			return 0;
+		fprintf(stderr, "vsvad: --probe --json: %s\n", strerror(errno));
+		return 1;
+	}
 	vsva_probe_print(stdout, &f, c);
 	vsva_maps_memory_print(stdout, eo->max_vms);
 	vm_slots_print(eo);
@@ -375,7 +393,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	pin_options(&o);
 	if (o.probe)
-		return probe(&o.eng);
+		return probe(&o.eng, o.json);
 	if (o.unpin)
 		return unpin(&o);
 	if (o.user && !getpwnam(o.user)) {

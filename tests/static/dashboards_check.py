@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 # Holds every Grafana dashboard in dashboards/ to the conventions of the
 # best exporters' mixins, and every metric a dashboard or rule names to
-# what vsvad exports (read from its sources).  TAP-style lines.
+# what vsvad exports: the measurement table's families (build/table.json,
+# written by build/vsva-table; $VSVA_TABLE_JSON overrides), whose label
+# selectors must name their labels, and the few families vsvad writes
+# about itself.  TAP-style lines.
 import glob
 import json
 import os
@@ -9,6 +12,9 @@ import re
 import sys
 
 TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+TABLE = os.environ.get("VSVA_TABLE_JSON",
+                       os.path.join(TOP, "build", "table.json"))
+ANY_LABELS = {"job", "instance", "le"}
 results = []
 
 
@@ -18,16 +24,31 @@ def check(what, good, detail=""):
           ("" if good or not detail else f": {detail}"))
 
 
-def exported():
-    """Metric names vsvad exports: the measurement table's families and
-    the engine's and daemon's own; histograms with their series."""
-    src = open(os.path.join(TOP, "include/vsva/measurements.def")).read()
+def table_series():
+    """Every series of the measurement table's families, with the labels
+    of its family: {series: labels}."""
+    try:
+        with open(TABLE) as f:
+            t = json.load(f)
+    except (OSError, ValueError) as e:
+        check(f"the measurement table {TABLE} (make writes it)", False,
+              str(e))
+        return {}
+    check("the measurement table read from its JSON",
+          len(t.get("measurements", [])) > 0, TABLE)
+    return {s: set(fam["labels"]) for m in t["measurements"]
+            for fam in m["families"] for s in fam["series"]}
+
+
+def own_series():
+    """What vsvad exports about itself, outside the table: the engine's
+    and the daemon's families where they are written (not measurements,
+    so not in the table's JSON); histograms with their series."""
     names = {}
-    for m in re.finditer(r'^VSVA_(FAMILY|HISTOGRAM)\(\w+, (\w+),\s*'
-                         r'(COUNTER|GAUGE)?', src, re.M):
-        names["vsva_" + m.group(2)] = m.group(3) or m.group(1)
-    for f in ("src/lib/engine.c", "src/daemon/server.c"):
-        text = open(os.path.join(TOP, f)).read()
+    for f in ("src/lib/engine.c", "src/daemon/server.c",
+              "src/daemon/conns.c"):
+        path = os.path.join(TOP, f)
+        text = open(path).read() if os.path.exists(path) else ""
         for m in re.finditer(r'vsva_snap_family\(\s*\w+,\s*"(vsva_[a-z_0-9]+)"'
                              r'.*?VSVA_(COUNTER|GAUGE|HISTOGRAM)', text, re.S):
             names.setdefault(m.group(1), m.group(2))
@@ -40,6 +61,14 @@ def exported():
     return series
 
 
+def exported():
+    """Metric names vsvad exports: {series: its labels, or None where
+    they are not known (vsvad's own)}."""
+    known = {s: None for s in own_series()}
+    known.update(table_series())
+    return known
+
+
 METRIC = re.compile(r'\b(vsva_[a-z0-9_]+)(\{[^}]*\})?')
 
 
@@ -49,6 +78,12 @@ def check_expr(tag, expr, known, heatmap):
         name, sel = m.group(1), m.group(2) or ""
         if name not in known:
             problems.append(f"{name} is not a metric vsvad exports")
+        elif known[name] is not None:
+            extra = set(re.findall(r'([a-zA-Z_]\w*)\s*[=!]', sel)) - \
+                known[name] - ANY_LABELS
+            if extra:
+                problems.append(f"{name} has no label "
+                                f"{', '.join(sorted(extra))}")
         if 'job=~"$job"' not in sel or 'instance=~"$instance"' not in sel:
             problems.append(f"{name} not filtered by job and instance")
         before = expr[:m.start()]
@@ -134,8 +169,10 @@ def check_rules(path, known):
 
 def main():
     known = exported()
-    check("vsvad's exported metrics read from its sources", len(known) > 30,
-          str(len(known)))
+    table = sum(v is not None for v in known.values())
+    check("vsvad's exported metrics: the table's series and its own",
+          table > 30 and len(known) > table,
+          f"{table} of the table, {len(known) - table} its own")
     boards = sys.argv[1:] or sorted(glob.glob(os.path.join(TOP, "dashboards",
                                                             "*.json")))
     if not sys.argv[1:]:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Static: every Grafana dashboard in dashboards/ follows the mixin
-# conventions and names only metrics vsvad exports (dashboards_check.py);
-# the checker itself catches a dashboard that breaks them.
+# conventions and names only metrics vsvad exports, with their labels
+# (dashboards_check.py, from the measurement table's JSON); the checker
+# itself catches a dashboard that breaks them.
 cd "$(dirname "$0")/../.." || exit 1
 PY=/usr/bin/python3
 $PY tests/static/dashboards_check.py
@@ -18,6 +19,7 @@ p[3]["targets"][0]["expr"] = 'vsva_kvm_memslot_zap_total{job=~"$job",instance=~"
 p[4]["targets"][0]["expr"] = 'sum(rate(vsva_kvm_memslot_zap_seconds_bucket{job=~"$job",instance=~"$instance"}[$__rate_interval]))'
 p[5]["targets"][0]["expr"] = 'sum(rate(vsva_no_such_metric_total{job=~"$job",instance=~"$instance"}[$__rate_interval]))'
 p[6]["datasource"] = {"type": "prometheus", "uid": "prometheus"}
+p[2]["targets"][0]["expr"] = 'sum by (le) (rate(vsva_kvm_memslot_zap_seconds_bucket{job=~"$job",instance=~"$instance",path=~"msi"}[$__rate_interval]))'
 d["editable"] = True
 json.dump(d, open(sys.argv[2], "w"))
 PY
@@ -25,7 +27,8 @@ out=$($PY tests/static/dashboards_check.py "$tmp/vsva-kvm-memslots.json")
 for fault in 'range \[5m\] instead of \[\$__rate_interval\]' 'unit None' \
 	'vsva_kvm_memslot_zap_total outside rate' 'not summed by le' \
 	'vsva_no_such_metric_total is not a metric vsvad exports' \
-	'datasource prometheus' '^not ok - vsva-kvm-memslots.json: not editable'; do
+	'datasource prometheus' '^not ok - vsva-kvm-memslots.json: not editable' \
+	'vsva_kvm_memslot_zap_seconds_bucket has no label path'; do
 	if echo "$out" | grep '^not ok' | grep -qE -- "$fault"; then
 		echo "ok - the checker catches: $fault"
 	else

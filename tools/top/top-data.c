@@ -180,7 +180,7 @@ double top_zap_quantile(const struct vsva_snapshot *a,
 			   const struct vsva_snapshot *b, const char *vm,
 			   double q)
 {
-	const char *fam = "vsva_kvm_memslot_zap_seconds";
+	const char *fam = TOP_FAM(kvm_memslot_zap_seconds);
 	struct top_hist h;
 	double want, v = INFINITY;
 	int k;
@@ -215,7 +215,7 @@ int top_build_rows(const struct vsva_snapshot *a,
 		      const struct vsva_snapshot *b, double dt,
 		      struct row *rows, const char *filter)
 {
-	const struct vsva_family *info = vsva_snap_find(b, "vsva_kvm_vm_info");
+	const struct vsva_family *info = vsva_snap_find(b, TOP_FAM(kvm_vm_info));
 	int i, n = 0;
 
 	for (i = 0; info && i < info->nsamples && n < MAX_ROWS; i++) {
@@ -232,24 +232,24 @@ int top_build_rows(const struct vsva_snapshot *a,
 		if (filter && !strstr(r->comm, filter) &&
 		    strtoul(filter, NULL, 10) != r->pid)
 			continue;
-		r->v[C_DEL] = top_rate(top_sum_vm(a, "vsva_kvm_memslot_zap_total", vm, false),
-				   top_sum_vm(b, "vsva_kvm_memslot_zap_total", vm, false), dt);
+		r->v[C_DEL] = top_rate(top_sum_vm(a, TOP_FAM(kvm_memslot_zap_total), vm, false),
+				   top_sum_vm(b, TOP_FAM(kvm_memslot_zap_total), vm, false), dt);
 		r->v[C_P50] = top_zap_quantile(a, b, vm, 0.5);
 		r->v[C_P99] = top_zap_quantile(a, b, vm, 0.99);
-		r->v[C_ZAPPED] = top_rate(top_sum_vm(a, "vsva_kvm_mmu_shadow_pages_zapped_total", vm, false),
-				      top_sum_vm(b, "vsva_kvm_mmu_shadow_pages_zapped_total", vm, false), dt);
-		r->v[C_IRQ] = top_rate(top_sum_vm(a, "vsva_kvm_irq_injected_total", vm, false),
-				   top_sum_vm(b, "vsva_kvm_irq_injected_total", vm, false), dt);
-		r->v[C_PROD] = top_sum_vm(b, "vsva_kvm_irq_bypass_producers", vm, false);
-		r->del_total = top_sum_vm(b, "vsva_kvm_memslot_zap_total", vm, false);
+		r->v[C_ZAPPED] = top_rate(top_sum_vm(a, TOP_FAM(kvm_mmu_shadow_pages_zapped_total), vm, false),
+				      top_sum_vm(b, TOP_FAM(kvm_mmu_shadow_pages_zapped_total), vm, false), dt);
+		r->v[C_IRQ] = top_rate(top_sum_vm(a, TOP_FAM(kvm_irq_injected_total), vm, false),
+				   top_sum_vm(b, TOP_FAM(kvm_irq_injected_total), vm, false), dt);
+		r->v[C_PROD] = top_sum_vm(b, TOP_FAM(kvm_irq_bypass_producers), vm, false);
+		r->del_total = top_sum_vm(b, TOP_FAM(kvm_memslot_zap_total), vm, false);
 		r->v[C_DELS] = r->del_total;
-		r->irq_total = top_sum_vm(b, "vsva_kvm_irq_injected_total", vm, false);
-		r->zapped_total = top_sum_vm(b, "vsva_kvm_mmu_shadow_pages_zapped_total",
+		r->irq_total = top_sum_vm(b, TOP_FAM(kvm_irq_injected_total), vm, false);
+		r->zapped_total = top_sum_vm(b, TOP_FAM(kvm_mmu_shadow_pages_zapped_total),
 					 vm, false);
-		r->inv_total = top_sum_vm(b, "vsva_iommufd_hwpt_invalidate_seconds",
+		r->inv_total = top_sum_vm(b, TOP_FAM(iommufd_hwpt_invalidate_seconds),
 				      vm, true);
-		r->v[C_INV] = top_rate(top_sum_vm(a, "vsva_iommufd_hwpt_invalidate_seconds", vm, true),
-				   top_sum_vm(b, "vsva_iommufd_hwpt_invalidate_seconds", vm, true), dt);
+		r->v[C_INV] = top_rate(top_sum_vm(a, TOP_FAM(iommufd_hwpt_invalidate_seconds), vm, true),
+				   top_sum_vm(b, TOP_FAM(iommufd_hwpt_invalidate_seconds), vm, true), dt);
 		n++;
 	}
 	return n;

@@ -100,10 +100,10 @@ static int draw_vms(struct row *r, int n, const struct ui *u, int y)
 
 static void draw_devices(const struct vsva_snapshot *s, int y)
 {
-	static const char *const fams[] = {
-		"vsva_iommu_domain_attach_total",
-		"vsva_iommu_io_page_faults_total",
-		"vsva_iommu_pasid_attach_seconds",
+	static const enum vsva_fam fams[] = {
+		VSVA_FAM_iommu_domain_attach_total,
+		VSVA_FAM_iommu_io_page_faults_total,
+		VSVA_FAM_iommu_pasid_attach_seconds,
 	};
 	int k, i, row = y + 1;
 
@@ -111,7 +111,8 @@ static void draw_devices(const struct vsva_snapshot *s, int y)
 	mvprintw(y, 0, "%-24s %-34s %12s", "DEVICE", "MEASUREMENT", "COUNT");
 	attroff(A_REVERSE);
 	for (k = 0; k < 3; k++) {
-		const struct vsva_family *f = vsva_snap_find(s, fams[k]);
+		const char *name = vsva_families[fams[k]].name;
+		const struct vsva_family *f = vsva_snap_find(s, name);
 
 		for (i = 0; f && i < f->nsamples && row < LINES; i++, row++) {
 			const struct vsva_sample *m = &f->samples[i];
@@ -120,7 +121,7 @@ static void draw_devices(const struct vsva_snapshot *s, int y)
 			esc_text(dev, sizeof(dev), top_label(m, "device"));
 			esc_text(res, sizeof(res), top_label(m, "result"));
 			mvprintw(row, 0, "%-24s %-28.28s %-5s %12.0f", dev,
-				 fams[k] + 5, res, f->type == VSVA_HISTOGRAM ?
+				 name + 5, res, f->type == VSVA_HISTOGRAM ?
 				 (double)m->count : m->value);
 		}
 	}
@@ -136,7 +137,7 @@ static void draw_hist(const struct vsva_snapshot *s, int y)
 	double max = 0, prev = 0, c;
 	int i, k, width = COLS - 24;
 
-	if (top_hist_delta(NULL, vsva_snap_find(s, "vsva_kvm_memslot_zap_seconds"),
+	if (top_hist_delta(NULL, vsva_snap_find(s, TOP_FAM(kvm_memslot_zap_seconds)),
 			   NULL, &h)) {
 		mvprintw(y, 0, "out of memory");
 		return;

@@ -12,6 +12,12 @@
 
 #define MAX_ROWS	1024
 
+/* The name of the measurement table's family vsva_@x (its one definition
+ * is in vsva/measurements.def): a family renamed there stops vsva-top's
+ * build instead of leaving a column that reads nothing.  vsva_probe_info
+ * is the engine's own, not a measurement's. */
+#define TOP_FAM(x)	(vsva_families[VSVA_FAM_##x].name)
+
 enum col { C_PID, C_COMM, C_DELS, C_DEL, C_P50, C_P99, C_ZAPPED, C_IRQ,
 	   C_PROD, C_INV, C_NCOLS };
 
