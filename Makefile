@@ -115,23 +115,15 @@ $(B)/vsva-top: tools/top/vsva-top.c tools/top/top-data.c tools/top/top-screen.c 
 		$(LDLIBS_ENGINE)
 
 # vsva-perf's report engine and decoders (tools/perf/dec-*.c): in
-# vsva-perf, its dlfilter, the fuzzer and the unit tests; the table's
-# measurement names generated for them (the dlfilter cannot link libvsva)
+# vsva-perf, its dlfilter, the fuzzer and the unit tests; the dlfilter
+# cannot link libvsva, and reads the table's names from its rows
 PERF_MAIN	:= tools/perf/vsva-perf.c tools/perf/perf-record.c \
-		   tools/perf/perf-choose.c tools/perf/perf-filter.c \
-		   tools/perf/perf-mnames.c
+		   tools/perf/perf-choose.c tools/perf/perf-filter.c
 PERF_REPORT	:= $(filter-out $(PERF_MAIN),$(wildcard tools/perf/*.c)) \
-		   $(wildcard tools/perf/*.h) $(B)/vsva-mnames.h \
+		   $(wildcard tools/perf/*.h) \
 		   tools/common/textesc.c tools/common/textesc.h src/lib/utf8.c \
-		   include/vsva/names.h include/vsva/utf8.h include/vsva/ladder.h
-
-$(B)/perf-mnames: tools/perf/perf-mnames.c $(LIB) $(HEADERS)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@ $(LIB) $(LDLIBS_ENGINE)
-
-# rewritten only when the names change, so that a library rebuild does
-# not rebuild what includes it
-$(B)/vsva-mnames.h: $(B)/perf-mnames
-	$< >$@.tmp && { cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@; }
+		   include/vsva/names.h include/vsva/utf8.h include/vsva/ladder.h \
+		   include/vsva/measurements.def
 
 $(B)/vsva-perf: tools/perf/vsva-perf.c tools/perf/perf-record.c \
 		tools/perf/perf-choose.c $(PERF_REPORT) $(LIB) $(HEADERS)
@@ -177,7 +169,7 @@ $(B)/fuzz_parse: tests/fuzz/fuzz_parse.c src/lib/parse.c src/lib/metrics.c src/l
 
 $(B)/fuzz_perfdata: tests/fuzz/fuzz_perfdata.c src/lib/perfdata.c \
 		$(PERF_REPORT) $(HEADERS) | $(B)
-	$(FUZZ_CC) -Iinclude -I$(B) -Itools/perf -Itools/common \
+	$(FUZZ_CC) -Iinclude -Itools/perf -Itools/common \
 		$(filter %.c,$^) -o $@ -ltraceevent -lm
 
 # the exposition parser and vsva-top's rows from what it parsed

@@ -297,6 +297,60 @@ jinv() { # hwpt|viommu: "CALLS REQUESTED DONE"
 	grep '"invalidations"' /tmp/pl.json | sed -n "s/.*\"$1\": {\"calls\": \([0-9]*\), \"entries_requested\": \([0-9]*\), \"entries_done\": \([0-9]*\)}.*/\1 \2 \3/p"
 }
 
+# the workload under vsva-perf record too: the host reports on the
+# recording and holds it against the workload, vsvad and the trace buffer
+# (perf_expect_pasid)
+pasid_recorded() {
+	vsva-perf record -o /tmp/pasid.data -- vsva-pasidload -n 8 -m 5 -e 3 \
+		>/tmp/pl.json 2>/tmp/pl.err ||
+		not_ok "vsva-perf record -- vsva-pasidload: $(tail -3 /tmp/pl.err)"
+	for m in iommu_pasid iommufd_nested \
+		 $([ $BASE = 7 ] && echo iommufd_viommu); do
+		grep -q "$m: tracepoint rung" /tmp/pl.err &&
+			ok "vsva-perf record: $m on the series' tracepoints" ||
+			not_ok "vsva-perf record: $m: $(grep "$m" /tmp/pl.err)"
+	done
+	if [ $BASE = 7 ]; then
+		grep -q 'iommu_pasid: tracepoint rung: [^ ]*iommu_replace_device_pasid_exit,[^ ]*iommufd:iommufd_device_detach' /tmp/pl.err &&
+			ok "vsva-perf record: PASID replace and iommufd's device events recorded" ||
+			not_ok "vsva-perf record: PASID replace or iommufd_device_*: $(grep iommu_pasid /tmp/pl.err)"
+	else
+		grep -q 'not recorded: iommu:iommu_replace_device_pasid_enter,iommu:iommu_replace_device_pasid_exit$' /tmp/pl.err &&
+			ok "vsva-perf record: 6.12 has no PASID replace, and says so" ||
+			not_ok "vsva-perf record on 6.12: $(grep -A1 iommu_pasid /tmp/pl.err)"
+	fi
+}
+
+# what the workload did, what vsvad and the trace buffer counted: the
+# host's report of the recording must say the same (NAME=VALUE...)
+perf_expect_pasid() {
+	local m=/tmp/pl.metrics ok='result="ok"' fa=none fr=none fd=none
+	if [ $BASE = 7 ]; then
+		fa=$(grep -cE ' iommufd_device_attach: .* pasid=[1-9][0-9]* .*result=0$' $T/trace)
+		fr=$(grep -cE ' iommufd_device_replace: .* pasid=[1-9][0-9]* .*result=0$' $T/trace)
+		fd=$(grep -cE ' iommufd_device_detach: .* pasid=[1-9][0-9]* ' $T/trace)
+	fi
+	set -- $(jinv hwpt)
+	local hinv="$1,$2,$3"
+	set -- $(jinv viommu)
+	echo "VSVA perf-expect pasid base=$BASE" \
+		"attach=$(jok pasid_attach) replace=$(jok pasid_replace)" \
+		"detach=$(jok pasid_detach)" \
+		"vsvad_attach=$(msum $m vsva_iommu_pasid_attach_seconds_count "$ok")" \
+		"vsvad_replace=$(msum $m vsva_iommu_pasid_replace_seconds_count "$ok")" \
+		"vsvad_detach=$(msum $m vsva_iommu_pasid_detach_seconds_count "$ok")" \
+		"trace_fd_attach=$fa trace_fd_replace=$fr trace_fd_detach=$fd" \
+		"paging=$(jok hwpt_alloc_paging) nested=$(jok hwpt_alloc_nested)" \
+		"vsvad_paging=$(msum $m vsva_iommufd_hwpt_alloc_total 'kind="paging",result="ok"')" \
+		"vsvad_nested=$(msum $m vsva_iommufd_hwpt_alloc_total 'kind="nested",result="ok"')" \
+		"hwpt_inv=$hinv vsvad_hwpt_inv=$(msum $m vsva_iommufd_hwpt_invalidate_seconds_count "$ok"),$(msum $m vsva_iommufd_hwpt_invalidate_entries_requested_total "$ok"),$(msum $m vsva_iommufd_hwpt_invalidate_entries_total "$ok")" \
+		"viommu=$(jok viommu_alloc) vdevice=$(jok vdevice_alloc)" \
+		"vsvad_viommu=$(msum $m vsva_iommufd_viommu_alloc_total "$ok")" \
+		"vsvad_vdevice=$(msum $m vsva_iommufd_vdevice_alloc_total "$ok")" \
+		"viommu_inv=${1:-0},${2:-0},${3:-0} vsvad_viommu_inv=$(msum $m vsva_iommufd_viommu_invalidate_seconds_count "$ok"),$(msum $m vsva_iommufd_viommu_invalidate_entries_requested_total "$ok"),$(msum $m vsva_iommufd_viommu_invalidate_entries_total "$ok")"
+	emit_recording pasid
+}
+
 pasid_workload() { # RUNG [vsvad args]
 	rung=$1
 	shift
@@ -304,8 +358,12 @@ pasid_workload() { # RUNG [vsvad args]
 	echo >$T/trace
 	echo 1 >$T/events/iommufd/enable
 	start_vsvad "$@" || return
-	vsva-pasidload -n 8 -m 5 -e 3 >/tmp/pl.json 2>/tmp/pl.err ||
-		not_ok "vsva-pasidload ($rung): $(cat /tmp/pl.err)"
+	if [ "$rung" = tracepoint ]; then
+		pasid_recorded
+	else
+		vsva-pasidload -n 8 -m 5 -e 3 >/tmp/pl.json 2>/tmp/pl.err ||
+			not_ok "vsva-pasidload ($rung): $(cat /tmp/pl.err)"
+	fi
 	wget -qO /tmp/pl.metrics http://127.0.0.1:9477/metrics
 	stop_vsvad
 	echo 0 >$T/events/iommufd/enable
@@ -353,6 +411,7 @@ pasid_workload() { # RUNG [vsvad args]
 			"$(msum /tmp/pl.metrics vsva_iommufd_hwpt_invalidate_seconds_count 'result="ok"') $(msum /tmp/pl.metrics vsva_iommufd_hwpt_invalidate_entries_requested_total 'result="ok"') $(msum /tmp/pl.metrics vsva_iommufd_hwpt_invalidate_entries_total 'result="ok"')"
 		return
 	fi
+	[ "$rung" = tracepoint ] && perf_expect_pasid
 	set -- $(jinv hwpt)
 	check "generator: vsva's HWPT invalidations, entries requested, handled" \
 		"$1 $2 $3" "$(msum /tmp/pl.metrics vsva_iommufd_hwpt_invalidate_seconds_count 'result="ok"') $(msum /tmp/pl.metrics vsva_iommufd_hwpt_invalidate_entries_requested_total 'result="ok"') $(msum /tmp/pl.metrics vsva_iommufd_hwpt_invalidate_entries_total 'result="ok"')"

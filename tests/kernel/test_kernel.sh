@@ -165,12 +165,75 @@ report() { # VERSION
 	check("... and vsvad's", att, want['vsvad_pasid_attach_ok'])
 	check("PASID detaches on mock devices", total('iommu_pasid', mock('detach')), want['pasid_detach'])
 	timed = [r for v in j['vms'] for r in v['measurements'].get('iommu_pasid', {}).values()
-	         if r['count'] > r['errors']]
+	         if r['count'] > r['errors'] and 'min_seconds' in r]
 	check("every PASID row with a success has latencies (min <= p50 <= p99 <= max)",
 	      all(0 < r['min_seconds'] <= r['p50_seconds'] <= r['p99_seconds'] <= r['max_seconds']
 	          for r in timed) and bool(timed), True)
 	check("no lost events, every enter paired with its exit",
 	      (j['lost_events'], sum(v['unpaired'] for v in j['vms'])), (0, 0))
+	PY
+	}
+
+	# the PASID workload's recording (the tracepoint rung's run): PASID
+	# attach, replace and detach, iommufd's device events with a PASID,
+	# HWPT and vIOMMU allocations and invalidations, as many as the
+	# workload did, vsvad counted and the guest's trace buffer saw
+	perf_report_pasid() {
+		local json expect
+		json=$(perf_json pasid) || return
+		expect=$(sed -n 's/^VSVA perf-expect pasid //p' "$TMP/console.txt")
+		python3 - "$json" "$expect" <<-'PY'
+	import json, sys
+	j = json.loads(sys.argv[1])
+	want = dict(kv.split('=') for kv in sys.argv[2].split())
+	def rows(meas, key):
+	    return [r for v in j['vms'] for k, r in v['measurements'].get(meas, {}).items()
+	            if r.get('labels', {}).get('op', k) == key]
+	def ok(meas, key):
+	    return sum(r['count'] - r.get('errors', 0) for r in rows(meas, key))
+	def inv(meas, key):
+	    rs = rows(meas, key)
+	    return ','.join(str(sum(r[f] - (f == 'count') * r['errors'] for r in rs))
+	                    for f in ('count', 'entries_requested', 'entries'))
+	def check(what, got, *exp):
+	    good = all(str(got) == str(e) for e in exp)
+	    print(f"{'ok' if good else 'not ok'} - host report of the PASID workload's "
+	          f"recording: {what} {got}" + ("" if good else f", expected {' and '.join(map(str, exp))}"))
+	base7 = want['base'] == '7'
+	a, r, d = (int(want[k]) for k in ('attach', 'replace', 'detach'))
+	# 6.12's mock replaces by a detach and an attach
+	check("PASID attaches (ok) = the workload's and vsvad's", ok('iommu_pasid', 'attach'),
+	      a if base7 else a + r, want['vsvad_attach'])
+	check("PASID replaces (ok) = the workload's and vsvad's", ok('iommu_pasid', 'replace'),
+	      r if base7 else 0, want['vsvad_replace'])
+	check("PASID detaches (ok) = the workload's and vsvad's", ok('iommu_pasid', 'detach'),
+	      d if base7 else d + r, want['vsvad_detach'])
+	if base7:
+	    for op, n in (('attach', a), ('replace', r), ('detach', d)):
+	        check(f"iommufd_device_{op} events with a PASID (ok) = the workload's and the trace buffer's",
+	              ok('iommu_pasid', 'iommufd_' + op), n, want['trace_fd_' + op])
+	    t = [r for v in j['vms'] for r in v['measurements'].get('iommu_pasid', {}).values()
+	         if r['labels']['op'] == 'replace' and r['count'] > r['errors']]
+	    check("PASID replace rows have latencies (0 < min <= p50 <= max)",
+	          bool(t) and all(0 < x['min_seconds'] <= x['p50_seconds'] <= x['max_seconds'] for x in t), True)
+	else:
+	    check("no iommufd_device_* row (6.12's name no PASID)",
+	          sum(len(rows('iommu_pasid', 'iommufd_' + op)) for op in ('attach', 'replace', 'detach')), 0)
+	check("paging HWPT allocations (ok) = the workload's and vsvad's",
+	      ok('iommufd_nested', 'hwpt_alloc_paging'), want['paging'], want['vsvad_paging'])
+	check("nested HWPT allocations (ok) = the workload's and vsvad's",
+	      ok('iommufd_nested', 'hwpt_alloc_nested'), want['nested'], want['vsvad_nested'])
+	check("HWPT invalidations, entries requested, handled = the workload's and vsvad's",
+	      inv('iommufd_nested', 'hwpt_invalidate'), want['hwpt_inv'], want['vsvad_hwpt_inv'])
+	if base7:
+	    check("vIOMMU allocations (ok) = the workload's and vsvad's",
+	          ok('iommufd_viommu', 'viommu_alloc'), want['viommu'], want['vsvad_viommu'])
+	    check("vDEVICE allocations (ok) = the workload's and vsvad's",
+	          ok('iommufd_viommu', 'vdevice_alloc'), want['vdevice'], want['vsvad_vdevice'])
+	    check("vIOMMU invalidations, entries requested, handled = the workload's and vsvad's",
+	          inv('iommufd_viommu', 'viommu_invalidate'), want['viommu_inv'], want['vsvad_viommu_inv'])
+	check("no lost event, none undecodable, every enter paired with its exit",
+	      (j['lost_events'], j['undecodable'], sum(v['unpaired'] for v in j['vms'])), (0, 0, 0))
 	PY
 	}
 
@@ -206,6 +269,7 @@ report() { # VERSION
 		perf_report memslot memslot $N_MEMSLOT
 		perf_report_irqbypass
 		perf_report_iommufd
+		perf_report_pasid
 	else
 		echo "not ok - the guest printed no recording"
 	fi

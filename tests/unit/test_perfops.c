@@ -3,8 +3,8 @@
  * vsva-perf's decoders against the measurement table (src/lib/table.c):
  * every measurement whose rungs name perf events has a decoder (or says
  * why vsva-perf leaves it out), every event a decoder consumes is a
- * rung's, every event a rung names is consumed, the dlfilter's generated
- * names are the table's; and what vsva-perf record asks perf for on
+ * rung's, every event a rung names is consumed, the dlfilter's names are
+ * the table's; and what vsva-perf record asks perf for on
  * made-up kernels (the series on 7.x, its 6.12 backport, a stock one).
  */
 #include <stdarg.h>
@@ -153,7 +153,7 @@ static void test_rung_events_are_decoded(void **state)
 	rep_free(rep);
 }
 
-/* The dlfilter's names (generated into build/vsva-mnames.h) are the
+/* The dlfilter's names (read from vsva/measurements.def) are the
  * table's; the decoders' keys are unique within each. */
 static void test_names_and_keys(void **state)
 {

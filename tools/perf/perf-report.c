@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "perf-report.h"
-#include "vsva-mnames.h"	/* generated from the table */
 
-static const char *const mnames[] = VSVA_PERF_MNAMES;
-
-_Static_assert(VSVA_PERF_NMEASUREMENTS == VSVA_NMEASUREMENTS,
-	       "build/vsva-mnames.h is not the table's: rebuild it");
+/* The table's names, from its rows: the dlfilter cannot link libvsva. */
+static const char *const mnames[VSVA_NMEASUREMENTS] = {
+#define VSVA_MEASUREMENT(id, name, source, ...) [VSVA_M_##id] = name,
+#include "vsva/measurements.def"
+};
 
 const char *rep_mname(enum vsva_mid m)
 {

@@ -216,8 +216,8 @@ struct vm *rep_vm_find(const struct report *r, uint32_t tgid);
 /* Print the report; 0, or 1 when the recording held no vsva event. */
 int rep_print(struct report *r, FILE *f);
 
-/* A measurement's name, for what cannot link the table (generated from
- * it: build/vsva-mnames.h). */
+/* A measurement's name, for what cannot link the table (read from its
+ * rows, vsva/measurements.def). */
 const char *rep_mname(enum vsva_mid m);
 
 #endif /* VSVA_PERF_REPORT_H */
