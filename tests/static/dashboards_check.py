@@ -45,10 +45,8 @@ def own_series():
     and the daemon's families where they are written (not measurements,
     so not in the table's JSON); histograms with their series."""
     names = {}
-    for f in ("src/lib/engine.c", "src/daemon/server.c",
-              "src/daemon/conns.c"):
-        path = os.path.join(TOP, f)
-        text = open(path).read() if os.path.exists(path) else ""
+    for path in glob.glob(os.path.join(TOP, "src", "*", "*.c")):
+        text = open(path).read()
         for m in re.finditer(r'vsva_snap_family\(\s*\w+,\s*"(vsva_[a-z_0-9]+)"'
                              r'.*?VSVA_(COUNTER|GAUGE|HISTOGRAM)', text, re.S):
             names.setdefault(m.group(1), m.group(2))
