@@ -33,7 +33,7 @@ D		:= src/daemon
 WEBCONFIG_SRCS	:= $(addprefix $(D)/,webconfig.c webyaml.c webparse.c \
 		   webcred.c webusers.c webtls.c)
 DAEMON_SRCS	:= $(D)/auth.c $(D)/conns.c $(D)/http.c $(D)/httpd.c \
-		   $(D)/server.c $(D)/servtls.c $(WEBCONFIG_SRCS)
+		   $(D)/options.c $(D)/server.c $(D)/servtls.c $(WEBCONFIG_SRCS)
 DAEMON_OBJS	:= $(patsubst $(D)/%.c,$(B)/daemon/%.o,$(DAEMON_SRCS))
 DAEMON_LIBS	:= -lmicrohttpd -lyaml -lcrypt -lgnutls -lz -lm -lpthread
 LIB		:= $(B)/libvsva.a
