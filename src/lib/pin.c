@@ -11,48 +11,24 @@
  * same read-only data (the tracepoint layouts), or every pin is removed
  * and vsvad starts fresh, saying why.
  *
- * ROOT is reached by descriptor, never by a path that could be swapped:
- * each component is opened with O_NOFOLLOW (a symbolic link anywhere in
- * it is refused), ROOT must be a directory of this user's in bpffs that
- * no one else may write, checked on the descriptor each time, and all
- * else happens relative to it (through /proc/self/fd/N for libbpf's
- * path calls) without leaving its device.  One vsvad at a time holds
- * the pins: the lock is flock() on ROOT's own descriptor.  bpffs mounted
- * without mode= is world-writable (1777), so anyone may have made ROOT's
- * name first: that is why nothing about it is trusted.
+ * ROOT is reached by descriptor and locked (src/lib/pinroot.c); what lies
+ * under it that no running vsvad holds is src/lib/orphans.c's.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <sys/file.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "priv.h"
 
-#define PIN_PATH	512	/* ROOT/<layout>/<object>/<sub> */
-#define PIN_DEPTH	6	/* ROOT/<layout>/<object>/maps/<pin>: 4 */
 #define FNV_OFFSET	0xcbf29ce484222325ULL
 #define FNV_PRIME	0x100000001b3ULL
-#define BPF_FS_MAGIC	0xcafe4a11
-#define BPFFS		"/sys/fs/bpf"
-
-/* ROOT, opened and checked: its parent (O_PATH), itself, its device. */
-struct pin_dir {
-	int parent;
-	int fd;
-	dev_t dev;
-	char base[NAME_MAX + 1];
-};
 
 static __u64 fnv(__u64 h, const void *p, size_t n)
 {
@@ -61,258 +37,6 @@ static __u64 fnv(__u64 h, const void *p, size_t n)
 	while (n--)
 		h = (h ^ *b++) * FNV_PRIME;
 	return h;
-}
-
-static bool fd_on_bpffs(int fd)
-{
-	struct statfs fs;
-
-	return !fstatfs(fd, &fs) && fs.f_type == BPF_FS_MAGIC;
-}
-
-/* Open directory @path component by component, following no symbolic
- * link; an O_PATH descriptor, or -1 with @why. */
-static int walk_dir(const char *path, char *why, size_t len)
-{
-	char buf[PIN_PATH], *comp, *save = NULL;
-	int fd, next;
-
-	if (path[0] != '/') {
-		snprintf(why, len, "%s is not an absolute path", path);
-		return -1;
-	}
-	snprintf(buf, sizeof(buf), "%s", path);
-	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	for (comp = strtok_r(buf, "/", &save); fd >= 0 && comp;
-	     comp = strtok_r(NULL, "/", &save)) {
-		if (!strcmp(comp, "..")) {
-			snprintf(why, len, "%s holds '..': refused", path);
-			close(fd);
-			return -1;
-		}
-		next = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW |
-			      O_CLOEXEC);
-		if (next < 0)
-			snprintf(why, len, "%s: component '%s': %s", path, comp,
-				 errno == ENOTDIR || errno == ELOOP ?
-				 "a symbolic link or not a directory: refused"
-				 : strerror(errno));
-		close(fd);
-		fd = next;
-	}
-	return fd;
-}
-
-/* ROOT's parent, which must be in bpffs; /sys/fs/bpf is mounted now if
- * it is not yet and @mount_it, readable by root alone. */
-static int open_parent(const char *parent, const char *root, bool mount_it,
-		       char *why, size_t len)
-{
-	int fd = walk_dir(parent, why, len);
-
-	if (fd < 0 || fd_on_bpffs(fd))
-		return fd;
-	close(fd);
-	if (mount_it && !strcmp(parent, BPFFS) &&
-	    !mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
-		fd = walk_dir(parent, why, len);
-		if (fd < 0 || fd_on_bpffs(fd))
-			return fd;
-		close(fd);
-	}
-	snprintf(why, len, "%s is not in a bpffs (mount -t bpf -o mode=0700 "
-		 "bpf %s)", root, BPFFS);
-	errno = ENODEV;
-	return -1;
-}
-
-/* Is the opened ROOT a directory of ours in the parent's bpffs that no
- * one else may write? */
-static int check_root(struct pin_dir *d, const char *root, char *why,
-		      size_t len)
-{
-	struct stat st, pst;
-
-	if (fstat(d->fd, &st) || fstat(d->parent, &pst)) {
-		snprintf(why, len, "%s: %s", root, strerror(errno));
-		return -1;
-	}
-	if (!fd_on_bpffs(d->fd) || st.st_dev != pst.st_dev) {
-		snprintf(why, len, "%s is not a directory of the bpffs it is "
-			 "named in: refused", root);
-		return -1;
-	}
-	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
-		snprintf(why, len, "%s belongs to uid %u or others may write it "
-			 "(mode %04o): refused", root, (unsigned int)st.st_uid,
-			 (unsigned int)(st.st_mode & 07777));
-		return -1;
-	}
-	d->dev = st.st_dev;
-	return 0;
-}
-
-static void pin_dir_close(struct pin_dir *d)
-{
-	if (d->fd >= 0)
-		close(d->fd);
-	if (d->parent >= 0)
-		close(d->parent);
-	d->fd = d->parent = -1;
-}
-
-/*
- * Open ROOT by descriptor (made, mode 0700, if @create and absent) and
- * check it.  0; 1 if it does not exist and !@create; -1 with @why.
- * Refused or unusable: errno is EACCES or EPERM where privileges
- * lacked, ENOENT where a parent is missing, ENODEV outside bpffs, else
- * EINVAL.
- */
-static int pin_dir_open(struct pin_dir *d, const char *root, bool create,
-			char *why, size_t len)
-{
-	char parent[PIN_PATH];
-	const char *slash = strrchr(root, '/');
-	int err;
-
-	d->fd = d->parent = -1;
-	if (!slash || !slash[1] || !strcmp(slash + 1, ".") ||
-	    !strcmp(slash + 1, "..") || strlen(root) >= sizeof(parent) ||
-	    strlen(slash + 1) > NAME_MAX) {
-		snprintf(why, len, "%s: not a usable pin root (an absolute "
-			 "path under %s)", root, BPFFS);
-		errno = EINVAL;
-		return -1;
-	}
-	snprintf(d->base, sizeof(d->base), "%s", slash + 1);
-	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - root), root);
-	d->parent = open_parent(parent[0] ? parent : "/", root, create, why,
-				len);
-	if (d->parent < 0)
-		goto close_dir;
-	d->fd = openat(d->parent, d->base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-		       O_CLOEXEC);
-	if (d->fd < 0 && errno == ENOENT && !create) {
-		pin_dir_close(d);
-		return 1;
-	}
-	if (d->fd < 0 && errno == ENOENT) {
-		if (mkdirat(d->parent, d->base, 0700) && errno != EEXIST) {
-			snprintf(why, len, "cannot make %s: %s", root,
-				 strerror(errno));
-			goto close_dir;
-		}
-		d->fd = openat(d->parent, d->base, O_RDONLY | O_DIRECTORY |
-			       O_NOFOLLOW | O_CLOEXEC);
-	}
-	if (d->fd < 0) {
-		snprintf(why, len, "%s: %s", root, errno == ENOTDIR ||
-			 errno == ELOOP ? "a symbolic link or not a directory: "
-			 "refused" : strerror(errno));
-		goto close_dir;
-	}
-	if (check_root(d, root, why, len)) {
-		errno = EINVAL;
-		goto close_dir;
-	}
-	return 0;
-close_dir:
-	err = errno == EACCES || errno == EPERM || errno == ENOENT ||
-	      errno == ENODEV ? errno : EINVAL;
-	pin_dir_close(d);
-	errno = err;
-	return -1;
-}
-
-/* Empty directory @dfd, never leaving device @dev nor following a link;
- * 0 or the first -errno. */
-static int clear_dir(int dfd, dev_t dev, int depth)
-{
-	struct dirent *e;
-	struct stat st;
-	int sub, rc = 0, err;
-	DIR *dir;
-
-	sub = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	dir = sub >= 0 ? fdopendir(sub) : NULL;
-	if (!dir) {
-		if (sub >= 0)
-			close(sub);
-		return -errno;
-	}
-	while ((e = readdir(dir))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY |
-			     O_NOFOLLOW | O_CLOEXEC);
-		if (sub < 0) {		/* a pin, or a link: the name goes */
-			err = unlinkat(dfd, e->d_name, 0) ? -errno : 0;
-		} else if (fstat(sub, &st) || st.st_dev != dev ||
-			   depth >= PIN_DEPTH) {
-			err = -EXDEV;	/* another file system, or too deep */
-			close(sub);
-		} else {
-			err = clear_dir(sub, dev, depth + 1);
-			close(sub);
-			if (!err && unlinkat(dfd, e->d_name, AT_REMOVEDIR))
-				err = -errno;
-		}
-		rc = rc ? rc : err;
-	}
-	closedir(dir);
-	return rc;
-}
-
-/* Remove directory @name under @dfd and what it holds. */
-static int remove_sub(int dfd, const char *name, dev_t dev)
-{
-	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-			O_CLOEXEC);
-	struct stat st;
-	int rc;
-
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	rc = fstat(fd, &st) || st.st_dev != dev ? -EXDEV :
-	     clear_dir(fd, dev, 1);
-	close(fd);
-	if (!rc && unlinkat(dfd, name, AT_REMOVEDIR))
-		rc = -errno;
-	return rc;
-}
-
-/* The lock one vsvad holds while it owns the pins: ROOT's descriptor. */
-static int lock_root(int fd)
-{
-	return flock(fd, LOCK_EX | LOCK_NB) ? -errno : 0;
-}
-
-int vsva_unpin(const char *root, FILE *log, char *why, size_t len)
-{
-	struct pin_dir d;
-	int rc;
-
-	rc = pin_dir_open(&d, root, false, why, len);
-	if (rc)
-		return rc > 0 ? 0 : -errno;
-	if (lock_root(d.fd)) {
-		snprintf(why, len, "another vsvad holds the pins under %s",
-			 root);
-		rc = -EBUSY;
-		goto close_dir;
-	}
-	rc = clear_dir(d.fd, d.dev, 1);
-	if (!rc && unlinkat(d.parent, d.base, AT_REMOVEDIR))
-		rc = -errno;
-	if (rc)
-		snprintf(why, len, "could not remove everything under %s: %s",
-			 root, strerror(-rc));
-	else if (log)
-		fprintf(log, "vsva: removed the pinned maps and programs under "
-			"%s\n", root);
-close_dir:
-	pin_dir_close(&d);
-	return rc;
 }
 
 /* ROOT/<layout>, through ROOT's descriptor: the objects' bytes and
@@ -355,7 +79,7 @@ static void obj_dir(const struct vsva_ctx *c, enum vsva_source_id src,
 static bool obj_matches(const struct vsva_ctx *c, enum vsva_source_id src,
 			struct bpf_object *obj, char *why, size_t len)
 {
-	char path[PIN_PATH + 64], dir[PIN_PATH];
+	char path[VSVA_PIN_PATH + 64], dir[VSVA_PIN_PATH];
 	struct bpf_program *p;
 	struct bpf_map *m;
 	const void *want;
@@ -439,32 +163,11 @@ static int pinned_objects(const struct vsva_ctx *c)
 	return n;
 }
 
-static void orphans_of_root(struct vsva_ctx *c);
-static void orphans_decided(struct vsva_ctx *c);
-
 /* No pins this run, and why (already in c->pin_reason). */
 static void pins_off(struct vsva_ctx *c)
 {
 	c->pin_state = VSVA_PIN_OFF;
 	c->pin_root = NULL;
-}
-
-/* Entries directly under directory @dfd. */
-static int entries(int dfd)
-{
-	struct dirent *e;
-	int n = 0, fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	while ((e = readdir(dir)))
-		n += e->d_name[0] != '.';
-	closedir(dir);
-	return n;
 }
 
 static const char *layout_name(const struct vsva_ctx *c)
@@ -477,7 +180,7 @@ static const char *layout_name(const struct vsva_ctx *c)
  * object. */
 void vsva_pin_begin(struct vsva_ctx *c, const struct vsva_elf *elf, int n)
 {
-	struct pin_dir d;
+	struct vsva_pin_dir d;
 	struct stat st;
 
 	if (!c->pin_root || !c->pin_root[0]) {
@@ -487,15 +190,15 @@ void vsva_pin_begin(struct vsva_ctx *c, const struct vsva_elf *elf, int n)
 		pins_off(c);
 		return;
 	}
-	if (pin_dir_open(&d, c->pin_root, true, c->pin_reason,
+	if (vsva_pin_dir_open(&d, c->pin_root, true, c->pin_reason,
 			 sizeof(c->pin_reason))) {
 		pins_off(c);
 		return;
 	}
-	if (lock_root(d.fd)) {
+	if (vsva_pin_lock(d.fd)) {
 		snprintf(c->pin_reason, sizeof(c->pin_reason), "another vsvad "
 			 "holds the pins under %s", c->pin_root);
-		pin_dir_close(&d);
+		vsva_pin_dir_close(&d);
 		pins_off(c);
 		return;
 	}
@@ -503,11 +206,11 @@ void vsva_pin_begin(struct vsva_ctx *c, const struct vsva_elf *elf, int n)
 	c->pin_lock = d.fd;
 	c->pin_dev = d.dev;
 	layout_dir(c, elf, n, c->pin_layout, sizeof(c->pin_layout));
-	orphans_of_root(c);
+	vsva_pin_orphans_of_root(c);
 	if (fstatat(c->pin_lock, layout_name(c), &st, AT_SYMLINK_NOFOLLOW)) {
 		c->pin_state = VSVA_PIN_FRESH;
 		snprintf(c->pin_reason, sizeof(c->pin_reason),
-			 entries(c->pin_lock) ? "the pins are of another vsvad "
+			 vsva_pin_entries(c->pin_lock) ? "the pins are of another vsvad "
 			 "build or --max-vms" : "nothing pinned");
 		return;
 	}
@@ -534,9 +237,9 @@ void vsva_pin_decide(struct vsva_ctx *c)
 	} else {
 		/* other layouts, or this one's stale objects: their
 		 * programs would count on beside the fresh ones */
-		clear_dir(c->pin_lock, c->pin_dev, 1);
+		vsva_pin_clear(c->pin_lock, c->pin_dev, 1);
 	}
-	orphans_decided(c);
+	vsva_pin_orphans_decided(c, layout_name(c));
 }
 
 /* Adopting: the pinned maps replace @obj's (the shared ones come from
@@ -544,7 +247,7 @@ void vsva_pin_decide(struct vsva_ctx *c)
 int vsva_pin_reuse(struct vsva_ctx *c, enum vsva_source_id src,
 		   struct bpf_object *obj, bool owns_shared)
 {
-	char path[PIN_PATH + 64], dir[PIN_PATH];
+	char path[VSVA_PIN_PATH + 64], dir[VSVA_PIN_PATH];
 	struct bpf_program *p;
 	struct bpf_map *m;
 	int fd, rc;
@@ -574,7 +277,7 @@ int vsva_pin_reuse(struct vsva_ctx *c, enum vsva_source_id src,
 int vsva_pin_commit(struct vsva_ctx *c, enum vsva_source_id src,
 		    struct bpf_object_skeleton *sk, bool owns_shared)
 {
-	char path[PIN_PATH + 64], dir[PIN_PATH];
+	char path[VSVA_PIN_PATH + 64], dir[VSVA_PIN_PATH];
 	struct bpf_map *m;
 	int i, fd, rc;
 
@@ -586,7 +289,7 @@ int vsva_pin_commit(struct vsva_ctx *c, enum vsva_source_id src,
 		    O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	rc = remove_sub(fd, vsva_sources[src].name, c->pin_dev); /* leftovers
+	rc = vsva_pin_remove(fd, vsva_sources[src].name, c->pin_dev); /* leftovers
 								  * of a failed
 								  * rung */
 	if (!rc && mkdirat(fd, vsva_sources[src].name, 0700))
@@ -628,7 +331,7 @@ void vsva_pin_abandon(struct vsva_ctx *c, enum vsva_source_id src, int err)
 		 "object under %s (%s): counts start again at each start",
 		 vsva_sources[src].name, c->pin_root,
 		 strerror(err < 0 ? -err : err));
-	clear_dir(c->pin_lock, c->pin_dev, 1);
+	vsva_pin_clear(c->pin_lock, c->pin_dev, 1);
 	pins_off(c);
 }
 
@@ -656,180 +359,4 @@ const char *vsva_pin_state_name(enum vsva_pin_state s)
 	};
 
 	return names[s];
-}
-
-/* ---- orphans: pins no running vsvad holds ------------------------------ */
-
-/* Entries in every <object>/@sub of layout directory @lfd. */
-static int count_pins(int lfd, const char *sub)
-{
-	int fd = openat(lfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), sfd;
-	char path[NAME_MAX + 16];
-	struct dirent *e;
-	int n = 0;
-	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	while ((e = readdir(dir))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", e->d_name, sub);
-		sfd = openat(lfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-			     O_CLOEXEC);
-		if (sfd >= 0) {
-			n += entries(sfd);
-			close(sfd);
-		}
-	}
-	closedir(dir);
-	return n;
-}
-
-static struct vsva_orphan *orphan_add(struct vsva_ctx *c, const char *layout)
-{
-	struct vsva_orphan *o;
-
-	if (c->norphans >= VSVA_MAX_ORPHANS)
-		return NULL;
-	o = &c->orphans[c->norphans++];
-	memset(o, 0, sizeof(*o));
-	snprintf(o->layout, sizeof(o->layout), "%.*s",
-		 (int)sizeof(o->layout) - 1, layout);
-	return o;
-}
-
-/* Every layout under ROOT's descriptor @rfd, each to be given @action. */
-static void scan_layouts(struct vsva_ctx *c, int rfd, const char *action,
-			 const char *why)
-{
-	int fd = openat(rfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), lfd;
-	struct vsva_orphan *o;
-	struct dirent *e;
-	struct stat st;
-	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	while ((e = readdir(dir))) {
-		if (e->d_name[0] == '.')
-			continue;
-		lfd = openat(rfd, e->d_name, O_RDONLY | O_DIRECTORY |
-			     O_NOFOLLOW | O_CLOEXEC);
-		if (lfd < 0)
-			continue;
-		o = orphan_add(c, e->d_name);
-		if (o && !fstat(lfd, &st)) {
-			o->links = count_pins(lfd, "links");
-			o->maps = count_pins(lfd, "maps");
-			o->age_s = time(NULL) - st.st_mtime;
-			snprintf(o->action, sizeof(o->action), "%s", action);
-			snprintf(o->why, sizeof(o->why), "%s", why);
-		}
-		close(lfd);
-	}
-	closedir(dir);
-}
-
-/*
- * A vsvad that does not pin: is there state under @root that no running
- * vsvad holds (a vsvad started with --pin and stopped, or killed)?  It is
- * left alone, and reported.
- */
-void vsva_pin_orphans_scan(struct vsva_ctx *c, const char *root)
-{
-	struct vsva_orphan *o;
-	struct pin_dir d;
-	char why[256];
-
-	c->norphans = 0;
-	c->orphan_root = root;
-	if (!root || !root[0])
-		return;
-	switch (pin_dir_open(&d, root, false, why, sizeof(why))) {
-	case 1:
-		return;		/* nothing there */
-	case 0:
-		break;
-	default:
-		if (errno == ENOENT || errno == ENODEV)
-			return;	/* no bpffs, or no parent: nothing pinned */
-		o = orphan_add(c, "");
-		if (o) {
-			snprintf(o->action, sizeof(o->action), "left");
-			snprintf(o->why, sizeof(o->why), "not examined: %.*s",
-				 (int)sizeof(o->why) - 16, why);
-		}
-		return;
-	}
-	if (!lock_root(d.fd)) /* else a running vsvad holds them: theirs */
-		scan_layouts(c, d.fd, "left", "no vsvad holds them and this "
-			     "one does not pin: vsvad --unpin removes them");
-	pin_dir_close(&d);
-}
-
-/* A vsvad that pins, ROOT locked: what it finds from the vsvad before. */
-static void orphans_of_root(struct vsva_ctx *c)
-{
-	c->norphans = 0;
-	c->orphan_root = c->pin_root;
-	scan_layouts(c, c->pin_lock, "removed", "");
-}
-
-/* Once decided: this layout adopted or removed, the others removed. */
-static void orphans_decided(struct vsva_ctx *c)
-{
-	int i;
-
-	for (i = 0; i < c->norphans; i++) {
-		struct vsva_orphan *o = &c->orphans[i];
-		bool ours = !strcmp(o->layout, layout_name(c));
-
-		snprintf(o->action, sizeof(o->action), "%s",
-			 ours && c->pin_state == VSVA_PIN_ADOPTED ? "adopted" :
-			 "removed");
-		snprintf(o->why, sizeof(o->why), "%s", !ours ?
-			 "another vsvad build or --max-vms" :
-			 c->pin_state == VSVA_PIN_ADOPTED ? "the same objects" :
-			 c->pin_reason);
-	}
-}
-
-void vsva_pin_orphans_print(FILE *out, const struct vsva_ctx *c,
-			    const char *prefix)
-{
-	int i;
-
-	for (i = 0; i < c->norphans; i++) {
-		const struct vsva_orphan *o = &c->orphans[i];
-
-		if (!o->layout[0]) {
-			fprintf(out, "%spinned state under %s %s\n", prefix,
-				c->orphan_root, o->why);
-			continue;
-		}
-		fprintf(out, "%spinned state under %s/%s (%d programs, %d maps, "
-			"pinned %ld s ago) held by no vsvad: %s (%s)\n", prefix,
-			c->orphan_root, o->layout, o->links, o->maps, o->age_s,
-			o->action, o->why);
-	}
-}
-
-void vsva_orphans_print(FILE *out, const char *root)
-{
-	struct vsva_ctx *c = calloc(1, sizeof(*c));
-
-	if (!c)
-		return;
-	vsva_pin_orphans_scan(c, root);
-	fprintf(out, "\nPinned state held by no vsvad under %s:%s\n", root,
-		c->norphans ? "" : " none");
-	vsva_pin_orphans_print(out, c, "  ");
-	free(c);
 }

@@ -6,6 +6,7 @@
 #ifndef VSVA_PRIV_H
 #define VSVA_PRIV_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -266,8 +267,42 @@ int vsva_pin_commit(struct vsva_ctx *c, enum vsva_source_id src,
 void vsva_pin_abandon(struct vsva_ctx *c, enum vsva_source_id src, int err);
 void vsva_pin_adopted_ids(struct vsva_ctx *c);
 const char *vsva_pin_state_name(enum vsva_pin_state s);
+
+/* ---- src/lib/pinroot.c: the pin root, by descriptor ------------------ */
+
+#define VSVA_PIN_PATH	512	/* ROOT/<layout>/<object>/<sub> */
+
+/* ROOT, opened and checked: its parent (O_PATH), itself, its device. */
+struct vsva_pin_dir {
+	int parent;
+	int fd;
+	dev_t dev;
+	char base[NAME_MAX + 1];
+};
+
+int vsva_pin_dir_open(struct vsva_pin_dir *d, const char *root, bool create,
+		      char *why, size_t len);
+void vsva_pin_dir_close(struct vsva_pin_dir *d);
+/* Take the pins' lock on ROOT's descriptor @fd: 0, or -errno (EWOULDBLOCK:
+ * a running vsvad holds it). */
+int vsva_pin_lock(int fd);
+/* Empty directory @dfd (at @depth under ROOT), never leaving device @dev
+ * nor following a link; 0 or the first -errno. */
+int vsva_pin_clear(int dfd, dev_t dev, int depth);
+/* Remove directory @name under @dfd and what it holds. */
+int vsva_pin_remove(int dfd, const char *name, dev_t dev);
+/* Entries directly under directory @dfd. */
+int vsva_pin_entries(int dfd);
+
+/* ---- src/lib/orphans.c: pins no running vsvad holds ------------------ */
+
 /* Not pinning: what lies under @root that no running vsvad holds. */
 void vsva_pin_orphans_scan(struct vsva_ctx *c, const char *root);
+/* Pinning, ROOT locked: the layouts the vsvad before left there. */
+void vsva_pin_orphans_of_root(struct vsva_ctx *c);
+/* Once decided: this run's @layout adopted or removed, the others
+ * removed. */
+void vsva_pin_orphans_decided(struct vsva_ctx *c, const char *layout);
 void vsva_pin_orphans_print(FILE *out, const struct vsva_ctx *c,
 			    const char *prefix);
 
