@@ -14,12 +14,14 @@
 #include "vsva/ladder.h"
 #include "vsva/snapshot.h"
 #include "vsva_vm.h"
+#include "vsva/utf8.h"
 
 struct bpf_object;
 struct bpf_object_skeleton;
 
 /* "comm/tgid#seq" */
-#define VSVA_VM_LABEL_LEN	(VSVA_COMM_LEN + 24)
+/* "comm/tgid#seq", the comm cleaned (each of its 15 bytes may take 4) */
+#define VSVA_VM_LABEL_LEN	(VSVA_UTF8_CLEAN_SIZE(VSVA_COMM_LEN - 1) + 24)
 
 struct vsva_vm_entry {
 	__u32 id;

@@ -91,7 +91,7 @@ static void add_families(struct vsva_snapshot *s, struct vsva_family **f)
 static void add_vm_info(struct vsva_ctx *c, struct vsva_family **f, __u32 id,
 			const struct vsva_vm_info *info)
 {
-	char vm[VSVA_VM_LABEL_LEN], pid[16], comm[VSVA_COMM_LEN * 3];
+	char vm[VSVA_VM_LABEL_LEN], pid[16], comm[VSVA_UTF8_CLEAN_SIZE(VSVA_COMM_LEN - 1)];
 
 	vsva_vm_label(c, id, vm, sizeof(vm));
 	snprintf(pid, sizeof(pid), "%u", info->tgid);
