@@ -58,6 +58,9 @@ static void usage(FILE *f)
 "      --no-pin            do not pin (the default): at exit nothing of\n"
 "                          vsvad stays loaded\n"
 "      --unpin             remove the pinned objects and exit\n"
+"      --prepare-pins USER as root, before the service starts as USER:\n"
+"                          make or check the pin root and hand it to\n"
+"                          USER (the unit's ExecStartPre), and exit\n"
 "      --no-mount-tracefs  do not mount tracefs when it is missing\n"
 "      --rung M=RUNG       make measurement M use RUNG or nothing, to\n"
 "                          compare rungs (any measurement; --probe lists\n"
@@ -105,6 +108,7 @@ struct opts {
 	bool probe;
 	bool unpin;			/* remove the pins and exit */
 	bool pin, no_pin;		/* --pin, --no-pin: the last given */
+	const char *prepare_pins;	/* the pin root for this user, and exit */
 	struct vsva_engine_opts eng;
 };
 
@@ -135,6 +139,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "pin", no_argument, NULL, 'I' },
 		{ "no-pin", no_argument, NULL, 'N' },
 		{ "unpin", no_argument, NULL, 'U' },
+		{ "prepare-pins", required_argument, NULL, 'G' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -191,6 +196,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'U':
 			o->unpin = true;
+			break;
+		case 'G':
+			o->prepare_pins = optarg;
 			break;
 		case 'M':
 			if (vsva_parse_ul(optarg, 1, 65536, &v)) {
@@ -259,6 +267,21 @@ static void pin_options(struct opts *o)
 	o->eng.pin_off_why = o->no_pin ? "--no-pin" : "not asked: --pin keeps "
 			     "the programs counting across a restart (the "
 			     "unit does)";
+}
+
+/* --prepare-pins USER: the unit's ExecStartPre, as root. */
+static int prepare_pins(const struct opts *o)
+{
+	const char *root = o->eng.orphan_root;
+	char why[512];
+	int rc = vsva_pin_prepare(root, o->prepare_pins, why, sizeof(why));
+
+	if (rc) {
+		fprintf(stderr, "vsvad: --prepare-pins: %s\n", why);
+		return rc == -EACCES || rc == -EPERM ? EXIT_PRIVS : EXIT_RUNTIME;
+	}
+	printf("vsva: %s is %s's, mode 0700\n", root, o->prepare_pins);
+	return 0;
 }
 
 /* --unpin: the pins under the root go; their programs with them. */
@@ -378,6 +401,8 @@ int main(int argc, char **argv)
 		return probe(&o.eng);
 	if (o.unpin)
 		return unpin(&o);
+	if (o.prepare_pins)
+		return prepare_pins(&o);
 	if (o.user && !getpwnam(o.user)) {
 		fprintf(stderr, "vsvad: --user %s: no such user\n", o.user);
 		return EXIT_USAGE;

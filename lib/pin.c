@@ -37,7 +37,9 @@
 #include <sys/vfs.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <pwd.h>
 #include "priv.h"
+#include "vsva/privs.h"
 
 #define PIN_PATH	512	/* ROOT/<layout>/<object>/<sub> */
 #define PIN_DEPTH	6	/* ROOT/<layout>/<object>/maps/<pin>: 4 */
@@ -46,13 +48,39 @@
 #define BPF_FS_MAGIC	0xcafe4a11
 #define BPFFS		"/sys/fs/bpf"
 
-/* ROOT, opened and checked: its parent (O_PATH), itself, its device. */
+/* ROOT, opened and checked: its parent (O_PATH), itself, its device and
+ * owner.  @service: root acting for the service (the unit's preparation,
+ * the package's --unpin), which may also own it. */
 struct pin_dir {
 	int parent;
 	int fd;
 	dev_t dev;
+	uid_t uid;
+	bool service;
+	uid_t svc_uid;			/* the service's user, if known */
 	char base[NAME_MAX + 1];
 };
+
+/* systemd's range for DynamicUser= uids, which may change between starts */
+#define DYNAMIC_UID_MIN	61184
+#define DYNAMIC_UID_MAX	65519
+
+/* May @uid own the root?  This user; and for root acting for the
+ * service, the service's user (VSVA_SYSTEM_USER) or a dynamic user. */
+static bool owner_ok(const struct pin_dir *d, uid_t uid)
+{
+	struct passwd *pw;
+
+	if (uid == geteuid())
+		return true;
+	if (!d->service || geteuid() != 0)
+		return false;
+	if ((uid >= DYNAMIC_UID_MIN && uid <= DYNAMIC_UID_MAX) ||
+	    (d->svc_uid && uid == d->svc_uid))
+		return true;
+	pw = getpwnam(VSVA_SYSTEM_USER);
+	return pw && pw->pw_uid == uid;
+}
 
 static __u64 fnv(__u64 h, const void *p, size_t n)
 {
@@ -142,13 +170,14 @@ static int check_root(struct pin_dir *d, const char *root, char *why,
 			 "named in: refused", root);
 		return -1;
 	}
-	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
+	if (!owner_ok(d, st.st_uid) || (st.st_mode & 022)) {
 		snprintf(why, len, "%s belongs to uid %u or others may write it "
 			 "(mode %04o): refused", root, (unsigned int)st.st_uid,
 			 (unsigned int)(st.st_mode & 07777));
 		return -1;
 	}
 	d->dev = st.st_dev;
+	d->uid = st.st_uid;
 	return 0;
 }
 
@@ -289,7 +318,7 @@ static int lock_root(int fd)
 
 int vsva_unpin(const char *root, FILE *log, char *why, size_t len)
 {
-	struct pin_dir d;
+	struct pin_dir d = { .service = true };
 	int rc;
 
 	rc = pin_dir_open(&d, root, false, why, len);
@@ -484,7 +513,7 @@ static const char *layout_name(const struct vsva_ctx *c)
  * object. */
 void vsva_pin_begin(struct vsva_ctx *c)
 {
-	struct pin_dir d;
+	struct pin_dir d = { 0 };
 	struct stat st;
 
 	if (!c->pin_root || !c->pin_root[0]) {
@@ -538,10 +567,15 @@ void vsva_pin_decide(struct vsva_ctx *c)
 		c->pin_state = VSVA_PIN_ADOPTED;
 		snprintf(c->pin_reason, sizeof(c->pin_reason), "the maps and "
 			 "programs of the last vsvad, still counting");
-	} else {
-		/* other layouts, or this one's stale objects: their
-		 * programs would count on beside the fresh ones */
-		clear_dir(c->pin_lock, c->pin_dev, 1);
+	} else if (clear_dir(c->pin_lock, c->pin_dev, 1)) {
+		/* other layouts, or this one's stale objects, stay (another
+		 * file system mounted inside, or too deep): pinning beside
+		 * them would adopt or count twice */
+		orphans_decided(c);
+		snprintf(c->pin_reason, sizeof(c->pin_reason), "cannot remove "
+			 "the stale pins under %s: not pinned", c->pin_root);
+		pins_off(c);
+		return;
 	}
 	orphans_decided(c);
 }
@@ -752,7 +786,7 @@ static void scan_layouts(struct vsva_ctx *c, int rfd, const char *action,
 void vsva_pin_orphans_scan(struct vsva_ctx *c, const char *root)
 {
 	struct vsva_orphan *o;
-	struct pin_dir d;
+	struct pin_dir d = { .service = true };
 	char why[256];
 
 	c->norphans = 0;
@@ -839,4 +873,71 @@ void vsva_orphans_print(FILE *out, const char *root)
 		c->norphans ? "" : " none");
 	vsva_pin_orphans_print(out, c, "  ");
 	free(c);
+}
+
+/* Hand everything under directory @dfd to @uid:@gid, never following a
+ * link nor leaving device @dev. */
+static int chown_tree(int dfd, dev_t dev, uid_t uid, gid_t gid, int depth)
+{
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), sub;
+	struct dirent *e;
+	struct stat st;
+	int rc = 0;
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	while ((e = readdir(dir))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (fchownat(dfd, e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW))
+			rc = rc ? rc : -errno;
+		sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY |
+			     O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			continue;	/* a pin, or a link */
+		if (fstat(sub, &st) || st.st_dev != dev || depth >= PIN_DEPTH)
+			rc = rc ? rc : -EXDEV;
+		else
+			rc = chown_tree(sub, dev, uid, gid, depth + 1) ?: rc;
+		close(sub);
+	}
+	closedir(dir);
+	return rc;
+}
+
+int vsva_pin_prepare(const char *root, const char *user, char *why,
+		     size_t len)
+{
+	struct pin_dir d = { .service = true };
+	struct passwd *pw = getpwnam(user);
+	int rc;
+
+	if (!pw) {
+		snprintf(why, len, "no such user %s", user);
+		return -EINVAL;
+	}
+	d.svc_uid = pw->pw_uid;
+	if (pin_dir_open(&d, root, true, why, len))
+		return -errno;
+	if (lock_root(d.fd)) {
+		snprintf(why, len, "another vsvad holds the pins under %s",
+			 root);
+		rc = -EBUSY;
+		goto close_dir;
+	}
+	rc = d.uid == pw->pw_uid ? 0 : chown_tree(d.fd, d.dev, pw->pw_uid,
+						   pw->pw_gid, 1);
+	if (!rc && (fchown(d.fd, pw->pw_uid, pw->pw_gid) ||
+		    fchmod(d.fd, 0700)))
+		rc = -errno;
+	if (rc)
+		snprintf(why, len, "cannot hand %s to %s: %s", root, user,
+			 strerror(-rc));
+close_dir:
+	pin_dir_close(&d);
+	return rc;
 }
