@@ -36,8 +36,10 @@ in_ns sysctl -qw net.ipv6.ip_nonlocal_bind=1
 serve() {
 	local name=$1 i
 	shift
-	in_ns "$B/vsvad" --listen "[::]:$PORT" --max-connections 64 "$@" \
-		>"$TMP/$name.log" 2>&1 &
+	# nsenter itself, not the in_ns function: a function in the
+	# background is a subshell, and $! would be it, not vsvad
+	nsenter --net="/run/netns/$NS" "$B/vsvad" --listen "[::]:$PORT" \
+		--max-connections 64 "$@" >"$TMP/$name.log" 2>&1 &
 	PIDS+=($!)
 	SPID=$!
 	for ((i = 0; i < 150; i++)); do
