@@ -208,14 +208,18 @@ static __always_inline bool fd_is_kvm_dev(__u32 fd)
 	return f && BPF_CORE_READ(f, f_inode, i_rdev) == KVM_DEV;
 }
 
-/* Is @fd a VM (the anonymous inode file "kvm-vm" KVM_CREATE_VM returns)? */
+#define ANON_INODE_FS_MAGIC	0x09041934
+
+/* Is @fd a VM: the anonymous inode file "kvm-vm" KVM_CREATE_VM returns
+ * (anonymous: a file of any file system could be named so)? */
 static __always_inline bool fd_is_kvm_vm(__u32 fd)
 {
 	struct file *f = fd_file(fd);
 	const unsigned char *name;
 	char buf[8] = {};
 
-	if (!f)
+	if (!f || BPF_CORE_READ(f, f_inode, i_sb, s_magic) !=
+		  ANON_INODE_FS_MAGIC)
 		return false;
 	name = BPF_CORE_READ(f, f_path.dentry, d_name.name);
 	bpf_probe_read_kernel_str(buf, sizeof(buf), name);

@@ -71,6 +71,13 @@ void vsva_maps_memory_print(FILE *out, unsigned int max_vms);
  * if given.  0, or -errno with @why. */
 int vsva_unpin(const char *root, FILE *log, char *why, size_t len);
 
+/* As root, for the service that runs as @user: make @root (mode 0700) or
+ * check it as a start would (a directory in bpffs, no link on the way,
+ * owned by root, @user, vsva or a dynamic user, that no one else may
+ * write), and hand it and what it holds to @user, by descriptor.
+ * 0, or -errno with @why. */
+int vsva_pin_prepare(const char *root, const char *user, char *why,
+		     size_t len);
 /* Print what lies under @root pinned by no running vsvad (--probe). */
 void vsva_orphans_print(FILE *out, const char *root);
 /* Are this engine's objects pinned (they count on after it closes)?

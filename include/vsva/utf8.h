@@ -27,6 +27,10 @@ size_t vsva_utf8_char(const char *s, size_t n);
 /* Is @s (NUL-terminated) valid UTF-8 throughout? */
 int vsva_utf8_valid(const char *s);
 
+/* Room for @n bytes of any text, cleaned (every byte may become "\xHH"),
+ * and its NUL. */
+#define VSVA_UTF8_CLEAN_SIZE(n)	((n) * VSVA_UTF8_ESCAPE_LEN + 1)
+
 /* Write "\xHH" for byte @c into @out (VSVA_UTF8_ESCAPE_LEN bytes). */
 void vsva_utf8_escape_byte(char *out, unsigned char c);
 

@@ -32,6 +32,9 @@ static void usage(FILE *f)
 "      --no-pin            do not pin (the default): at exit nothing of\n"
 "                          vsvad stays loaded\n"
 "      --unpin             remove the pinned objects and exit\n"
+"      --prepare-pins USER as root, before the service starts as USER:\n"
+"                          make or check the pin root and hand it to\n"
+"                          USER (the unit's ExecStartPre), and exit\n"
 "      --no-mount-tracefs  do not mount tracefs when it is missing\n"
 "      --rung M=RUNG       make measurement M use RUNG or nothing, to\n"
 "                          compare rungs (any measurement; --probe lists\n"
@@ -100,6 +103,7 @@ int vsvad_parse_opts(int argc, char **argv, struct opts *o)
 		{ "pin", no_argument, NULL, 'I' },
 		{ "no-pin", no_argument, NULL, 'N' },
 		{ "unpin", no_argument, NULL, 'U' },
+		{ "prepare-pins", required_argument, NULL, 'G' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -159,6 +163,9 @@ int vsvad_parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'U':
 			o->unpin = true;
+			break;
+		case 'G':
+			o->prepare_pins = optarg;
 			break;
 		case 'M':
 			if (vsva_parse_ul(optarg, 1, 65536, &v)) {

@@ -20,6 +20,7 @@ struct opts {
 	bool probe;
 	bool json;			/* --probe as JSON */
 	bool unpin;			/* remove the pins and exit */
+	const char *prepare_pins;	/* the pin root for this user, and exit */
 	bool pin, no_pin;		/* --pin, --no-pin: the last given */
 	struct vsva_engine_opts eng;
 };

@@ -72,6 +72,21 @@ static int probe(const struct vsva_engine_opts *eo, bool json)
 	return 0;
 }
 
+/* --prepare-pins USER: the unit's ExecStartPre, as root. */
+static int prepare_pins(const struct opts *o)
+{
+	const char *root = o->eng.orphan_root;
+	char why[512];
+	int rc = vsva_pin_prepare(root, o->prepare_pins, why, sizeof(why));
+
+	if (rc) {
+		fprintf(stderr, "vsvad: --prepare-pins: %s\n", why);
+		return rc == -EACCES || rc == -EPERM ? EXIT_PRIVS : EXIT_RUNTIME;
+	}
+	printf("vsva: %s is %s's, mode 0700\n", root, o->prepare_pins);
+	return 0;
+}
+
 /* --unpin: the pins under the root go; their programs with them. */
 static int unpin(const struct opts *o)
 {
@@ -189,6 +204,8 @@ int main(int argc, char **argv)
 		return probe(&o.eng, o.json);
 	if (o.unpin)
 		return unpin(&o);
+	if (o.prepare_pins)
+		return prepare_pins(&o);
 	if (o.user && !getpwnam(o.user)) {
 		fprintf(stderr, "vsvad: --user %s: no such user\n", o.user);
 		return EXIT_USAGE;

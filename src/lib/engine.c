@@ -257,7 +257,8 @@ static void snap_pins(struct vsva_engine *e, struct vsva_snapshot *s)
 			"1: how vsvad came by its BPF objects: adopted (pinned "
 			"by the vsvad before; counts went on across the "
 			"restart), fresh (loaded and pinned now) or off "
-			"(--no-pin, or another vsvad holds the pins).",
+			"(not asked with --pin, or another vsvad holds the "
+			"pins).",
 			VSVA_GAUGE), 1, "state",
 			vsva_pin_state_name(e->ctx.pin_state), "reason",
 			e->ctx.pin_reason, NULL);

@@ -103,7 +103,7 @@ static void scan_layouts(struct vsva_ctx *c, int rfd, const char *action,
 void vsva_pin_orphans_scan(struct vsva_ctx *c, const char *root)
 {
 	struct vsva_orphan *o;
-	struct vsva_pin_dir d;
+	struct vsva_pin_dir d = { .service = true };
 	char why[256];
 
 	c->norphans = 0;

@@ -180,7 +180,7 @@ static const char *layout_name(const struct vsva_ctx *c)
  * object. */
 void vsva_pin_begin(struct vsva_ctx *c, const struct vsva_elf *elf, int n)
 {
-	struct vsva_pin_dir d;
+	struct vsva_pin_dir d = { 0 };
 	struct stat st;
 
 	if (!c->pin_root || !c->pin_root[0]) {
@@ -234,10 +234,15 @@ void vsva_pin_decide(struct vsva_ctx *c)
 		c->pin_state = VSVA_PIN_ADOPTED;
 		snprintf(c->pin_reason, sizeof(c->pin_reason), "the maps and "
 			 "programs of the last vsvad, still counting");
-	} else {
-		/* other layouts, or this one's stale objects: their
-		 * programs would count on beside the fresh ones */
-		vsva_pin_clear(c->pin_lock, c->pin_dev, 1);
+	} else if (vsva_pin_clear(c->pin_lock, c->pin_dev, 1)) {
+		/* other layouts, or this one's stale objects, stay (another
+		 * file system mounted inside, or too deep): pinning beside
+		 * them would adopt or count twice */
+		vsva_pin_orphans_decided(c, layout_name(c));
+		snprintf(c->pin_reason, sizeof(c->pin_reason), "cannot remove "
+			 "the stale pins under %s: not pinned", c->pin_root);
+		pins_off(c);
+		return;
 	}
 	vsva_pin_orphans_decided(c, layout_name(c));
 }

@@ -22,7 +22,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <pwd.h>
 #include "priv.h"
+#include "vsva/privs.h"
 
 #define PIN_DEPTH	6	/* ROOT/<layout>/<object>/maps/<pin>: 4 */
 #define BPF_FS_MAGIC	0xcafe4a11
@@ -93,6 +95,27 @@ static int open_parent(const char *parent, const char *root, bool mount_it,
 
 /* Is the opened ROOT a directory of ours in the parent's bpffs that no
  * one else may write? */
+/* systemd's range for DynamicUser= uids, which may change between starts */
+#define DYNAMIC_UID_MIN	61184
+#define DYNAMIC_UID_MAX	65519
+
+/* May @uid own the root?  This user; and for root acting for the
+ * service, the service's user (VSVA_SYSTEM_USER) or a dynamic user. */
+static bool owner_ok(const struct vsva_pin_dir *d, uid_t uid)
+{
+	struct passwd *pw;
+
+	if (uid == geteuid())
+		return true;
+	if (!d->service || geteuid() != 0)
+		return false;
+	if ((uid >= DYNAMIC_UID_MIN && uid <= DYNAMIC_UID_MAX) ||
+	    (d->svc_uid && uid == d->svc_uid))
+		return true;
+	pw = getpwnam(VSVA_SYSTEM_USER);
+	return pw && pw->pw_uid == uid;
+}
+
 static int check_root(struct vsva_pin_dir *d, const char *root, char *why,
 		      size_t len)
 {
@@ -107,13 +130,14 @@ static int check_root(struct vsva_pin_dir *d, const char *root, char *why,
 			 "named in: refused", root);
 		return -1;
 	}
-	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
+	if (!owner_ok(d, st.st_uid) || (st.st_mode & 022)) {
 		snprintf(why, len, "%s belongs to uid %u or others may write it "
 			 "(mode %04o): refused", root, (unsigned int)st.st_uid,
 			 (unsigned int)(st.st_mode & 07777));
 		return -1;
 	}
 	d->dev = st.st_dev;
+	d->uid = st.st_uid;
 	return 0;
 }
 
@@ -254,7 +278,7 @@ int vsva_pin_lock(int fd)
 
 int vsva_unpin(const char *root, FILE *log, char *why, size_t len)
 {
-	struct vsva_pin_dir d;
+	struct vsva_pin_dir d = { .service = true };
 	int rc;
 
 	rc = vsva_pin_dir_open(&d, root, false, why, len);
@@ -296,4 +320,70 @@ int vsva_pin_entries(int dfd)
 		n += e->d_name[0] != '.';
 	closedir(dir);
 	return n;
+}
+/* Hand everything under directory @dfd to @uid:@gid, never following a
+ * link nor leaving device @dev. */
+static int chown_tree(int dfd, dev_t dev, uid_t uid, gid_t gid, int depth)
+{
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), sub;
+	struct dirent *e;
+	struct stat st;
+	int rc = 0;
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	while ((e = readdir(dir))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (fchownat(dfd, e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW))
+			rc = rc ? rc : -errno;
+		sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY |
+			     O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			continue;	/* a pin, or a link */
+		if (fstat(sub, &st) || st.st_dev != dev || depth >= PIN_DEPTH)
+			rc = rc ? rc : -EXDEV;
+		else
+			rc = chown_tree(sub, dev, uid, gid, depth + 1) ?: rc;
+		close(sub);
+	}
+	closedir(dir);
+	return rc;
+}
+
+int vsva_pin_prepare(const char *root, const char *user, char *why,
+		     size_t len)
+{
+	struct vsva_pin_dir d = { .service = true };
+	struct passwd *pw = getpwnam(user);
+	int rc;
+
+	if (!pw) {
+		snprintf(why, len, "no such user %s", user);
+		return -EINVAL;
+	}
+	d.svc_uid = pw->pw_uid;
+	if (vsva_pin_dir_open(&d, root, true, why, len))
+		return -errno;
+	if (vsva_pin_lock(d.fd)) {
+		snprintf(why, len, "another vsvad holds the pins under %s",
+			 root);
+		rc = -EBUSY;
+		goto close_dir;
+	}
+	rc = d.uid == pw->pw_uid ? 0 : chown_tree(d.fd, d.dev, pw->pw_uid,
+						   pw->pw_gid, 1);
+	if (!rc && (fchown(d.fd, pw->pw_uid, pw->pw_gid) ||
+		    fchmod(d.fd, 0700)))
+		rc = -errno;
+	if (rc)
+		snprintf(why, len, "cannot hand %s to %s: %s", root, user,
+			 strerror(-rc));
+close_dir:
+	vsva_pin_dir_close(&d);
+	return rc;
 }

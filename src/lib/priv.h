@@ -15,12 +15,14 @@
 #include "vsva/ladder.h"
 #include "vsva/snapshot.h"
 #include "vsva_vm.h"
+#include "vsva/utf8.h"
 
 struct bpf_object;
 struct bpf_object_skeleton;
 
 /* "comm/tgid#seq" */
-#define VSVA_VM_LABEL_LEN	(VSVA_COMM_LEN + 24)
+/* "comm/tgid#seq", the comm cleaned (each of its 15 bytes may take 4) */
+#define VSVA_VM_LABEL_LEN	(VSVA_UTF8_CLEAN_SIZE(VSVA_COMM_LEN - 1) + 24)
 
 struct vsva_vm_entry {
 	__u32 id;
@@ -273,10 +275,16 @@ const char *vsva_pin_state_name(enum vsva_pin_state s);
 #define VSVA_PIN_PATH	512	/* ROOT/<layout>/<object>/<sub> */
 
 /* ROOT, opened and checked: its parent (O_PATH), itself, its device. */
+/* ROOT, opened and checked: its parent (O_PATH), itself, its device and
+ * owner.  @service: root acting for the service (the unit's preparation,
+ * the package's --unpin, the orphan scan), which may also own it. */
 struct vsva_pin_dir {
 	int parent;
 	int fd;
 	dev_t dev;
+	uid_t uid;
+	bool service;
+	uid_t svc_uid;			/* the service's user, if known */
 	char base[NAME_MAX + 1];
 };
 

@@ -6,6 +6,8 @@
 #include <pwd.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <stdio.h>
 #include <cap-ng.h>
@@ -105,6 +107,28 @@ fail_errno:
 }
 
 /*
+ * Let go of the controlling terminal (vsvad in the foreground of root's
+ * shell): code running in vsvad must not push keys into root's terminal
+ * (TIOCSTI needs the terminal to be the caller's own).  Ctrl-C still
+ * reaches vsvad: the terminal signals its foreground process group.
+ * stdin, never read, becomes /dev/null; the log stays on stderr.
+ */
+static void leave_tty(void)
+{
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		ioctl(fd, TIOCNOTTY);
+		close(fd);
+	}
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		close(fd);
+	}
+}
+
+/*
  * After the programs are loaded and attached: keep only CAP_BPF (map
  * reads and the retention GC's deletes need it where
  * kernel.unprivileged_bpf_disabled is set), and become @user; root
@@ -116,6 +140,7 @@ int vsva_drop_privileges(const char *user, char *who, size_t wholen,
 {
 	struct passwd *pw = NULL;
 
+	leave_tty();
 	snprintf(who, wholen, "%s", user ? user : "");
 	if (user) {
 		pw = getpwnam(user);

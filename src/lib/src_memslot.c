@@ -70,7 +70,8 @@ static int memslot_open(struct vsva_ctx *c, void **state)
 static void add_vm_info(struct vsva_ctx *c, struct vsva_family **f, __u32 id,
 			const struct vsva_vm_info *info)
 {
-	char vm[VSVA_VM_LABEL_LEN], pid[16], comm[VSVA_COMM_LEN * 3];
+	char comm[VSVA_UTF8_CLEAN_SIZE(VSVA_COMM_LEN - 1)];
+	char vm[VSVA_VM_LABEL_LEN], pid[16];
 
 	vsva_vm_label(c, id, vm, sizeof(vm));
 	snprintf(pid, sizeof(pid), "%u", info->tgid);

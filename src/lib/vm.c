@@ -94,7 +94,7 @@ static void drop_renamed(struct vsva_ctx *c)
  * valid UTF-8 (its bytes are the executable's name, cut at 15) */
 static void info_label(struct vsva_vm_info *info, char *buf, size_t len)
 {
-	char comm[VSVA_COMM_LEN * 3];
+	char comm[VSVA_UTF8_CLEAN_SIZE(VSVA_COMM_LEN - 1)];
 
 	info->comm[VSVA_COMM_LEN - 1] = 0;
 	vsva_utf8_clean(comm, sizeof(comm), info->comm, VSVA_COMM_LEN);

@@ -93,3 +93,26 @@ check_match "... adopted, as it says" '^vsva_bpf_pins\{state="adopted"' "$(scrap
 stop_vsvad
 "$B/vsvad" --unpin >/dev/null
 check "--unpin once it stopped: nothing left" no "$([ -e "$VSVA_PIN_ROOT" ] && echo yes || echo no)"
+
+# on a terminal, as in the quick start (tmux): once attached, vsvad lets
+# go of it (code running in vsvad cannot push keys into root's shell with
+# TIOCSTI), its stdin is /dev/null, and Ctrl-C still stops it
+if command -v tmux >/dev/null; then
+	S=vsva-fg-$$
+	port=$(free_port)
+	tmux new-session -d -s "$S" -x 120 -y 20 \
+		"VSVA_PIN_ROOT= $B/vsvad --listen 127.0.0.1:$port 2>$TMP/tty.log; echo rc=\$? >>$TMP/tty.log; sleep 30"
+	ADDR=127.0.0.1:$port
+	wait_http "http://$ADDR/metrics" || not_ok "vsvad on a terminal did not start"
+	tpid=$(pgrep -f -- "^$B/vsvad --listen 127.0.0.1:$port")
+	check "on a terminal: no controlling terminal once attached (tty_nr 0)" 0 \
+		"$(awk '{ print $7 }' "/proc/$tpid/stat")"
+	check "... stdin is /dev/null" /dev/null "$(readlink "/proc/$tpid/fd/0")"
+	tmux send-keys -t "$S" C-c
+	for _ in $(seq 50); do grep -q '^rc=' "$TMP/tty.log" && break; sleep 0.1; done
+	check "... Ctrl-C on the terminal stops it: exiting, status 0" "vsvad: exiting rc=0" \
+		"$(tail -2 "$TMP/tty.log" | xargs)"
+	tmux kill-session -t "$S" 2>/dev/null
+else
+	not_ok "tmux not installed (make deps)"
+fi

@@ -37,3 +37,14 @@ check "Prometheus stored them" 3 \
 check "... under the same name" 1 \
 	"$(prom_query "count(vsva_kvm_memslot_zap_total{vm=\"$vm\"})")"
 check "the scrape target is up" 1 "$(prom_query "up{job=\"vsva\"}")"
+
+# a comm of 15 bytes that are no UTF-8 (each written \xHH, 60 bytes): two
+# such VMMs keep their own /tgid, and so their own series
+name=$(printf '\xff%.0s' $(seq 15))
+cp "$B/vsva-kvmload" "$TMP/$name"
+p1=$(json_field "$("$TMP/$name" -n 3 -m 1)" pid)
+p2=$(json_field "$("$TMP/$name" -n 5 -m 1)" pid)
+comm=$(printf '\\\\xff%.0s' $(seq 15))
+scrape >"$TMP/expo2"
+check "two VMMs named 15 bytes 0xff: 3 and 5 deletions under their own pids" "1 1" \
+	"$(grep -cF "vsva_kvm_memslot_zap_total{vm=\"$comm/$p1\",mode=\"all_fast\"} 3" "$TMP/expo2") $(grep -cF "vsva_kvm_memslot_zap_total{vm=\"$comm/$p2\",mode=\"all_fast\"} 5" "$TMP/expo2")"

@@ -23,11 +23,14 @@ except (KeyError, IndexError, TypeError):
 # vsvad's programs read the clock when they run, perf stamps its sample
 # after them, at each edge (and on its own clock).  A deletion's two
 # durations differ by the difference of those offsets: 0.4 to 0.7 us on
-# average here (sums of 20 deletions, 3 runs), so TOL = 5 us.  What
-# follows from that, checked:  the sums differ by at most n * TOL, and at
-# each bucket bound le of vsvad's histogram, the deletions vsvad counts
-# at or below le are at least those vsva-perf times at or below le - TOL
-# and at most those at or below le + TOL.
+# average here (sums of 20 deletions, 3 runs), so TOL = 5 us.  A syscall
+# tracepoint may be preempted between the two stamps (they are faultable
+# on recent kernels), which moves one deletion by a time slice: one such
+# deletion is allowed (PREEMPT, 1 ms).  What follows, checked: the sums
+# differ by at most n * TOL + PREEMPT, and at each bucket bound le of
+# vsvad's histogram, the deletions vsvad counts at or below le are at
+# least those vsva-perf times at or below le - TOL, less one, and at most
+# those at or below le + TOL, plus one.
 TOL=5e-6
 within_tol() { # REPORT.json VM MODE: "ok" or what breaks
 	scrape | python3 -c "
@@ -48,11 +51,11 @@ for line in sys.stdin:
 bad = []
 if vsum is None or not d:
     bad.append('no histogram or no deletions (%d)' % len(d))
-elif abs(sum(d) - vsum) > len(d) * tol:
-    bad.append('sums %.9f (perf) and %.9f (vsvad) differ by more than %d * TOL' % (sum(d), vsum, len(d)))
+elif abs(sum(d) - vsum) > len(d) * tol + 1e-3:
+    bad.append('sums %.9f (perf) and %.9f (vsvad) differ by more than %d * TOL + PREEMPT' % (sum(d), vsum, len(d)))
 for le, c in cum:
-    lo = sum(x <= le - tol for x in d)
-    hi = sum(x <= le + tol for x in d)
+    lo = sum(x <= le - tol for x in d) - 1
+    hi = sum(x <= le + tol for x in d) + 1
     if not lo <= c <= hi:
         bad.append('le=%g: vsvad %d, vsva-perf %d..%d' % (le, c, lo, hi))
 print('; '.join(bad) or 'ok')" "$@" "$TOL"

@@ -43,18 +43,37 @@ check "as nobody: exits 0" 0 $?
 # the start (the unit's ExecStartPre), reached with CAP_DAC_READ_SEARCH
 PROOT=/sys/fs/bpf/vsva-svc-$$
 trap 'cleanup; VSVA_PIN_ROOT=$PROOT "$B/vsvad" --unpin >/dev/null 2>&1; rm -rf "$PROOT" "$PROOT-canary"' EXIT
-# the unit's own ExecStartPre, for this root and user ($$ is systemd's $)
-pre=$(sed -n "s/^ExecStartPre=-+//p" "$unit" | sed "s|/sys/fs/bpf/vsva|$PROOT|g; s/%u/nobody/g; s/\$\$/\$/g")
-unit_pre() { eval "$pre"; }
+# the unit's own ExecStartPre (vsvad --prepare-pins, as root), for this
+# root, this build and user nobody
+pre=$(sed -n "s/^ExecStartPre=-+//p" "$unit" | sed "s|/usr/local/sbin/vsvad|$B/vsvad|; s/%u/nobody/g")
+check_match "the unit prepares the pin root with vsvad itself" "^$B/vsvad --prepare-pins nobody\$" "$pre"
+unit_pre() { VSVA_PIN_ROOT=$PROOT $pre; }
 mkdir -m 0700 "$PROOT-canary" && ln -s "$PROOT-canary" "$PROOT"
 out=$(unit_pre 2>&1)
 check "the unit's ExecStartPre refuses a symlinked root" 1 $?
-check_match "... and says so" "is a symbolic link: refused" "$out"
-check "... its target keeps its owner" root "$(stat -c %U "$PROOT-canary")"
+check_match "... and says so" "a symbolic link or not a directory: refused" "$out"
+check "... its target keeps its owner and mode" "root 700" "$(stat -c '%U %a' "$PROOT-canary")"
 rm -f "$PROOT"
-unit_pre
+# a root another user made first, with a tree of theirs: refused, untouched
+mkdir -p -m 0700 "$PROOT/theirs" && chown -R daemon "$PROOT"
+out=$(unit_pre 2>&1)
+check "... a root another user made first: refused" 1 $?
+check_match "... and says whose" "belongs to uid $(id -u daemon)" "$out"
+check "... its tree keeps its owner" "daemon daemon" \
+	"$(stat -c %U "$PROOT" "$PROOT/theirs" | xargs)"
+rm -rf "$PROOT"
+unit_pre >/dev/null
 check "the unit's ExecStartPre makes the root for the user" "nobody 700" \
 	"$(stat -c '%U %a' "$PROOT")"
+# a root a dynamic user of the unit held before (its uid changed): handed
+# on, tree and all, by descriptor: a link inside is not followed
+mkdir -p "$PROOT/layout/obj" && ln -s "$PROOT-canary" "$PROOT/layout/link" &&
+	chown -hR 61200:61200 "$PROOT"
+unit_pre >/dev/null
+check "a dynamic user's root: handed to the user, tree and all" "nobody nobody nobody" \
+	"$(stat -c %U "$PROOT" "$PROOT/layout" "$PROOT/layout/obj" | xargs)"
+check "... the link inside not followed" root "$(stat -c %U "$PROOT-canary")"
+rm -rf "$PROOT/layout"
 # the unit's own options (its --listen overridden by ours, given last)
 unit_args=$(sed -n 's|^ExecStart=/usr/local/sbin/vsvad ||p' "$unit")
 check_match "the unit starts vsvad with --pin" '(^| )--pin( |$)' "$unit_args"
