@@ -36,41 +36,16 @@ const char *vsva_rung_name(enum vsva_rung r);
 /* Rung by name ("tracepoint", "fentry", ...); -1 if unknown. */
 int vsva_rung_parse(const char *name, enum vsva_rung *r);
 
-/* What a rung can need of the running kernel. */
+/* What a rung can need of the running kernel: VSVA_F_BTF... (the
+ * VSVA_FEATURE rows of vsva/measurements.def). */
 enum vsva_feature {
-	VSVA_F_BTF,		/* kernel BTF: CO-RE, tp_btf */
-	VSVA_F_KVM,		/* /dev/kvm */
-	VSVA_F_OWN_MEMSLOT_TP,	/* kvm_flush_shadow_memslot_enter/_exit */
-	VSVA_F_FLUSH_FENTRY,	/* fentry on kvm_arch_flush_shadow_memslot */
-	VSVA_F_FLUSH_KPROBE,	/* kprobe on it */
-	VSVA_F_IOCTL_TP,	/* syscalls/sys_{enter,exit}_ioctl */
-	VSVA_F_KVMMMU_TP,	/* kvmmmu tracepoints, tp_btf */
-	VSVA_F_KVMMMU_CLASSIC,	/* the same through tracefs, fields found */
-	VSVA_F_TDP_MMU,		/* KVM's TDP MMU in use (approximation) */
-	VSVA_F_IRQ_TP,		/* kvm_{msi,ioapic,pic}_set_irq, kvm_set_irq */
-	VSVA_F_IRQ_CLASSIC,	/* the same through tracefs, fields found */
-	VSVA_F_PI_IRTE_TP,	/* kvm_pi_irte_update, a known layout */
-	VSVA_F_OWN_BYPASS_TP,	/* kvm_irq_bypass_add/_del_producer */
-	VSVA_F_IRQBYPASS_TP,	/* irq_bypass_connect/_disconnect */
-	VSVA_F_PROC_PI,		/* PIN/NPI/PIW rows in /proc/interrupts */
-	VSVA_F_IOMMU_TP,	/* iommu: map, unmap, attach, io_page_fault */
-	VSVA_F_OWN_PASID_TP,	/* iommu_{attach,detach}_device_pasid_* */
-	VSVA_F_PASID_FENTRY,	/* fentry on iommu_{attach,detach}_device_pasid */
-	VSVA_F_OWN_SVA_TP,	/* iommu_sva_{bind,unbind}_device_* */
-	VSVA_F_OWN_IOMMUFD_TP,	/* iommufd_hwpt_alloc/_invalidate_* */
-	VSVA_F_VMINIT_FENTRY,	/* fentry on kvm_arch_init_vm */
-	VSVA_F_VMINIT_KPROBE,	/* kprobe on it */
-	VSVA_F_OWN_PASID_REPLACE_TP, /* iommu_replace_device_pasid_* (7.x) */
-	VSVA_F_PASID_REPLACE_FENTRY, /* fentry on iommu_replace_device_pasid */
-	VSVA_F_OWN_VIOMMU_TP,	/* iommufd_viommu_alloc, _vdevice_alloc,
-				   _viommu_invalidate_* (the series on 7.x) */
-	VSVA_F_IOMMUFD_FENTRY,	/* fentry on iommufd_hwpt_alloc/_invalidate */
-	VSVA_F_MSI_FENTRY,	/* fentry on kvm_set_msi, kvm_set_irq,
-				 * kvm_arch_set_irq_inatomic (known forms) */
+#define VSVA_FEATURE(id, ...)		VSVA_F_##id,
+#include "vsva/measurements.def"
 	VSVA_NFEATURES,
 };
 
 #define VSVA_BIT(f)	(1u << (f))
+_Static_assert(VSVA_NFEATURES <= 32, "features are bits of a uint32_t");
 
 /* The running kernel as the ladder sees it; vsva_features_detect(). */
 struct vsva_features {

@@ -16,33 +16,8 @@
 #include "vsva/utf8.h"
 
 static const char *const feature_names[VSVA_NFEATURES] = {
-	[VSVA_F_BTF] = "btf",
-	[VSVA_F_KVM] = "kvm",
-	[VSVA_F_OWN_MEMSLOT_TP] = "own_memslot_tp",
-	[VSVA_F_FLUSH_FENTRY] = "flush_fentry",
-	[VSVA_F_FLUSH_KPROBE] = "flush_kprobe",
-	[VSVA_F_IOCTL_TP] = "ioctl_tp",
-	[VSVA_F_KVMMMU_TP] = "kvmmmu_tp",
-	[VSVA_F_KVMMMU_CLASSIC] = "kvmmmu_classic",
-	[VSVA_F_TDP_MMU] = "tdp_mmu",
-	[VSVA_F_IRQ_TP] = "irq_tp",
-	[VSVA_F_IRQ_CLASSIC] = "irq_classic",
-	[VSVA_F_PI_IRTE_TP] = "pi_irte_tp",
-	[VSVA_F_OWN_BYPASS_TP] = "own_bypass_tp",
-	[VSVA_F_IRQBYPASS_TP] = "irqbypass_tp",
-	[VSVA_F_PROC_PI] = "proc_pi",
-	[VSVA_F_IOMMU_TP] = "iommu_tp",
-	[VSVA_F_OWN_PASID_TP] = "own_pasid_tp",
-	[VSVA_F_PASID_FENTRY] = "pasid_fentry",
-	[VSVA_F_OWN_SVA_TP] = "own_sva_tp",
-	[VSVA_F_OWN_IOMMUFD_TP] = "own_iommufd_tp",
-	[VSVA_F_VMINIT_FENTRY] = "vminit_fentry",
-	[VSVA_F_VMINIT_KPROBE] = "vminit_kprobe",
-	[VSVA_F_OWN_PASID_REPLACE_TP] = "own_pasid_replace_tp",
-	[VSVA_F_PASID_REPLACE_FENTRY] = "pasid_replace_fentry",
-	[VSVA_F_OWN_VIOMMU_TP] = "own_viommu_tp",
-	[VSVA_F_IOMMUFD_FENTRY] = "iommufd_fentry",
-	[VSVA_F_MSI_FENTRY] = "msi_fentry",
+#define VSVA_FEATURE(id, name, what)	[VSVA_F_##id] = #name,
+#include "vsva/measurements.def"
 };
 
 const char *vsva_feature_name(enum vsva_feature x)
