@@ -161,7 +161,7 @@ $(B)/fuzz_webconfig: tests/fuzz/fuzz_webconfig.c $(WEBCONFIG_SRCS) \
 		$(filter %.c,$^) -o $@ -lyaml -lcrypt -lgnutls -lpthread
 
 # the exposition parser and vsva-top's rows from what it parsed
-$(B)/fuzz_parse: tests/fuzz/fuzz_parse.c src/lib/parse.c src/lib/metrics.c src/lib/expo.c \
+$(B)/fuzz_parse: tests/fuzz/fuzz_parse.c src/lib/parse.c src/lib/parse-store.c src/lib/metrics.c src/lib/expo.c \
 		src/lib/utf8.c src/lib/table.c tools/top/top-data.c tools/common/textesc.c tools/top/top.h tools/common/textesc.h \
 		$(HEADERS) | $(B)
 	$(FUZZ_CC) -Iinclude -Itools/top -Itools/common \
