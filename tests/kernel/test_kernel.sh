@@ -113,6 +113,20 @@ report() { # VERSION
 		return 1
 	}
 
+	# perf_check NAME: the Python on stdin run on the host's report of the
+	# recording NAME (as j) and the guest's expectations for it (as want,
+	# from its "VSVA perf-expect NAME k=v ..." line)
+	perf_check() {
+		local json expect
+
+		json=$(perf_json "$1") || return
+		expect=$(sed -n "s/^VSVA perf-expect $1 //p" "$TMP/console.txt")
+		python3 -c "import json, sys
+j = json.loads(sys.argv[1])
+want = dict(kv.split('=') for kv in sys.argv[2].split())
+$(cat)" "$json" "$expect"
+	}
+
 	perf_report() { # NAME KEY WANT
 		local pid json
 		pid=$(sed -n "s/^VSVA perf-json $1 .*\"pid\":\([0-9]*\).*/\1/p" "$TMP/console.txt")
@@ -135,13 +149,7 @@ report() { # VERSION
 	# the iommufd selftest's recording against strace, the trace buffer and
 	# vsvad in the same guest run
 	perf_report_iommufd() {
-		local json expect
-		json=$(perf_json iommufd) || return
-		expect=$(sed -n 's/^VSVA perf-expect iommufd //p' "$TMP/console.txt")
-		python3 - "$json" "$expect" <<-'PY'
-	import json, sys
-	j = json.loads(sys.argv[1])
-	want = dict(kv.split('=') for kv in sys.argv[2].split())
+		perf_check iommufd <<-'PY'
 	def total(meas, pred, field='count'):
 	    return sum(r.get(field, 0) for v in j['vms']
 	               for k, r in v['measurements'].get(meas, {}).items() if pred(k, r))
@@ -179,13 +187,7 @@ report() { # VERSION
 	# HWPT and vIOMMU allocations and invalidations, as many as the
 	# workload did, vsvad counted and the guest's trace buffer saw
 	perf_report_pasid() {
-		local json expect
-		json=$(perf_json pasid) || return
-		expect=$(sed -n 's/^VSVA perf-expect pasid //p' "$TMP/console.txt")
-		python3 - "$json" "$expect" <<-'PY'
-	import json, sys
-	j = json.loads(sys.argv[1])
-	want = dict(kv.split('=') for kv in sys.argv[2].split())
+		perf_check pasid <<-'PY'
 	def rows(meas, key):
 	    return [r for v in j['vms'] for k, r in v['measurements'].get(meas, {}).items()
 	            if r.get('labels', {}).get('op', k) == key]
